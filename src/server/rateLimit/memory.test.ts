@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { createRateLimiter, MemoryRateLimiter, type RateRule } from './index.ts';
+
+const perPhone: RateRule[] = [
+  { name: 'sms-phone-minute', limit: 1, windowSeconds: 60 },
+  { name: 'sms-phone-hour', limit: 5, windowSeconds: 3600 },
+  { name: 'sms-phone-day', limit: 10, windowSeconds: 86_400 },
+];
+
+function fakeClock(start = Date.parse('2026-03-02T08:00:00Z')) {
+  let now = start;
+  return {
+    now: () => now,
+    advance: (seconds: number) => {
+      now += seconds * 1000;
+    },
+  };
+}
+
+describe('MemoryRateLimiter', () => {
+  it('allows one code a minute per phone and says when the next one may be asked for', async () => {
+    const clock = fakeClock();
+    const limiter = new MemoryRateLimiter({ now: clock.now });
+    expect(await limiter.consume('13800000001', perPhone)).toEqual({ allowed: true, retryAfterSeconds: 0 });
+    clock.advance(15);
+    expect(await limiter.consume('13800000001', perPhone)).toEqual({ allowed: false, retryAfterSeconds: 45, rule: 'sms-phone-minute' });
+    clock.advance(44);
+    expect((await limiter.consume('13800000001', perPhone)).allowed).toBe(false);
+    clock.advance(1);
+    expect((await limiter.consume('13800000001', perPhone)).allowed).toBe(true);
+  });
+
+  it('allows five an hour, counting the hour from each code (sliding window)', async () => {
+    const clock = fakeClock();
+    const limiter = new MemoryRateLimiter({ now: clock.now });
+    for (let i = 0; i < 5; i++) {
+      expect((await limiter.consume('13800000001', perPhone)).allowed).toBe(true);
+      clock.advance(60);
+    }
+    // 300 s after the first code: the hour rule refuses until the first code is an hour old.
+    expect(await limiter.consume('13800000001', perPhone)).toEqual({ allowed: false, retryAfterSeconds: 3300, rule: 'sms-phone-hour' });
+    clock.advance(3300);
+    expect((await limiter.consume('13800000001', perPhone)).allowed).toBe(true);
+    // The second code (sent at 60 s) still counts: the next free slot is when it turns an hour old.
+    clock.advance(60);
+    expect((await limiter.consume('13800000001', perPhone)).allowed).toBe(true);
+  });
+
+  it('allows ten a day', async () => {
+    const clock = fakeClock();
+    const limiter = new MemoryRateLimiter({ now: clock.now });
+    // Two bursts of five, an hour apart, then the day is full.
+    for (let burst = 0; burst < 2; burst++) {
+      for (let i = 0; i < 5; i++) {
+        expect((await limiter.consume('13800000001', perPhone)).allowed).toBe(true);
+        clock.advance(61);
+      }
+      clock.advance(3600);
+    }
+    const refused = await limiter.consume('13800000001', perPhone);
+    expect(refused).toMatchObject({ allowed: false, rule: 'sms-phone-day' });
+    // 2 × (5 × 61 + 3600) s have passed since the first code.
+    expect(refused.retryAfterSeconds).toBe(86_400 - 2 * (5 * 61 + 3600));
+    clock.advance(refused.retryAfterSeconds);
+    expect((await limiter.consume('13800000001', perPhone)).allowed).toBe(true);
+  });
+
+  it('check does not count, so a failed send does not use up the quota', async () => {
+    const clock = fakeClock();
+    const limiter = new MemoryRateLimiter({ now: clock.now });
+    for (let i = 0; i < 3; i++) expect((await limiter.check('13800000001', perPhone)).allowed).toBe(true);
+    expect((await limiter.consume('13800000001', perPhone)).allowed).toBe(true);
+    expect(await limiter.check('13800000001', perPhone)).toMatchObject({ allowed: false, rule: 'sms-phone-minute', retryAfterSeconds: 60 });
+  });
+
+  it('a refused event burns no rule', async () => {
+    const clock = fakeClock();
+    const limiter = new MemoryRateLimiter({ now: clock.now });
+    const rules: RateRule[] = [
+      { name: 'minute', limit: 1, windowSeconds: 60 },
+      { name: 'hour', limit: 2, windowSeconds: 3600 },
+    ];
+    expect((await limiter.consume('k', rules)).allowed).toBe(true);
+    clock.advance(10);
+    expect(await limiter.consume('k', rules)).toMatchObject({ allowed: false, rule: 'minute' });
+    clock.advance(51);
+    // Had the refused attempt counted under 'hour', this would be its third event.
+    expect((await limiter.consume('k', rules)).allowed).toBe(true);
+    clock.advance(61);
+    expect(await limiter.consume('k', rules)).toMatchObject({ allowed: false, rule: 'hour' });
+  });
+
+  it('names the rule that frees last when several refuse', async () => {
+    const clock = fakeClock();
+    const limiter = new MemoryRateLimiter({ now: clock.now });
+    const rules: RateRule[] = [
+      { name: 'minute', limit: 1, windowSeconds: 60 },
+      { name: 'hour', limit: 1, windowSeconds: 3600 },
+    ];
+    await limiter.consume('k', rules);
+    expect(await limiter.check('k', rules)).toEqual({ allowed: false, retryAfterSeconds: 3600, rule: 'hour' });
+  });
+
+  it('keeps keys apart, and reset forgets a key', async () => {
+    const clock = fakeClock();
+    const limiter = new MemoryRateLimiter({ now: clock.now });
+    await limiter.consume('13800000001', perPhone);
+    expect((await limiter.consume('13800000002', perPhone)).allowed).toBe(true);
+    expect((await limiter.check('13800000001', perPhone)).allowed).toBe(false);
+    await limiter.reset('13800000001');
+    expect((await limiter.check('13800000001', perPhone)).allowed).toBe(true);
+    expect((await limiter.check('13800000002', perPhone)).allowed).toBe(false);
+  });
+
+  it('a limit of 0 blocks, and malformed rules are rejected', async () => {
+    const limiter = new MemoryRateLimiter();
+    expect(await limiter.consume('k', [{ name: 'closed', limit: 0, windowSeconds: 30 }])).toEqual({ allowed: false, retryAfterSeconds: 30, rule: 'closed' });
+    await expect(limiter.consume('k', [{ name: 'x', limit: 1.5, windowSeconds: 60 }])).rejects.toThrow(/limit/);
+    await expect(limiter.consume('k', [{ name: 'x', limit: 1, windowSeconds: 0 }])).rejects.toThrow(/windowSeconds/);
+    await expect(limiter.consume('k', [{ name: 'x', limit: 1, windowSeconds: 1 }, { name: 'x', limit: 2, windowSeconds: 2 }])).rejects.toThrow(/distinct/);
+  });
+
+  it('is what createRateLimiter gives without a Redis URL', () => {
+    expect(createRateLimiter()).toBeInstanceOf(MemoryRateLimiter);
+  });
+});

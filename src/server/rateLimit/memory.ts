@@ -1,0 +1,85 @@
+import { allowed, validateRules, type RateDecision, type RateLimiter, type RateRule } from './types.ts';
+
+interface Window {
+  windowMs: number;
+  /** Event times in ms, oldest first. */
+  events: number[];
+}
+
+/** Counters in this process only: for development and a single instance. */
+export class MemoryRateLimiter implements RateLimiter {
+  readonly #now: () => number;
+  readonly #windows = new Map<string, Window>();
+  #operations = 0;
+
+  /** `now` returns milliseconds (default Date.now), injectable for tests. */
+  constructor(options: { now?: () => number } = {}) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  async check(key: string, rules: RateRule[]): Promise<RateDecision> {
+    validateRules(rules);
+    return this.#decide(key, rules, this.#now());
+  }
+
+  async consume(key: string, rules: RateRule[]): Promise<RateDecision> {
+    validateRules(rules);
+    const now = this.#now();
+    const decision = this.#decide(key, rules, now);
+    if (!decision.allowed) return decision;
+    for (const rule of rules) {
+      const id = storageKey(key, rule);
+      const window = this.#windows.get(id) ?? { windowMs: rule.windowSeconds * 1000, events: [] };
+      window.events.push(now);
+      this.#windows.set(id, window);
+    }
+    if (++this.#operations % 1000 === 0) this.#sweep(now);
+    return decision;
+  }
+
+  async reset(key: string, rules?: RateRule[]): Promise<void> {
+    if (rules) {
+      for (const rule of rules) this.#windows.delete(storageKey(key, rule));
+      return;
+    }
+    const prefix = `${key}\u0000`;
+    for (const id of this.#windows.keys()) if (id.startsWith(prefix)) this.#windows.delete(id);
+  }
+
+  async close(): Promise<void> {}
+
+  #decide(key: string, rules: RateRule[], now: number): RateDecision {
+    let worst: { waitMs: number; rule: string } | undefined;
+    for (const rule of rules) {
+      const windowMs = rule.windowSeconds * 1000;
+      const events = this.#live(storageKey(key, rule), now);
+      if (events.length < rule.limit) continue;
+      // The event that must leave the window before one more fits.
+      const blocking = events[events.length - rule.limit];
+      const waitMs = blocking === undefined ? windowMs : blocking + windowMs - now;
+      if (!worst || waitMs > worst.waitMs) worst = { waitMs, rule: rule.name };
+    }
+    if (!worst) return allowed;
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(worst.waitMs / 1000)), rule: worst.rule };
+  }
+
+  #live(id: string, now: number): number[] {
+    const window = this.#windows.get(id);
+    if (!window) return [];
+    const firstLive = window.events.findIndex((at) => at > now - window.windowMs);
+    if (firstLive === -1) {
+      this.#windows.delete(id);
+      return [];
+    }
+    if (firstLive > 0) window.events.splice(0, firstLive);
+    return window.events;
+  }
+
+  #sweep(now: number): void {
+    for (const id of this.#windows.keys()) this.#live(id, now);
+  }
+}
+
+function storageKey(key: string, rule: RateRule): string {
+  return `${key}\u0000${rule.name}`;
+}

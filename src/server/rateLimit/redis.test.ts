@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { createRateLimiter, RedisRateLimiter, type RateLimiter, type RateRule } from './index.ts';
+
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function redisAnswers(): Promise<boolean> {
+  const probe = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+const redisUp = await redisAnswers();
+if (!redisUp && !process.env.CI) {
+  console.warn(`Redis rate-limiter tests skipped: no Redis answers at ${redisUrl} (they are required when CI is set).`);
+}
+
+describe('Redis availability', () => {
+  it.runIf(Boolean(process.env.CI))('Redis answers in CI, so the shared rate limits are tested', () => {
+    expect(redisUp, `no Redis answers at ${redisUrl}`).toBe(true);
+  });
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.runIf(redisUp)('RedisRateLimiter', () => {
+  const prefix = `rto:test:rl:${randomUUID()}:`;
+  let redis: Redis;
+  let other: Redis;
+  let a: RedisRateLimiter;
+  let b: RedisRateLimiter;
+
+  beforeAll(() => {
+    redis = new Redis(redisUrl);
+    other = new Redis(redisUrl);
+    // Two server instances: separate connections, same Redis and prefix.
+    a = new RedisRateLimiter({ redis, keyPrefix: prefix });
+    b = new RedisRateLimiter({ redis: other, keyPrefix: prefix });
+  });
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+    await other.quit();
+  });
+
+  it('two instances share one count', async () => {
+    const key = randomUUID();
+    const rules: RateRule[] = [{ name: 'pair', limit: 2, windowSeconds: 2 }];
+    expect((await a.consume(key, rules)).allowed).toBe(true);
+    expect((await b.consume(key, rules)).allowed).toBe(true);
+    const refused = await a.consume(key, rules);
+    expect(refused).toMatchObject({ allowed: false, rule: 'pair' });
+    expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(refused.retryAfterSeconds).toBeLessThanOrEqual(2);
+    expect((await b.check(key, rules)).allowed).toBe(false);
+  });
+
+  it('frees a slot once the oldest event leaves the window', async () => {
+    const key = randomUUID();
+    const rules: RateRule[] = [{ name: 'second', limit: 1, windowSeconds: 1 }];
+    expect((await a.consume(key, rules)).allowed).toBe(true);
+    expect((await b.consume(key, rules)).allowed).toBe(false);
+    await sleep(1050);
+    expect((await b.consume(key, rules)).allowed).toBe(true);
+  });
+
+  it('check does not count', async () => {
+    const key = randomUUID();
+    const rules: RateRule[] = [{ name: 'one', limit: 1, windowSeconds: 2 }];
+    for (let i = 0; i < 3; i++) expect((await a.check(key, rules)).allowed).toBe(true);
+    expect((await b.consume(key, rules)).allowed).toBe(true);
+    expect((await a.check(key, rules)).allowed).toBe(false);
+  });
+
+  it('a refused event burns no rule', async () => {
+    const key = randomUUID();
+    const rules: RateRule[] = [
+      { name: 'short', limit: 1, windowSeconds: 1 },
+      { name: 'long', limit: 2, windowSeconds: 10 },
+    ];
+    expect((await a.consume(key, rules)).allowed).toBe(true);
+    expect(await b.consume(key, rules)).toMatchObject({ allowed: false, rule: 'short' });
+    await sleep(1050);
+    // Had the refused attempt counted under 'long', this would be its third event.
+    expect((await a.consume(key, rules)).allowed).toBe(true);
+    await sleep(1050);
+    expect(await b.consume(key, rules)).toMatchObject({ allowed: false, rule: 'long' });
+  });
+
+  it('concurrent requests on two instances never exceed the limit', async () => {
+    const key = randomUUID();
+    const rules: RateRule[] = [{ name: 'burst', limit: 5, windowSeconds: 10 }];
+    const decisions = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).consume(key, rules)));
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(5);
+  });
+
+  it('stores prefixed keys that expire with their window', async () => {
+    const key = randomUUID();
+    await a.consume(key, [{ name: 'ttl', limit: 3, windowSeconds: 2 }]);
+    const stored = `${prefix}{${key}}:ttl`;
+    expect(await redis.exists(stored)).toBe(1);
+    const ttl = await redis.pttl(stored);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(2000);
+  });
+
+  it('reset forgets a key under all its rules, or under the rules given', async () => {
+    const key = randomUUID();
+    const minute: RateRule = { name: 'm', limit: 1, windowSeconds: 60 };
+    const hour: RateRule = { name: 'h', limit: 1, windowSeconds: 3600 };
+    await a.consume(key, [minute, hour]);
+    await b.reset(key, [minute]);
+    expect(await a.check(key, [minute])).toMatchObject({ allowed: true });
+    expect(await a.check(key, [hour])).toMatchObject({ allowed: false, rule: 'h' });
+    await b.reset(key);
+    expect((await a.check(key, [minute, hour])).allowed).toBe(true);
+  });
+
+  it('createRateLimiter uses Redis when given its URL', async () => {
+    const limiter: RateLimiter = createRateLimiter({ redisUrl, keyPrefix: prefix });
+    try {
+      expect(limiter).toBeInstanceOf(RedisRateLimiter);
+      const key = randomUUID();
+      const rules: RateRule[] = [{ name: 'factory', limit: 1, windowSeconds: 2 }];
+      expect((await limiter.consume(key, rules)).allowed).toBe(true);
+      expect((await a.check(key, rules)).allowed).toBe(false);
+    } finally {
+      await limiter.close?.();
+    }
+  });
+});

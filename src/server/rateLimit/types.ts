@@ -1,0 +1,38 @@
+export interface RateRule {
+  /** Stable name, part of the storage key (e.g. 'sms-phone-minute'). */
+  name: string;
+  /** Events allowed within any window; 0 blocks every event. */
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface RateDecision {
+  allowed: boolean;
+  /** Seconds until the event would be allowed again; 0 when allowed. */
+  retryAfterSeconds: number;
+  /** The rule that refused (the one that frees last), when not allowed. */
+  rule?: string;
+}
+
+/**
+ * Sliding-window counters: an event counts against a rule for `windowSeconds` after it happened.
+ * `check` only looks; `consume` records the event under every rule, and only when all of them allow it.
+ */
+export interface RateLimiter {
+  check(key: string, rules: RateRule[]): Promise<RateDecision>;
+  consume(key: string, rules: RateRule[]): Promise<RateDecision>;
+  reset?(key: string, rules?: RateRule[]): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export function validateRules(rules: RateRule[]): void {
+  const names = new Set<string>();
+  for (const rule of rules) {
+    if (!Number.isInteger(rule.limit) || rule.limit < 0) throw new Error(`Rate rule ${rule.name}: limit must be a whole number ≥ 0`);
+    if (!(rule.windowSeconds > 0)) throw new Error(`Rate rule ${rule.name}: windowSeconds must be > 0`);
+    if (!rule.name || names.has(rule.name)) throw new Error(`Rate rule names must be present and distinct: ${rule.name}`);
+    names.add(rule.name);
+  }
+}
+
+export const allowed: RateDecision = Object.freeze({ allowed: true, retryAfterSeconds: 0 });
