@@ -1,0 +1,141 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from '../server/config.ts';
+import { openConfiguredDatabase } from '../server/database.ts';
+import { webAppsBuilt } from '../server/http/webApps.ts';
+import { seedDemoData } from '../server/seed/demo.ts';
+import { startServer, startupBanner } from '../server/start.ts';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+interface Command {
+  summary: string;
+  usage: string;
+  options?: Record<string, { type: 'boolean' | 'string'; description: string }>;
+  run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
+}
+
+const environmentHelp = `Settings come from the environment: PORT, HOST, DATA_DIR, DATABASE_URL, REDIS_URL, SMS_PROVIDER,
+S3_*, PUBLIC_BASE_URL, LOG_LEVEL, NODE_ENV (see README.md).`;
+
+const commands: Record<string, Command> = {
+  serve: {
+    summary: 'Serve the API, the drivers\' app, the staff console and the verifier',
+    usage: 'rto serve [--build-if-missing]',
+    options: { 'build-if-missing': { type: 'boolean', description: 'build the web apps first when dist/web is missing' } },
+    async run(values) {
+      const config = readConfig();
+      if (values['build-if-missing'] && !webAppsBuilt()) {
+        console.log('Building the web apps (first start only)…');
+        const build = spawnSync('npx', ['vite', 'build', '--config', 'vite.config.ts', '--logLevel', 'warn'], { cwd: projectRoot, stdio: 'inherit' });
+        if (build.status !== 0) {
+          console.error('The web build failed; see the messages above.');
+          return 1;
+        }
+      }
+      const server = await startServer(config);
+      console.log(startupBanner(server, config));
+      const stop = async (signal: string) => {
+        server.app.log.info({ signal }, 'shutting down');
+        await server.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      return -1; // keep running
+    },
+  },
+  migrate: {
+    summary: 'Create or upgrade the database schema',
+    usage: 'rto migrate',
+    async run() {
+      const database = await openConfiguredDatabase(readConfig());
+      await database.close();
+      console.log('Database is up to date.');
+      return 0;
+    },
+  },
+  seed: {
+    summary: 'Load the demo data (idempotent; refused when NODE_ENV=production)',
+    usage: 'rto seed',
+    async run() {
+      const config = readConfig();
+      if (config.env === 'production') {
+        console.error('Demo data is never loaded in production (NODE_ENV=production).');
+        return 1;
+      }
+      const database = await openConfiguredDatabase(config);
+      try {
+        const result = await seedDemoData(database.db);
+        console.log(result.created ? 'Demo data loaded.' : 'Demo data was already loaded; nothing changed.');
+      } finally {
+        await database.close();
+      }
+      return 0;
+    },
+  },
+};
+
+function readConfig(): Config {
+  return loadConfig(process.env);
+}
+
+function generalHelp(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  return [
+    'rto — Road Transport Office (道路运政一网通办)',
+    '',
+    'Usage: rto <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`),
+    '',
+    'Run `rto <command> --help` for a command\'s options.',
+    environmentHelp,
+  ].join('\n');
+}
+
+function commandHelp(name: string, command: Command): string {
+  const options = Object.entries(command.options ?? {}).map(([option, spec]) => `  --${option}${spec.type === 'string' ? ' VALUE' : ''}  ${spec.description}`);
+  return [`${command.summary}`, '', `Usage: ${command.usage}`, ...(options.length ? ['', 'Options:', ...options] : []), '', environmentHelp].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(generalHelp());
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`Unknown command: ${name}\n\n${generalHelp()}`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { help: { type: 'boolean', short: 'h' }, ...Object.fromEntries(Object.entries(command.options ?? {}).map(([key, spec]) => [key, { type: spec.type }])) },
+      allowPositionals: true,
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${commandHelp(name, command)}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(commandHelp(name, command));
+    return 0;
+  }
+  try {
+    return await command.run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
+

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from './config.ts';
+import type { AppContext } from './context.ts';
+import type { Database } from './db/client.ts';
+import { registerErrorHandling } from './http/errorHandling.ts';
+import { registerWebApps } from './http/webApps.ts';
+import { referenceRoutes } from './reference/routes.ts';
+
+export type App = FastifyInstance;
+
+export interface BuildAppOptions {
+  config: Config;
+  db: Database;
+  now?: () => Date;
+  /** Where the built web apps live; tests of the API alone may point elsewhere. */
+  webDistDir?: string;
+}
+
+export const appVersion = process.env.npm_package_version ?? '0.1.0';
+
+/** Request logs carry the route pattern, never the raw URL, so phone numbers in queries stay out of logs. */
+const loggerOptions = (config: Config) => ({
+  level: config.env === 'test' ? 'silent' : config.logLevel,
+  redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], remove: true },
+  serializers: {
+    req: (request: { method: string; routeOptions?: { url?: string }; id: string; ip: string }) => ({
+      method: request.method,
+      route: request.routeOptions?.url ?? 'unmatched',
+      id: request.id,
+    }),
+  },
+});
+
+export async function buildApp(options: BuildAppOptions): Promise<App> {
+  const { config } = options;
+  const app = Fastify({
+    logger: loggerOptions(config),
+    genReqId: () => randomUUID(),
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+
+  const ctx: AppContext = { config, db: options.db, logger: app.log, now: options.now ?? (() => new Date()) };
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Road Transport Office API',
+        description: '道路运政一网通办 — drivers, provincial back office and public voucher verification',
+        version: appVersion,
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'rto_session' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+
+  await app.register(
+    async (api) => {
+      await referenceRoutes(api, ctx);
+    },
+    { prefix: '/api/v1' },
+  );
+
+  await registerWebApps(app, options.webDistDir);
+  return app;
+}

@@ -1,0 +1,320 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+/** The 31 provincial-level divisions plus the XPCC; code = first two digits of GB/T 2260. */
+export const provinces = pgTable('provinces', {
+  code: text('code').primaryKey(),
+  nameZh: text('name_zh').notNull(),
+  nameEn: text('name_en').notNull(),
+});
+
+/** 发证机关: road-transport authorities that issue and process certificates. */
+export const issuingAuthorities = pgTable(
+  'issuing_authorities',
+  {
+    code: text('code').primaryKey(),
+    provinceCode: text('province_code').notNull().references(() => provinces.code),
+    nameZh: text('name_zh').notNull(),
+    nameEn: text('name_en').notNull(),
+  },
+  (t) => [index('issuing_authorities_province_idx').on(t.provinceCode)],
+);
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    phone: text('phone').notNull(),
+    createdAt: createdAt(),
+    // Real-name identity, set once verified.
+    verifiedAt: timestamp('verified_at', { withTimezone: true }),
+    idNumber: text('id_number'),
+    name: text('name'),
+    sex: text('sex'),
+    ethnicity: text('ethnicity'),
+    birthDate: date('birth_date', { mode: 'string' }),
+    address: text('address'),
+    provinceCode: text('province_code').references(() => provinces.code),
+    idPhotoKey: text('id_photo_key'),
+  },
+  (t) => [uniqueIndex('users_phone_uq').on(t.phone), uniqueIndex('users_id_number_uq').on(t.idNumber)],
+);
+
+export const consents = pgTable(
+  'consents',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    agreement: text('agreement').notNull(),
+    version: text('version').notNull(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('consents_user_idx').on(t.userId)],
+);
+
+/** Login sessions of drivers and staff; only the token's hash is stored. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').notNull(),
+    subjectKind: text('subject_kind', { enum: ['driver', 'staff'] }).notNull(),
+    subjectId: uuid('subject_id').notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    idleExpiresAt: timestamp('idle_expires_at', { withTimezone: true }).notNull(),
+    absoluteExpiresAt: timestamp('absolute_expires_at', { withTimezone: true }).notNull(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('sessions_token_hash_uq').on(t.tokenHash), index('sessions_subject_idx').on(t.subjectKind, t.subjectId)],
+);
+
+/** One-time SMS codes, stored as hashes. */
+export const smsCodes = pgTable(
+  'sms_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    phone: text('phone').notNull(),
+    purpose: text('purpose').notNull(),
+    codeHash: text('code_hash').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    failedAttempts: integer('failed_attempts').notNull().default(0),
+    consumedAt: timestamp('consumed_at', { withTimezone: true }),
+  },
+  (t) => [index('sms_codes_phone_idx').on(t.phone, t.purpose, t.createdAt)],
+);
+
+/** The certificates registry (the provinces' road-transport management data). */
+export const certificates = pgTable(
+  'certificates',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    number: text('number').notNull(),
+    holderIdNumber: text('holder_id_number').notNull(),
+    holderName: text('holder_name').notNull(),
+    sex: text('sex').notNull(),
+    birthDate: date('birth_date', { mode: 'string' }).notNull(),
+    nationality: text('nationality').notNull().default('中国'),
+    address: text('address').notNull().default(''),
+    fileNumber: text('file_number').notNull().default(''),
+    quasiDrivingType: text('quasi_driving_type').notNull().default(''),
+    issuingAuthorityCode: text('issuing_authority_code').notNull().references(() => issuingAuthorities.code),
+    provinceCode: text('province_code').notNull().references(() => provinces.code),
+    serviceUnit: text('service_unit').notNull().default(''),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('certificates_number_uq').on(t.number),
+    index('certificates_holder_idx').on(t.holderIdNumber),
+    index('certificates_province_idx').on(t.provinceCode),
+  ],
+);
+
+export const certificateCategories = pgTable(
+  'certificate_categories',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    certificateId: uuid('certificate_id').notNull().references(() => certificates.id),
+    code: text('code').notNull(),
+    qualifiers: jsonb('qualifiers').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    firstIssueDate: date('first_issue_date', { mode: 'string' }).notNull(),
+    validFrom: date('valid_from', { mode: 'string' }).notNull(),
+    validTo: date('valid_to', { mode: 'string' }).notNull(),
+    cancelledAt: date('cancelled_at', { mode: 'string' }),
+    cancelReason: text('cancel_reason'),
+  },
+  (t) => [uniqueIndex('certificate_categories_uq').on(t.certificateId, t.code)],
+);
+
+/** 信息核查申请: a driver says the registry is wrong; the issuing authority answers. */
+export const verificationRequests = pgTable(
+  'verification_requests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    certificateId: uuid('certificate_id').notNull().references(() => certificates.id),
+    provinceCode: text('province_code').notNull().references(() => provinces.code),
+    field: text('field').notNull(),
+    expectedValue: text('expected_value').notNull(),
+    note: text('note').notNull().default(''),
+    photoKey: text('photo_key'),
+    state: text('state', { enum: ['submitted', 'accepted', 'corrected', 'explained'] }).notNull().default('submitted'),
+    createdAt: createdAt(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    answerDeadline: date('answer_deadline', { mode: 'string' }),
+    answeredAt: timestamp('answered_at', { withTimezone: true }),
+    answer: text('answer'),
+  },
+  (t) => [index('verification_requests_province_idx').on(t.provinceCode, t.state), index('verification_requests_user_idx').on(t.userId)],
+);
+
+export const applications = pgTable(
+  'applications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    reference: text('reference').notNull(),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    certificateId: uuid('certificate_id').notNull().references(() => certificates.id),
+    business: text('business').notNull(),
+    variant: text('variant'),
+    provinceCode: text('province_code').notNull().references(() => provinces.code),
+    issuingAuthorityCode: text('issuing_authority_code').notNull().references(() => issuingAuthorities.code),
+    // Cached from the action log (the source of truth) so queues can filter and sort on an index.
+    state: text('state').notNull(),
+    version: integer('version').notNull().default(0),
+    personalInfo: jsonb('personal_info').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    submittedAt: timestamp('submitted_at', { withTimezone: true }),
+    acceptDeadline: date('accept_deadline', { mode: 'string' }),
+    decideDeadline: date('decide_deadline', { mode: 'string' }),
+    idempotencyKey: text('idempotency_key'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('applications_reference_uq').on(t.reference),
+    index('applications_user_idx').on(t.userId, t.createdAt),
+    index('applications_queue_idx').on(t.provinceCode, t.state, t.acceptDeadline, t.id),
+    uniqueIndex('applications_idempotency_uq').on(t.userId, t.idempotencyKey),
+  ],
+);
+
+/** Append-only log of every state change: who, in which role, when, why. */
+export const applicationActions = pgTable(
+  'application_actions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    applicationId: uuid('application_id').notNull().references(() => applications.id),
+    action: text('action').notNull(),
+    fromState: text('from_state'),
+    toState: text('to_state').notNull(),
+    actorKind: text('actor_kind', { enum: ['driver', 'staff', 'system'] }).notNull(),
+    actorId: uuid('actor_id'),
+    actorRole: text('actor_role').notNull(),
+    reasonCodes: jsonb('reason_codes').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    reasonText: text('reason_text'),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    createdAt: createdAt(),
+  },
+  (t) => [index('application_actions_application_idx').on(t.applicationId, t.id)],
+);
+
+/** Uploaded materials of an application; files live in storage under `fileKey`. */
+export const materials = pgTable(
+  'materials',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    applicationId: uuid('application_id').notNull().references(() => applications.id),
+    materialKey: text('material_key').notNull(),
+    fileKey: text('file_key').notNull(),
+    thumbnailKey: text('thumbnail_key').notNull(),
+    mime: text('mime').notNull(),
+    bytes: integer('bytes').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    sha256: text('sha256').notNull(),
+    quality: jsonb('quality').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('materials_application_key_uq').on(t.applicationId, t.materialKey)],
+);
+
+export const staff = pgTable(
+  'staff',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    username: text('username').notNull(),
+    displayName: text('display_name').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    totpSecret: text('totp_secret').notNull(),
+    role: text('role', { enum: ['handler', 'reviewer', 'province_admin', 'system_admin'] }).notNull(),
+    // Null only for system admins, who see every province.
+    provinceCode: text('province_code').references(() => provinces.code),
+    failedLogins: integer('failed_logins').notNull().default(0),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('staff_username_uq').on(t.username)],
+);
+
+/** 联系我们: the provinces' business managers. */
+export const contacts = pgTable(
+  'contacts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    provinceCode: text('province_code').notNull().references(() => provinces.code),
+    name: text('name').notNull(),
+    title: text('title').notNull().default(''),
+    phone: text('phone').notNull(),
+    hours: text('hours').notNull().default(''),
+    sortOrder: integer('sort_order').notNull().default(0),
+  },
+  (t) => [index('contacts_province_idx').on(t.provinceCode, t.sortOrder)],
+);
+
+/** Working-day overrides on top of the State Council calendar; province null = nationwide. */
+export const calendarOverrides = pgTable(
+  'calendar_overrides',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    provinceCode: text('province_code').references(() => provinces.code),
+    date: date('date', { mode: 'string' }).notNull(),
+    kind: text('kind', { enum: ['workday', 'holiday'] }).notNull(),
+    note: text('note').notNull().default(''),
+  },
+  (t) => [uniqueIndex('calendar_overrides_uq').on(t.provinceCode, t.date)],
+);
+
+/** A province's changes to the default materials of a business. */
+export const materialOverrides = pgTable(
+  'material_overrides',
+  {
+    provinceCode: text('province_code').notNull().references(() => provinces.code),
+    business: text('business').notNull(),
+    variant: text('variant').notNull().default(''),
+    overrides: jsonb('overrides').$type<Record<string, unknown>>().notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.provinceCode, t.business, t.variant] })],
+);
+
+/** Messages to the outside world, written in the transaction that causes them and sent by a worker. */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    topic: text('topic').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    availableAt: timestamp('available_at', { withTimezone: true }).notNull().defaultNow(),
+    attempts: integer('attempts').notNull().default(0),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    failedAt: timestamp('failed_at', { withTimezone: true }),
+    lastError: text('last_error'),
+  },
+  (t) => [index('outbox_pending_idx').on(t.availableAt).where(sql`sent_at is null and failed_at is null`)],
+);
+
+/** Seed bookkeeping so demo data is written once. */
+export const seedRuns = pgTable('seed_runs', {
+  name: text('name').primaryKey(),
+  ranAt: timestamp('ran_at', { withTimezone: true }).notNull().defaultNow(),
+  complete: boolean('complete').notNull().default(true),
+});

@@ -1,0 +1,14 @@
+import type { FastifyRequest } from 'fastify';
+import type { Localized } from '../../domain/errors.ts';
+
+export type Language = keyof Localized;
+
+/** The user's language: the app's explicit choice (`lang` cookie) wins over the browser's Accept-Language. */
+export function requestLanguage(request: FastifyRequest): Language {
+  const cookieHeader = request.headers.cookie ?? '';
+  const fromCookie = /(?:^|;\s*)lang=(zh|en)/.exec(cookieHeader)?.[1];
+  if (fromCookie === 'en' || fromCookie === 'zh') return fromCookie;
+  const accept = request.headers['accept-language'] ?? '';
+  const first = accept.split(',')[0]?.trim().toLowerCase() ?? '';
+  return first.startsWith('en') ? 'en' : 'zh';
+}

@@ -1,0 +1,55 @@
+import type { Config } from './config.ts';
+import { buildApp, type App } from './app.ts';
+import { openConfiguredDatabase } from './database.ts';
+import type { DatabaseHandle } from './db/client.ts';
+import { seedDemoData, demoAccountsSummary } from './seed/demo.ts';
+
+export interface RunningServer {
+  app: App;
+  database: DatabaseHandle;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Opens and migrates the database, seeds demo data (never in production), and listens. */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const database = await openConfiguredDatabase(config);
+  let app: App | undefined;
+  try {
+    if (config.seedDemo) await seedDemoData(database.db);
+    app = await buildApp({ config, db: database.db });
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await app?.close();
+    await database.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host}:${port}`;
+  let stopping: Promise<void> | undefined;
+  const running: RunningServer = {
+    app,
+    database,
+    url,
+    // In-flight requests finish before the database is closed.
+    stop: () => (stopping ??= app!.close().finally(() => database.close())),
+  };
+  return running;
+}
+
+export function startupBanner(server: RunningServer, config: Config): string {
+  const lines = [
+    '',
+    '道路运政一网通办 Road Transport Office is running',
+    `  Drivers' app     ${server.url}/`,
+    `  Staff console    ${server.url}/staff`,
+    `  Voucher check    ${server.url}/v/{token}`,
+    `  API              ${server.url}/api/v1`,
+    `  API docs         ${server.url}/api/docs`,
+    `  Database         ${server.database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}/db` : 'PostgreSQL (DATABASE_URL)'}`,
+  ];
+  if (config.seedDemo) lines.push('', demoAccountsSummary());
+  lines.push('', 'Press Ctrl-C to stop.', '');
+  return lines.join('\n');
+}

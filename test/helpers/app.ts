@@ -1,0 +1,47 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { buildApp, type App } from '../../src/server/app.ts';
+import { loadConfig, type Config } from '../../src/server/config.ts';
+import type { DatabaseHandle } from '../../src/server/db/client.ts';
+import { freshDatabase } from './db.ts';
+
+/** A controllable clock for expiry and deadline tests. */
+export class TestClock {
+  constructor(private current = new Date()) {}
+  now = (): Date => new Date(this.current);
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+  set(instant: Date | string): void {
+    this.current = new Date(instant);
+  }
+}
+
+export interface TestApp {
+  app: App;
+  database: DatabaseHandle;
+  config: Config;
+  clock: TestClock;
+  close(): Promise<void>;
+}
+
+/** The whole API on a fresh database (demo data unless `demo: false`), driven with `app.inject`. */
+export async function createTestApp(options: { demo?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rto-test-data-'));
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, ...options.env });
+  const database = await freshDatabase({ demo: options.demo ?? true });
+  const clock = new TestClock();
+  const app = await buildApp({ config, db: database.db, now: clock.now });
+  await app.ready();
+  return {
+    app,
+    database,
+    config,
+    clock,
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+  };
+}
