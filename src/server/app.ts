@@ -4,6 +4,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { createAdapters, type Adapters } from './adapters.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import type { Database } from './db/client.ts';
@@ -17,6 +18,8 @@ export interface BuildAppOptions {
   config: Config;
   db: Database;
   now?: () => Date;
+  /** Replacements for outside-world adapters (tests). */
+  adapters?: Partial<Adapters>;
   /** Where the built web apps live; tests of the API alone may point elsewhere. */
   webDistDir?: string;
 }
@@ -48,7 +51,12 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
 
-  const ctx: AppContext = { config, db: options.db, logger: app.log, now: options.now ?? (() => new Date()) };
+  const adapters = createAdapters(config, app.log, options.adapters);
+  const ctx: AppContext = { config, db: options.db, logger: app.log, now: options.now ?? (() => new Date()), ...adapters };
+  app.addHook('onClose', async () => {
+    await adapters.rateLimiter.close?.();
+    await adapters.idCardReader.close?.();
+  });
 
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {

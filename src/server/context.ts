@@ -1,9 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { Adapters } from './adapters.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 
 /** Everything a capability needs from the outside world, injected so tests can replace any part. */
-export interface AppContext {
+export interface AppContext extends Adapters {
   config: Config;
   db: Database;
   logger: FastifyBaseLogger;

@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Adapters } from '../../src/server/adapters.ts';
 import { buildApp, type App } from '../../src/server/app.ts';
 import { loadConfig, type Config } from '../../src/server/config.ts';
 import type { DatabaseHandle } from '../../src/server/db/client.ts';
@@ -27,12 +28,12 @@ export interface TestApp {
 }
 
 /** The whole API on a fresh database (demo data unless `demo: false`), driven with `app.inject`. */
-export async function createTestApp(options: { demo?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function createTestApp(options: { demo?: boolean; env?: Record<string, string>; adapters?: Partial<Adapters> } = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rto-test-data-'));
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, ...options.env });
   const database = await freshDatabase({ demo: options.demo ?? true });
   const clock = new TestClock();
-  const app = await buildApp({ config, db: database.db, now: clock.now });
+  const app = await buildApp({ config, db: database.db, now: clock.now, adapters: options.adapters });
   await app.ready();
   return {
     app,

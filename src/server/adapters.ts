@@ -1,0 +1,42 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from './config.ts';
+import { createIdCardReader, type IdCardReader } from './identity/ocr.ts';
+import { createRateLimiter, type RateLimiter } from './rateLimit/index.ts';
+import { createSmsProvider, type SmsProvider } from './sms/index.ts';
+import { createFileStorage, type FileStorage } from './storage/index.ts';
+
+/** The outside world behind small interfaces; tests replace any of them. */
+export interface Adapters {
+  sms: SmsProvider;
+  rateLimiter: RateLimiter;
+  storage: FileStorage;
+  idCardReader: IdCardReader;
+}
+
+export function createAdapters(config: Config, logger: FastifyBaseLogger, overrides: Partial<Adapters> = {}): Adapters {
+  return {
+    sms:
+      overrides.sms ??
+      createSmsProvider(
+        config.sms.SMS_PROVIDER === 'aliyun'
+          ? {
+              provider: 'aliyun',
+              aliyun: {
+                accessKeyId: config.sms.ALIYUN_SMS_ACCESS_KEY_ID!,
+                accessKeySecret: config.sms.ALIYUN_SMS_ACCESS_KEY_SECRET!,
+                signName: config.sms.ALIYUN_SMS_SIGN_NAME!,
+                templateCodes: {
+                  login_code: config.sms.ALIYUN_SMS_TEMPLATE_LOGIN!,
+                  application_update: config.sms.ALIYUN_SMS_TEMPLATE_UPDATE ?? config.sms.ALIYUN_SMS_TEMPLATE_LOGIN!,
+                },
+                ...(config.sms.ALIYUN_SMS_ENDPOINT ? { endpoint: config.sms.ALIYUN_SMS_ENDPOINT } : {}),
+              },
+            }
+          : { provider: 'console' },
+        logger,
+      ),
+    rateLimiter: overrides.rateLimiter ?? createRateLimiter(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+    storage: overrides.storage ?? createFileStorage(config.storage),
+    idCardReader: overrides.idCardReader ?? createIdCardReader(),
+  };
+}
