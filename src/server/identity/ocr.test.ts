@@ -1,0 +1,61 @@
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateIdCards, type GeneratedIdCard } from '../../../scripts/generate-id-cards.ts';
+import { AppError } from '../errors.ts';
+import { createIdCardReader, type IdCardReading } from './ocr.ts';
+
+// Real models on real (synthetic) pictures: slow-ish, so few images, all read in one go.
+describe('createIdCardReader (PaddleOCR, offline)', () => {
+  const reader = createIdCardReader();
+  let cards: GeneratedIdCard[];
+  let readings: IdCardReading[];
+
+  beforeAll(async () => {
+    // Fixed seed; the fifth card is a 2000 px photo of the card lying on a table.
+    cards = await generateIdCards({ count: 5, seed: 4242 });
+    // Sent all at once: the reader must queue them on its single engine.
+    readings = await Promise.all(cards.map((card) => reader.read(card.image)));
+  }, 120_000);
+
+  afterAll(async () => {
+    await reader.close?.();
+  });
+
+  it('reads the ID number and the name of (nearly) every card', () => {
+    const numbersRight = readings.filter((r, i) => r.fields.idNumber === cards[i]!.truth.idNumber).length;
+    const namesRight = readings.filter((r, i) => r.fields.name === cards[i]!.truth.name).length;
+    expect(numbersRight).toBeGreaterThanOrEqual(4);
+    expect(namesRight).toBeGreaterThanOrEqual(4);
+  });
+
+  it('reads the other fields too, and is confident when the number is valid', () => {
+    const reading = readings[0]!;
+    const truth = cards[0]!.truth;
+    expect(reading.fields.sex).toBe(truth.sex);
+    expect(reading.fields.birthDate).toBe(truth.birthDate);
+    expect(reading.fields.ethnicity).toBe(truth.ethnicity);
+    expect(reading.fields.address).toBe(truth.address);
+    expect(reading.confidence).toBeGreaterThan(0.8);
+    expect(reading.lines.length).toBeGreaterThan(4);
+    expect(reading.durationMs).toBeGreaterThan(0);
+  });
+
+  it('reads a large photo of the card on a table', () => {
+    expect(cards[4]!.variation.photoWidth).toBe(2000);
+    expect(readings[4]!.fields.idNumber).toBe(cards[4]!.truth.idNumber);
+  });
+
+  it('returns empty fields and confidence 0 for a picture without a card', async () => {
+    const plain = await sharp({ create: { width: 900, height: 600, channels: 3, background: '#6a8caf' } }).jpeg().toBuffer();
+    const reading = await reader.read(plain);
+    expect(reading.fields).toEqual({});
+    expect(reading.confidence).toBe(0);
+  });
+
+  it('rejects a file that is not an image with OCR_UNREADABLE', async () => {
+    const error = await reader.read(Buffer.from('%PDF-1.7 not a photo')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ status: 422, code: 'OCR_UNREADABLE' });
+    expect((error as AppError).messages.zh).toContain('重新拍摄');
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * Offline OCR of the portrait side of a resident ID card (PaddleOCR PP-OCRv4 models run by ONNX Runtime
+ * on the CPU), so no ID photo ever leaves the server.
+ *
+ * One engine per process, created on first use: it holds ~500 MB and takes about a second to load.
+ * Calls run one at a time; the engine already uses every core for one image.
+ */
+import sharp from 'sharp';
+import { AppError } from '../errors.ts';
+import { parseIdCardLines, type IdCardField, type IdCardFields, type OcrLine } from './idCardParser.ts';
+
+export type { IdCardFields };
+
+export interface IdCardReading {
+  fields: IdCardFields;
+  /** 0..1: how much to trust the reading; 0 when nothing that looks like an ID card was found. */
+  confidence: number;
+  lines: { text: string; mean: number }[];
+  durationMs: number;
+}
+
+export interface IdCardReader {
+  read(image: Buffer): Promise<IdCardReading>;
+  close?(): Promise<void>;
+}
+
+/** Long side the photo is scaled to before recognition: enough for the card's smallest print, and fast. */
+export const OCR_LONG_SIDE = 1200;
+/** Refuse decoding absurd images (decompression bombs); a 50-megapixel phone photo still passes. */
+const MAX_INPUT_PIXELS = 60_000_000;
+
+export const ocrUnreadable = (details?: Record<string, unknown>) =>
+  new AppError(
+    422,
+    'OCR_UNREADABLE',
+    { zh: '未能识别身份证信息，请在光线充足处重新拍摄', en: 'Could not read the ID card. Retake the photo in good light.' },
+    details,
+  );
+
+interface OcrEngine {
+  detect(image: string | Buffer): Promise<{ text: string; mean: number; box?: number[][] }[]>;
+}
+
+let enginePromise: Promise<OcrEngine> | undefined;
+
+async function loadEngine(): Promise<OcrEngine> {
+  // opencv.js (inside the OCR package) installs process-wide handlers when loaded: one rethrows every
+  // uncaught exception (printing megabytes of its one-line source), one aborts on any unhandled rejection.
+  // They are not ours to keep: the server decides what happens to its own errors.
+  const uncaught = new Set(process.listeners('uncaughtException'));
+  const unhandled = new Set(process.listeners('unhandledRejection'));
+  try {
+    const { default: Ocr } = await import('@gutenye/ocr-node');
+    const engine = await Ocr.create({ onnxOptions: { intraOpNumThreads: 2, interOpNumThreads: 1 } });
+    return engine as unknown as OcrEngine;
+  } finally {
+    for (const listener of process.listeners('uncaughtException')) {
+      if (!uncaught.has(listener)) process.removeListener('uncaughtException', listener);
+    }
+    for (const listener of process.listeners('unhandledRejection')) {
+      if (!unhandled.has(listener)) process.removeListener('unhandledRejection', listener);
+    }
+  }
+}
+
+function getEngine(): Promise<OcrEngine> {
+  enginePromise ??= loadEngine().catch((error: unknown) => {
+    enginePromise = undefined; // let a later call try again
+    throw error;
+  });
+  return enginePromise;
+}
+
+/** One short line about an error, whatever was thrown (opencv throws bare numbers, some messages are huge). */
+function summarise(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : typeof error === 'number' ? `native error ${error}` : String(error);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Runs `task` after every task queued before it, so only one image is in the engine at a time. */
+function serialised<T>(task: () => Promise<T>): Promise<T> {
+  const run = queue.then(task, task);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/** Upright (EXIF) and at most OCR_LONG_SIDE px; PNG without compression as it is decoded again at once. */
+async function prepare(image: Buffer): Promise<Buffer> {
+  try {
+    return await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS })
+      .rotate()
+      .resize({ width: OCR_LONG_SIDE, height: OCR_LONG_SIDE, fit: 'inside', withoutEnlargement: true })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
+  } catch (error) {
+    throw ocrUnreadable({ reason: `image could not be decoded: ${summarise(error)}` });
+  }
+}
+
+const FIELD_WEIGHTS: Record<IdCardField, number> = {
+  idNumber: 0.4,
+  name: 0.2,
+  sex: 0.05,
+  ethnicity: 0.05,
+  birthDate: 0.1,
+  address: 0.2,
+};
+
+/**
+ * Mean recognition confidence of the lines, scaled by how much of the card was read from its text: a
+ * valid ID number weighs most; a number with a wrong check digit counts for nothing.
+ */
+function confidenceOf(lines: readonly OcrLine[], read: readonly IdCardField[], idNumberValid: boolean): number {
+  if (lines.length === 0) return 0;
+  const meanRecognition = lines.reduce((sum, line) => sum + (line.mean ?? 0), 0) / lines.length;
+  let coverage = 0;
+  for (const field of read) {
+    if (field === 'idNumber' && !idNumberValid) continue;
+    coverage += FIELD_WEIGHTS[field];
+  }
+  return Math.round(meanRecognition * coverage * 1000) / 1000;
+}
+
+/**
+ * The real reader. A photo without text (or without a card) gives empty fields and confidence 0; a
+ * file that is not an image, or an engine failure, throws OCR_UNREADABLE (422).
+ */
+export function createIdCardReader(): IdCardReader {
+  return {
+    read: (image) =>
+      serialised(async () => {
+        const started = performance.now();
+        const prepared = await prepare(image);
+        let raw: Awaited<ReturnType<OcrEngine['detect']>>;
+        try {
+          const engine = await getEngine();
+          raw = await engine.detect(prepared);
+        } catch (error) {
+          throw ocrUnreadable({ reason: summarise(error) });
+        }
+        const lines = raw.filter((line) => line.text.trim() !== '');
+        const { fields, read, idNumberValid } = parseIdCardLines(lines);
+        return {
+          fields,
+          confidence: confidenceOf(lines, read, idNumberValid),
+          lines: lines.map(({ text, mean }) => ({ text, mean: Math.round(mean * 1000) / 1000 })),
+          durationMs: Math.round(performance.now() - started),
+        };
+      }),
+    // The engine is shared by every reader of the process; dropping it lets the memory go once idle.
+    close: async () => {
+      await queue;
+      enginePromise = undefined;
+    },
+  };
+}
+
+/** Loads the models ahead of the first request (e.g. at server start) so no user waits for it. */
+export async function warmUpIdCardReader(): Promise<number> {
+  const started = performance.now();
+  await serialised(getEngine);
+  return Math.round(performance.now() - started);
+}
