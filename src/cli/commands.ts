@@ -3,10 +3,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../server/config.ts';
-import { openConfiguredDatabase } from '../server/database.ts';
-import { webAppsBuilt } from '../server/http/webApps.ts';
-import { seedDemoData } from '../server/seed/demo.ts';
-import { startServer, startupBanner } from '../server/start.ts';
+
+// Commands import the server lazily so `--help` and light commands start fast.
+const server = () => import('../server/start.ts');
+const database = () => import('../server/database.ts');
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -27,6 +27,7 @@ const commands: Record<string, Command> = {
     options: { 'build-if-missing': { type: 'boolean', description: 'build the web apps first when dist/web is missing' } },
     async run(values) {
       const config = readConfig();
+      const { webAppsBuilt } = await import('../server/http/webApps.ts');
       if (values['build-if-missing'] && !webAppsBuilt()) {
         console.log('Building the web apps (first start only)…');
         const build = spawnSync('npx', ['vite', 'build', '--config', 'vite.config.ts', '--logLevel', 'warn'], { cwd: projectRoot, stdio: 'inherit' });
@@ -35,11 +36,12 @@ const commands: Record<string, Command> = {
           return 1;
         }
       }
-      const server = await startServer(config);
-      console.log(startupBanner(server, config));
+      const { startServer, startupBanner } = await server();
+      const running = await startServer(config);
+      console.log(startupBanner(running, config));
       const stop = async (signal: string) => {
-        server.app.log.info({ signal }, 'shutting down');
-        await server.stop();
+        running.app.log.info({ signal }, 'shutting down');
+        await running.stop();
         process.exit(0);
       };
       process.once('SIGINT', () => void stop('SIGINT'));
@@ -51,8 +53,9 @@ const commands: Record<string, Command> = {
     summary: 'Create or upgrade the database schema',
     usage: 'rto migrate',
     async run() {
-      const database = await openConfiguredDatabase(readConfig());
-      await database.close();
+      const { openConfiguredDatabase } = await database();
+      const handle = await openConfiguredDatabase(readConfig());
+      await handle.close();
       console.log('Database is up to date.');
       return 0;
     },
@@ -66,12 +69,14 @@ const commands: Record<string, Command> = {
         console.error('Demo data is never loaded in production (NODE_ENV=production).');
         return 1;
       }
-      const database = await openConfiguredDatabase(config);
+      const { openConfiguredDatabase } = await database();
+      const { seedDemoData } = await import('../server/seed/demo.ts');
+      const handle = await openConfiguredDatabase(config);
       try {
-        const result = await seedDemoData(database.db);
+        const result = await seedDemoData(handle.db);
         console.log(result.created ? 'Demo data loaded.' : 'Demo data was already loaded; nothing changed.');
       } finally {
-        await database.close();
+        await handle.close();
       }
       return 0;
     },
