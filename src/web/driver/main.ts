@@ -1,0 +1,21 @@
+import { createApp } from 'vue';
+import { Locale } from 'vant';
+import vantEnUS from 'vant/es/locale/lang/en-US';
+import vantZhCN from 'vant/es/locale/lang/zh-CN';
+import { watch } from 'vue';
+import App from './App.vue';
+import { router } from './router.ts';
+import { driverMessages } from './messages.ts';
+import { createAppI18n, currentLocale } from '../shared/i18n.ts';
+import './styles.css';
+
+const i18n = createAppI18n(driverMessages, { 'zh-CN': driverMessages['zh-CN'].app.name, en: driverMessages.en.app.name });
+
+// Vant's own texts (dialog buttons, pull-to-refresh…) follow the app language.
+watch(
+  currentLocale,
+  (locale) => (locale === 'en' ? Locale.use('en-US', vantEnUS) : Locale.use('zh-CN', vantZhCN)),
+  { immediate: true },
+);
+
+createApp(App).use(i18n).use(router).mount('#app');

@@ -1,0 +1,146 @@
+import type { z } from 'zod';
+import type {
+  businessesResponseSchema,
+  healthResponseSchema,
+  provincesResponseSchema,
+} from '../../contract/catalog.ts';
+import { currentLocale, type AppLocale } from './locale.ts';
+
+export type HealthResponse = z.infer<typeof healthResponseSchema>;
+export type BusinessesResponse = z.infer<typeof businessesResponseSchema>;
+export type BusinessEntry = BusinessesResponse['businesses'][number];
+export type ProvincesResponse = z.infer<typeof provincesResponseSchema>;
+export type Province = ProvincesResponse['provinces'][number];
+
+/** §7: staff sign in with username, password and a TOTP code. */
+export interface StaffLoginRequest {
+  username: string;
+  password: string;
+  totp: string;
+}
+
+export const apiBase = '/api/v1';
+
+/** An error answer of the API (`{ error: { code, message } }`), or a failure to reach it. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    /** Stable UPPER_SNAKE code, e.g. VALIDATION_FAILED; NETWORK_ERROR when the server was not reached. */
+    readonly code: string,
+    /** HTTP status; 0 when no answer arrived. */
+    readonly status: number,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+const fallbackMessages: Record<'network' | 'unexpected', Record<AppLocale, string>> = {
+  network: {
+    'zh-CN': '网络连接失败，请检查网络后重试',
+    en: 'Could not reach the server. Check your connection and try again.',
+  },
+  unexpected: {
+    'zh-CN': '服务暂时不可用，请稍后再试',
+    en: 'The service is unavailable right now. Please try again later.',
+  },
+};
+
+export type QueryValue = string | number | boolean | undefined | null;
+
+export interface RequestOptions {
+  query?: Record<string, QueryValue>;
+  /** A plain value is sent as JSON; FormData goes as multipart. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+function buildUrl(path: string, query?: Record<string, QueryValue>): string {
+  const url = `${apiBase}${path.startsWith('/') ? path : `/${path}`}`;
+  if (!query) return url;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const search = params.toString();
+  return search ? `${url}?${search}` : url;
+}
+
+function errorFromBody(status: number, body: unknown, locale: AppLocale): ApiError {
+  if (typeof body === 'object' && body !== null && 'error' in body) {
+    const error = (body as { error: unknown }).error;
+    if (typeof error === 'object' && error !== null) {
+      const { code, message, details } = error as { code?: unknown; message?: unknown; details?: unknown };
+      if (typeof code === 'string' && typeof message === 'string') {
+        const extra = typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : undefined;
+        return new ApiError(code, status, message, extra);
+      }
+    }
+  }
+  return new ApiError(`HTTP_${status}`, status, fallbackMessages.unexpected[locale]);
+}
+
+/** Calls `/api/v1{path}`: JSON in and out, cookies included, in the current language. */
+export async function apiRequest<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const locale = currentLocale.value;
+  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': locale, ...options.headers };
+  let body: BodyInit | undefined;
+  if (options.body instanceof FormData) {
+    body = options.body;
+  } else if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  }
+
+  let response: Response;
+  try {
+    response = await fetch(buildUrl(path, options.query), {
+      method,
+      headers,
+      body,
+      credentials: 'include',
+      signal: options.signal,
+    });
+  } catch (cause) {
+    if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
+    throw new ApiError('NETWORK_ERROR', 0, fallbackMessages.network[locale]);
+  }
+
+  const isJson = (response.headers.get('content-type') ?? '').includes('application/json');
+  let payload: unknown = undefined;
+  if (response.status !== 204 && isJson) {
+    try {
+      payload = await response.json();
+    } catch {
+      payload = undefined;
+    }
+  }
+  if (!response.ok) throw errorFromBody(response.status, payload, locale);
+  if (response.status !== 204 && !isJson) {
+    throw new ApiError('UNEXPECTED_RESPONSE', response.status, fallbackMessages.unexpected[locale]);
+  }
+  return payload as T;
+}
+
+export const apiClient = {
+  get: <T>(path: string, options?: Omit<RequestOptions, 'body'>) => apiRequest<T>('GET', path, options),
+  post: <T>(path: string, body?: unknown, options?: RequestOptions) => apiRequest<T>('POST', path, { ...options, body }),
+  patch: <T>(path: string, body?: unknown, options?: RequestOptions) => apiRequest<T>('PATCH', path, { ...options, body }),
+  put: <T>(path: string, body?: unknown, options?: RequestOptions) => apiRequest<T>('PUT', path, { ...options, body }),
+  delete: <T>(path: string, options?: RequestOptions) => apiRequest<T>('DELETE', path, options),
+};
+
+/** The endpoints the app shells use; feature pages add theirs beside them. */
+export const api = {
+  health: (signal?: AbortSignal) => apiClient.get<HealthResponse>('/health', { signal }),
+  businesses: (signal?: AbortSignal) => apiClient.get<BusinessesResponse>('/catalog/businesses', { signal }),
+  provinces: (signal?: AbortSignal) => apiClient.get<ProvincesResponse>('/provinces', { signal }),
+  staffLogin: (request: StaffLoginRequest) => apiClient.post<unknown>('/staff/sessions', request),
+};
+
+/** Route-friendly id of a catalog entry: `renewal`, `change/service_unit`. */
+export function businessPath(entry: Pick<BusinessEntry, 'key' | 'variant'>): string {
+  return entry.variant ? `${entry.key}/${entry.variant}` : entry.key;
+}
