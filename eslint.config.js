@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'test-results/', 'src/server/db/migrations/', '**/*.vue'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', 'test-results/', '.tmp*', '.tmp/', 'src/server/db/migrations/', '**/*.vue'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
+import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { createAdapters, type Adapters } from './adapters.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import type { Database } from './db/client.ts';
 import { registerErrorHandling } from './http/errorHandling.ts';
 import { registerWebApps } from './http/webApps.ts';
+import { authRoutes } from './auth/routes.ts';
 import { referenceRoutes } from './reference/routes.ts';
 
 export type App = FastifyInstance;
@@ -59,6 +61,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   });
 
   await app.register(fastifyCookie);
+  await app.register(fastifyMultipart, { limits: { fileSize: 10 * 1024 * 1024, files: 1 } });
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -80,6 +83,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(
     async (api) => {
       await referenceRoutes(api, ctx);
+      await authRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );
