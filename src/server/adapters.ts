@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.ts';
+import { createIdentityCheck, type IdentityCheck } from './identity/identityCheck.ts';
 import { createIdCardReader, type IdCardReader } from './identity/ocr.ts';
 import { createRateLimiter, type RateLimiter } from './rateLimit/index.ts';
 import { createSmsProvider, type SmsProvider } from './sms/index.ts';
@@ -11,6 +12,7 @@ export interface Adapters {
   rateLimiter: RateLimiter;
   storage: FileStorage;
   idCardReader: IdCardReader;
+  identityCheck: IdentityCheck;
 }
 
 export function createAdapters(config: Config, logger: FastifyBaseLogger, overrides: Partial<Adapters> = {}): Adapters {
@@ -38,5 +40,6 @@ export function createAdapters(config: Config, logger: FastifyBaseLogger, overri
     rateLimiter: overrides.rateLimiter ?? createRateLimiter(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
     storage: overrides.storage ?? createFileStorage(config.storage),
     idCardReader: overrides.idCardReader ?? createIdCardReader(),
+    identityCheck: overrides.identityCheck ?? createIdentityCheck(),
   };
 }
