@@ -1,7 +1,7 @@
 /** Texts of the staff console, in the two shipped languages. */
 export const staffMessages = {
   'zh-CN': {
-    app: { name: '道路运输从业资格 业务管理后台', short: '业务管理后台' },
+    app: { name: '道路运输从业资格 业务管理后台', lines: '道路运输从业资格\n业务管理后台', short: '业务管理后台' },
     menu: {
       dashboard: '工作台',
       queue: '办件队列',
@@ -17,6 +17,8 @@ export const staffMessages = {
       provincesCount: '个省级单位（含新疆生产建设兵团）',
       businesses: '服务事项',
       businessesCount: '项服务事项',
+      version: '系统版本',
+      versionHint: '服务运行正常',
       code: '代码',
       nameZh: '中文名称',
       nameEn: '英文名称',
@@ -44,7 +46,7 @@ export const staffMessages = {
     },
   },
   en: {
-    app: { name: 'Road Transport Qualification Back Office', short: 'Back Office' },
+    app: { name: 'Road Transport Qualification Back Office', lines: 'Road Transport Qualification\nBack Office', short: 'Back Office' },
     menu: {
       dashboard: 'Dashboard',
       queue: 'Work queue',
@@ -60,6 +62,8 @@ export const staffMessages = {
       provincesCount: 'provincial-level units (incl. XPCC)',
       businesses: 'Services',
       businessesCount: 'services',
+      version: 'System version',
+      versionHint: 'The service is up',
       code: 'Code',
       nameZh: 'Chinese name',
       nameEn: 'English name',
