@@ -318,3 +318,77 @@ export const seedRuns = pgTable('seed_runs', {
   ranAt: timestamp('ran_at', { withTimezone: true }).notNull().defaultNow(),
   complete: boolean('complete').notNull().default(true),
 });
+
+/** SM2 signing keys for vouchers and e-certificates; retired keys still verify what they signed. */
+export const signingKeys = pgTable('signing_keys', {
+  kid: text('kid').primaryKey(),
+  algorithm: text('algorithm').notNull().default('SM2-SM3'),
+  publicKeyHex: text('public_key_hex').notNull(),
+  privateKeyHex: text('private_key_hex').notNull(),
+  createdAt: createdAt(),
+  // Null while the key signs new documents; set when rotated out.
+  retiredAt: timestamp('retired_at', { withTimezone: true }),
+});
+
+/** Credit-assessment vouchers (诚信考核凭证) as issued, with their revocation/supersession status. */
+export const vouchers = pgTable(
+  'vouchers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    serial: text('serial').notNull(),
+    applicationId: uuid('application_id').notNull().references(() => applications.id),
+    certificateId: uuid('certificate_id').notNull().references(() => certificates.id),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    rating: text('rating').notNull(),
+    cycleStart: date('cycle_start', { mode: 'string' }).notNull(),
+    cycleEnd: date('cycle_end', { mode: 'string' }).notNull(),
+    issuerCode: text('issuer_code').notNull().references(() => issuingAuthorities.code),
+    kid: text('kid').notNull().references(() => signingKeys.kid),
+    token: text('token').notNull(),
+    issuedOn: date('issued_on', { mode: 'string' }).notNull(),
+    expiresOn: date('expires_on', { mode: 'string' }).notNull(),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    revocationReason: text('revocation_reason'),
+    supersededBy: text('superseded_by'),
+    supersededAt: timestamp('superseded_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('vouchers_serial_uq').on(t.serial),
+    uniqueIndex('vouchers_application_uq').on(t.applicationId),
+    index('vouchers_certificate_cycle_idx').on(t.certificateId, t.cycleStart),
+  ],
+);
+
+/** One row per verification of a voucher: the outcome only, nothing about who checked. */
+export const voucherChecks = pgTable(
+  'voucher_checks',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    serial: text('serial'),
+    verdict: text('verdict').notNull(),
+    reason: text('reason'),
+    channel: text('channel').notNull(),
+    checkedAt: timestamp('checked_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('voucher_checks_serial_idx').on(t.serial)],
+);
+
+/** Staff audit trail: every read of an applicant's materials and every action. Append-only (trigger). */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    staffId: uuid('staff_id').references(() => staff.id),
+    username: text('username').notNull(),
+    role: text('role').notNull(),
+    provinceCode: text('province_code'),
+    event: text('event').notNull(),
+    targetKind: text('target_kind').notNull(),
+    targetId: text('target_id'),
+    ip: text('ip'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('audit_log_province_at_idx').on(t.provinceCode, t.at), index('audit_log_target_idx').on(t.targetKind, t.targetId)],
+);

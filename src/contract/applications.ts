@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { localizedSchema } from './common.ts';
+
+export const businessKeySchema = z.enum(['credit_assessment', 'renewal', 'replacement', 'change', 'cancellation']);
+export const applicationStateSchema = z.enum(['draft', 'submitted', 'accepted', 'approved', 'completed', 'withdrawn', 'returned', 'declined', 'rejected']);
+
+export const createApplicationBodySchema = z.object({
+  business: businessKeySchema,
+  certificateId: z.uuid(),
+  variant: z.enum(['service_unit', 'certificate_info']).optional(),
+});
+
+export const listApplicationsQuerySchema = z.object({
+  state: applicationStateSchema.optional(),
+});
+
+export const applicationIdParamsSchema = z.object({ id: z.uuid() });
+export const materialParamsSchema = z.object({ id: z.uuid(), materialKey: z.string().regex(/^[a-z0-9_]{1,64}$/) });
+
+export const imageWarningSchema = z.object({ code: z.string(), zh: z.string(), en: z.string() });
+
+export const materialStatusSchema = z.object({
+  key: z.string(),
+  name: localizedSchema,
+  example: localizedSchema,
+  required: z.boolean(),
+  uploaded: z
+    .object({
+      mime: z.string(),
+      width: z.number(),
+      height: z.number(),
+      bytes: z.number(),
+      uploadedAt: z.string(),
+      warnings: z.array(imageWarningSchema),
+      url: z.string(),
+      thumbnailUrl: z.string(),
+    })
+    .nullable(),
+});
+
+export const timelineEntrySchema = z.object({
+  action: z.string(),
+  label: localizedSchema,
+  fromState: z.string().nullable(),
+  toState: z.string(),
+  actorRole: z.string(),
+  at: z.string(),
+  reasons: z.array(z.object({ code: z.string(), label: localizedSchema })),
+  reasonText: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
+
+export const applicationSummarySchema = z.object({
+  id: z.uuid(),
+  reference: z.string(),
+  business: businessKeySchema,
+  variant: z.string().nullable(),
+  businessName: localizedSchema,
+  certificate: z.object({ id: z.uuid(), number: z.string(), categories: z.array(localizedSchema) }),
+  state: applicationStateSchema,
+  stateLabel: localizedSchema,
+  acceptDeadline: z.string().nullable(),
+  decideDeadline: z.string().nullable(),
+  createdAt: z.string(),
+  submittedAt: z.string().nullable(),
+  updatedAt: z.string(),
+});
+export type ApplicationSummary = z.infer<typeof applicationSummarySchema>;
+
+export const applicationDetailSchema = applicationSummarySchema.extend({
+  personalInfo: z.record(z.string(), z.unknown()),
+  materials: z.array(materialStatusSchema),
+  timeline: z.array(timelineEntrySchema),
+  allowedActions: z.array(z.string()),
+  /** The latest return for correction: every item to correct, told at once (一次性告知). */
+  corrections: z.object({ reasons: z.array(z.object({ code: z.string(), label: localizedSchema })), text: z.string().nullable(), at: z.string() }).nullable(),
+  /** What still blocks submission. */
+  missing: z.object({ fields: z.array(z.string()), materials: z.array(z.string()) }),
+});
+export type ApplicationDetail = z.infer<typeof applicationDetailSchema>;
+
+export const applicationListSchema = z.object({ applications: z.array(applicationSummarySchema) });
+
+export const updatePersonalInfoBodySchema = z.record(z.string(), z.unknown());
