@@ -12,6 +12,7 @@ import type { Database } from './db/client.ts';
 import { registerErrorHandling } from './http/errorHandling.ts';
 import { registerWebApps } from './http/webApps.ts';
 import { authRoutes } from './auth/routes.ts';
+import { identityRoutes } from './identity/routes.ts';
 import { referenceRoutes } from './reference/routes.ts';
 
 export type App = FastifyInstance;
@@ -84,6 +85,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     async (api) => {
       await referenceRoutes(api, ctx);
       await authRoutes(api, ctx);
+      await identityRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );

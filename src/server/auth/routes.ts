@@ -135,7 +135,7 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
 
   api.get(
     '/me',
-    { preHandler: requireDriver(ctx), schema: { tags: ['auth'], security: [{ bearer: [] }, { cookie: [] }], response: { 200: meSchema, 401: errorBodySchema } } },
+    { onRequest: requireDriver(ctx), schema: { tags: ['auth'], security: [{ bearer: [] }, { cookie: [] }], response: { 200: meSchema, 401: errorBodySchema } } },
     async (request) => loadMe(ctx.db, driverOf(request).userId),
   );
 

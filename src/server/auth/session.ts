@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
 import { sessions, users } from '../db/schema.ts';
@@ -158,10 +158,16 @@ export const realNameRequired = () =>
   new AppError(403, 'REAL_NAME_REQUIRED', { zh: '请先完成实名认证', en: 'Please complete real-name verification first' });
 
 /**
- * preHandler for driver routes: resolves the bearer token or session cookie, slides the idle expiry,
+ * A route hook; use it as `onRequest` so callers without a session get 401 before their input is
+ * validated (it also works as `preHandler`).
+ */
+export type AuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+/**
+ * Hook for driver routes: resolves the bearer token or session cookie, slides the idle expiry,
  * and sets `request.driver`. 401 UNAUTHENTICATED / SESSION_EXPIRED otherwise (the stale cookie is cleared).
  */
-export function requireDriver(ctx: AppContext): preHandlerAsyncHookHandler {
+export function requireDriver(ctx: AppContext): AuthHook {
   return async function requireDriverHook(request, reply) {
     const token = requestToken(request, driverSessionPolicy);
     if (!token) throw unauthenticated();
@@ -182,10 +188,10 @@ export function requireDriver(ctx: AppContext): preHandlerAsyncHookHandler {
 }
 
 /** As `requireDriver`, and 403 REAL_NAME_REQUIRED unless the driver has verified their real name. */
-export function requireVerifiedDriver(ctx: AppContext): preHandlerAsyncHookHandler {
+export function requireVerifiedDriver(ctx: AppContext): AuthHook {
   const authenticate = requireDriver(ctx);
   return async function requireVerifiedDriverHook(request, reply) {
-    await authenticate.call(this, request, reply);
+    await authenticate(request, reply);
     if (!driverOf(request).verified) throw realNameRequired();
   };
 }
