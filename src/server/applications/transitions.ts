@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { BusinessKey, DeliveryMethod } from '../../domain/businessKeys.ts';
 import { chinaDate } from '../../domain/dates.ts';
+import { computeDeadlines } from '../../domain/deadlines.ts';
 import {
   nextState,
   STATE_LABELS,
@@ -14,7 +15,6 @@ import { provinceCalendar } from '../calendar/workingCalendar.ts';
 import type { Executor } from '../db/client.ts';
 import { applicationActions, applications, outbox } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { deadlinesFromLog } from './deadlines.ts';
 
 export type ApplicationRow = typeof applications.$inferSelect;
 
@@ -73,7 +73,10 @@ export async function applyTransition(
     .where(eq(applicationActions.applicationId, application.id))
     .orderBy(asc(applicationActions.id));
   const calendar = await provinceCalendar(tx, application.provinceCode);
-  const deadlines = deadlinesFromLog([...log, { action, createdAt: now }], calendar);
+  const deadlines = computeDeadlines(
+    [...log.map((entry) => ({ action: entry.action as ApplicationAction, at: entry.createdAt })), { action, at: now }],
+    calendar,
+  );
 
   const [updated] = await tx
     .update(applications)
@@ -82,8 +85,8 @@ export async function applyTransition(
       version: sql`${applications.version} + 1`,
       updatedAt: now,
       submittedAt: application.submittedAt ?? (action === 'submit' ? now : null),
-      acceptDeadline: deadlines.acceptDeadline,
-      decideDeadline: deadlines.decideDeadline,
+      acceptDeadline: deadlines.accept?.deadline ?? null,
+      decideDeadline: deadlines.decide?.deadline ?? null,
     })
     .where(and(eq(applications.id, application.id), eq(applications.version, application.version)))
     .returning();
