@@ -1,0 +1,63 @@
+import { asc, eq, inArray } from 'drizzle-orm';
+import type { CancelReason, Certificate } from '../../domain/certificate.ts';
+import type { Executor } from '../db/client.ts';
+import { certificateCategories, certificates, issuingAuthorities } from '../db/schema.ts';
+
+export type CertificateRow = typeof certificates.$inferSelect;
+
+/** A registry certificate as the domain sees it, plus where it is kept. */
+export interface RegistryCertificate extends Certificate {
+  provinceCode: string;
+  issuingAuthorityName: { zh: string; en: string };
+}
+
+async function withCategories(db: Executor, rows: CertificateRow[]): Promise<RegistryCertificate[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => row.id);
+  const categories = await db
+    .select()
+    .from(certificateCategories)
+    .where(inArray(certificateCategories.certificateId, ids))
+    .orderBy(asc(certificateCategories.firstIssueDate), asc(certificateCategories.code));
+  const authorityCodes = [...new Set(rows.map((row) => row.issuingAuthorityCode))];
+  const authorities = await db.select().from(issuingAuthorities).where(inArray(issuingAuthorities.code, authorityCodes));
+  const authorityName = new Map(authorities.map((a) => [a.code, { zh: a.nameZh, en: a.nameEn }]));
+  return rows.map((row) => ({
+    id: row.id,
+    number: row.number,
+    holderIdNumber: row.holderIdNumber,
+    holderName: row.holderName,
+    sex: row.sex === 'F' ? 'F' : 'M',
+    birthDate: row.birthDate,
+    nationality: row.nationality,
+    address: row.address,
+    fileNumber: row.fileNumber,
+    quasiDrivingType: row.quasiDrivingType,
+    issuingAuthorityCode: row.issuingAuthorityCode,
+    serviceUnit: row.serviceUnit,
+    provinceCode: row.provinceCode,
+    issuingAuthorityName: authorityName.get(row.issuingAuthorityCode) ?? { zh: row.issuingAuthorityCode, en: row.issuingAuthorityCode },
+    categories: categories
+      .filter((category) => category.certificateId === row.id)
+      .map((category) => ({
+        code: category.code,
+        qualifiers: category.qualifiers,
+        firstIssueDate: category.firstIssueDate,
+        validFrom: category.validFrom,
+        validTo: category.validTo,
+        cancelledAt: category.cancelledAt,
+        cancelReason: category.cancelReason as CancelReason | null,
+      })),
+  }));
+}
+
+export async function findCertificate(db: Executor, id: string): Promise<RegistryCertificate | undefined> {
+  const rows = await db.select().from(certificates).where(eq(certificates.id, id));
+  return (await withCategories(db, rows))[0];
+}
+
+/** The certificates registered to an ID number (the holder's own, found after real-name verification). */
+export async function certificatesOfHolder(db: Executor, idNumber: string): Promise<RegistryCertificate[]> {
+  const rows = await db.select().from(certificates).where(eq(certificates.holderIdNumber, idNumber)).orderBy(asc(certificates.createdAt));
+  return withCategories(db, rows);
+}
