@@ -3,6 +3,7 @@
  *
  *   npx tsx src/cli/bench/ocrBench.ts [count]
  */
+import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { generateIdCards } from '../../../scripts/generate-id-cards.ts';
 import type { IdCardField } from '../../server/identity/idCardParser.ts';
@@ -15,6 +16,8 @@ export interface OcrBenchResult {
   warmUpMs: number;
   meanMs: number;
   p95Ms: number;
+  /** CPU time (all threads) per image: what the image costs on an otherwise idle machine. */
+  meanCpuMs: number;
   /** Share of images (0..1) on which each field was read exactly right. */
   accuracy: Record<IdCardField, number>;
   /** Images whose ID number was wrong or missing, with what was read. */
@@ -35,12 +38,16 @@ export async function runOcrBench(opts: { count?: number; seed?: number; quiet?:
   const reader = createIdCardReader();
   const correct = Object.fromEntries(FIELDS.map((f) => [f, 0])) as Record<IdCardField, number>;
   const durations: number[] = [];
+  let cpuMicros = 0;
   const idNumberMisses: OcrBenchResult['idNumberMisses'] = [];
 
   for (const [index, card] of cards.entries()) {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const reading = await reader.read(card.image);
     durations.push(performance.now() - started);
+    const used = process.cpuUsage(cpu);
+    cpuMicros += used.user + used.system;
     for (const field of FIELDS) {
       if (reading.fields[field] === card.truth[field]) correct[field] += 1;
     }
@@ -56,6 +63,7 @@ export async function runOcrBench(opts: { count?: number; seed?: number; quiet?:
     warmUpMs,
     meanMs: Math.round(durations.reduce((a, b) => a + b, 0) / durations.length),
     p95Ms: Math.round(percentile(sorted, 0.95)),
+    meanCpuMs: Math.round(cpuMicros / 1000 / count),
     accuracy: Object.fromEntries(FIELDS.map((f) => [f, correct[f] / count])) as Record<IdCardField, number>,
     idNumberMisses,
   };
@@ -65,7 +73,8 @@ export async function runOcrBench(opts: { count?: number; seed?: number; quiet?:
     Object.fromEntries(FIELDS.map((f) => [f, { correct: correct[f], accuracy: `${(result.accuracy[f] * 100).toFixed(1)} %` }])),
   );
   log(`engine warm-up (model load, once per process): ${warmUpMs} ms`);
-  log(`per image: mean ${result.meanMs} ms, p95 ${result.p95Ms} ms, max ${Math.round(sorted.at(-1) ?? 0)} ms`);
+  log(`per image: mean ${result.meanMs} ms, p95 ${result.p95Ms} ms, max ${Math.round(sorted.at(-1) ?? 0)} ms (wall clock)`);
+  log(`per image: mean ${result.meanCpuMs} ms CPU; load average during the run ${loadavg()[0]!.toFixed(1)} on the machine's cores`);
   for (const miss of idNumberMisses) log(`  ID number miss #${miss.index}: expected ${miss.expected}, got ${miss.got ?? '(none)'}`);
   return result;
 }

@@ -82,6 +82,11 @@ describe('parseIdCardLines', () => {
     expect(parsed.fields.ethnicity).toBe('回');
   });
 
+  it('maps a misread one-character ethnicity to the one it stands for', () => {
+    expect(parseIdCardLines(lines('性别 男 民族 并')).fields.ethnicity).toBe('壮');
+    expect(parseIdCardLines(lines('性别 男 民族 土家族')).fields.ethnicity).toBe('土家');
+  });
+
   it('keeps the dot in minority names', () => {
     expect(parseIdCardLines(lines('姓名 买买提•艾力')).fields.name).toBe('买买提·艾力');
   });

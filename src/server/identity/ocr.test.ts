@@ -2,7 +2,22 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateIdCards, type GeneratedIdCard } from '../../../scripts/generate-id-cards.ts';
 import { AppError } from '../errors.ts';
-import { createIdCardReader, type IdCardReading } from './ocr.ts';
+import { createIdCardReader, imageToModelInput, type IdCardReading } from './ocr.ts';
+
+describe('imageToModelInput', () => {
+  it('gives planar B, G, R channels scaled to 0..1, then normalised by mean and std', () => {
+    // Two RGBA pixels: pure red, then (0, 51, 255).
+    const image = { data: new Uint8Array([255, 0, 0, 255, 0, 51, 255, 255]), width: 2, height: 1 };
+    expect(Array.from(imageToModelInput(image).data)).toEqual([0, 1, 0, 0.2, 1, 0].map(Math.fround));
+    const normalised = imageToModelInput(image, { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] });
+    expect(Array.from(normalised.data)).toEqual([-1, 1, -1, -0.6, 1, -1].map(Math.fround));
+  });
+});
+
+const processHandlersBefore = {
+  uncaught: process.listeners('uncaughtException').length,
+  unhandled: process.listeners('unhandledRejection').length,
+};
 
 // Real models on real (synthetic) pictures: slow-ish, so few images, all read in one go.
 describe('createIdCardReader (PaddleOCR, offline)', () => {
@@ -38,6 +53,11 @@ describe('createIdCardReader (PaddleOCR, offline)', () => {
     expect(reading.confidence).toBeGreaterThan(0.8);
     expect(reading.lines.length).toBeGreaterThan(4);
     expect(reading.durationMs).toBeGreaterThan(0);
+  });
+
+  it('leaves the process error handlers as they were (the OCR package installs its own)', () => {
+    expect(process.listeners('uncaughtException')).toHaveLength(processHandlersBefore.uncaught);
+    expect(process.listeners('unhandledRejection')).toHaveLength(processHandlersBefore.unhandled);
   });
 
   it('reads a large photo of the card on a table', () => {
