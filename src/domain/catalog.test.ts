@@ -188,3 +188,13 @@ describe('eligibility', () => {
     expect(checkEligibility('cancellation', cancelled, TODAY)).toMatchObject({ eligible: false, code: 'CERTIFICATE_CANCELLED' });
   });
 });
+
+describe('business definitions carry their form, materials and eligibility', () => {
+  it('exposes the same schema and rules through the table and the functions', () => {
+    const renewal = getBusiness('renewal');
+    expect(renewal.variants[0]!.fields).toBe(personalInfoSchema('renewal'));
+    expect(renewal.variants[0]!.materials.map((m) => m.key)).toEqual(materialsFor('renewal').map((m) => m.key));
+    const c = cert(cat('freight_driver', '2026-01-01'));
+    expect(renewal.eligibility(c, TODAY)).toEqual(checkEligibility('renewal', c, TODAY));
+  });
+});

@@ -301,11 +301,18 @@ const ELIGIBILITY: Record<BusinessKey, (cert: Pick<Certificate, 'categories'>, t
 // ---------------------------------------------------------------------------------------------------
 // Businesses
 
-export interface BusinessVariantDefinition {
+export interface BusinessVariantInput {
   key: BusinessVariant;
   name: Localized;
   /** Instructions specific to the variant (shown after the business's own). */
   instructions?: { zh: string[]; en: string[] };
+}
+
+export interface BusinessVariantDefinition extends BusinessVariantInput {
+  /** The personal-information form, complete (same as `personalInfoSchema`). */
+  fields: z.ZodType;
+  /** Default materials before province overrides (see `materialsFor`). */
+  materials: readonly Material[];
 }
 
 export interface BusinessDefinition {
@@ -317,7 +324,11 @@ export interface BusinessDefinition {
   variants: readonly BusinessVariantDefinition[];
   issuesCard: boolean;
   producesRating: boolean;
+  /** Whether a certificate qualifies today (same as `checkEligibility`). */
+  eligibility: (cert: Pick<Certificate, 'categories'>, today: string) => Eligibility;
 }
+
+type BusinessInput = Omit<BusinessDefinition, 'variants' | 'eligibility'> & { variants: readonly BusinessVariantInput[] };
 
 const COMMON_TAIL = {
   zh: [
@@ -337,7 +348,7 @@ const UPLOAD_HINT = {
   en: 'Photograph materials as shown in the examples and upload PNG or JPG files of at most 10 MB each, clearly legible.',
 };
 
-export const BUSINESSES: readonly BusinessDefinition[] = [
+const BUSINESS_INPUTS: readonly BusinessInput[] = [
   {
     key: 'credit_assessment',
     name: { zh: '道路运输驾驶员诚信考核', en: 'Road transport driver credit assessment' },
@@ -459,6 +470,16 @@ export const BUSINESSES: readonly BusinessDefinition[] = [
     producesRating: false,
   },
 ];
+
+export const BUSINESSES: readonly BusinessDefinition[] = BUSINESS_INPUTS.map((b) => ({
+  ...b,
+  eligibility: ELIGIBILITY[b.key],
+  variants: b.variants.map((v) => ({
+    ...v,
+    fields: (schemas[b.key] as Record<string, { full: z.ZodType }>)[v.key]!.full,
+    materials: MATERIALS[b.key][v.key] ?? [],
+  })),
+}));
 
 const BY_KEY = new Map(BUSINESSES.map((b) => [b.key, b]));
 
