@@ -192,6 +192,10 @@ export const applications = pgTable(
     index('applications_user_idx').on(t.userId, t.createdAt),
     index('applications_queue_idx').on(t.provinceCode, t.state, t.acceptDeadline, t.id),
     uniqueIndex('applications_idempotency_uq').on(t.userId, t.idempotencyKey),
+    // One open application per certificate and business; enforced here so two racing creates cannot both win.
+    uniqueIndex('applications_open_uq')
+      .on(t.certificateId, t.business)
+      .where(sql`state not in ('completed', 'withdrawn', 'declined', 'rejected')`),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "applications_open_uq" ON "applications" USING btree ("certificate_id","business") WHERE state not in ('completed', 'withdrawn', 'declined', 'rejected');
