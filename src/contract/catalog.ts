@@ -8,17 +8,33 @@ export const provincesResponseSchema = z.object({
 });
 export type ProvincesResponse = z.infer<typeof provincesResponseSchema>;
 
-/** One entry per business and variant (变更 has two). */
+export const catalogMaterialSchema = z.object({
+  key: z.string(),
+  name: localizedSchema,
+  example: localizedSchema,
+  required: z.boolean(),
+  /** When requiredness depends on the answers (e.g. partial cancellation), what it depends on. */
+  condition: localizedSchema.optional(),
+  source: z.enum(['catalog', 'province']),
+});
+
+/** One entry per business and variant (变更 has two), with the caller's province's materials. */
 export const businessesResponseSchema = z.object({
+  provinceCode: z.string().nullable(),
   businesses: z.array(
     z.object({
       key: z.string(),
       variant: z.string().nullable(),
       name: localizedSchema,
       summary: localizedSchema,
+      instructions: z.object({ zh: z.array(z.string()), en: z.array(z.string()) }),
+      issuesCard: z.boolean(),
+      producesRating: z.boolean(),
+      materials: z.array(catalogMaterialSchema),
     }),
   ),
 });
+export const businessesQuerySchema = z.object({ province: z.string().regex(/^\d{2}$/).optional() });
 export type BusinessesResponse = z.infer<typeof businessesResponseSchema>;
 
 export const contactsQuerySchema = z.object({ province: z.string().regex(/^\d{2}$/) });

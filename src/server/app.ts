@@ -13,6 +13,7 @@ import { registerErrorHandling } from './http/errorHandling.ts';
 import { registerWebApps } from './http/webApps.ts';
 import { authRoutes } from './auth/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
+import { catalogRoutes } from './catalog/routes.ts';
 import { referenceRoutes } from './reference/routes.ts';
 
 export type App = FastifyInstance;
@@ -84,6 +85,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(
     async (api) => {
       await referenceRoutes(api, ctx);
+      await catalogRoutes(api, ctx);
       await authRoutes(api, ctx);
       await identityRoutes(api, ctx);
     },
