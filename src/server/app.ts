@@ -13,6 +13,7 @@ import { registerErrorHandling } from './http/errorHandling.ts';
 import { registerWebApps } from './http/webApps.ts';
 import { authRoutes } from './auth/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
+import { certificateRoutes } from './certificates/routes.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { referenceRoutes } from './reference/routes.ts';
 
@@ -88,6 +89,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       await catalogRoutes(api, ctx);
       await authRoutes(api, ctx);
       await identityRoutes(api, ctx);
+      await certificateRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );
