@@ -7,6 +7,7 @@
  * digits (O→0, I→1, …) in the ID number.
  */
 import { idCheckDigit } from '../../domain/idNumber.ts';
+import { isKnownRegionCode } from '../../domain/regions.ts';
 
 export interface IdCardFields {
   name?: string;
@@ -72,11 +73,6 @@ const DIGIT_CONFUSIONS: Record<string, string> = {
   '0': '86', '1': '74', '2': '7', '3': '85', '4': '1', '5': '63', '6': '580', '7': '12', '8': '3069', '9': '80',
 };
 
-const VALID_PROVINCES = new Set([
-  '11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37',
-  '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65', '71', '81', '82', '83',
-]);
-
 function isValidDate(year: number, month: number, day: number): boolean {
   if (month < 1 || month > 12 || day < 1) return false;
   return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
@@ -102,10 +98,10 @@ export function hasValidCheckDigit(idNumber: string): boolean {
   return /^\d{17}[\dX]$/.test(idNumber) && idCheckDigit(idNumber.slice(0, 17)) === idNumber[17];
 }
 
-/** How believable an 18-character number is apart from its check digit: known province, real birth date. */
+/** How believable an 18-character number is apart from its check digit: known region code, real birth date. */
 function plausibility(candidate: string): number {
   let score = 0;
-  if (VALID_PROVINCES.has(candidate.slice(0, 2))) score += 1;
+  if (isKnownRegionCode(candidate.slice(0, 6))) score += 1;
   if (birthDateFromIdNumber(candidate)) score += 1;
   return score;
 }

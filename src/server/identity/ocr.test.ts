@@ -1,8 +1,24 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateIdCards, type GeneratedIdCard } from '../../../scripts/generate-id-cards.ts';
+import { generateIdCards, randomIdentity, seededRandom, type GeneratedIdCard } from '../../../scripts/generate-id-cards.ts';
+import { parseIdNumber } from '../../domain/idNumber.ts';
 import { AppError } from '../errors.ts';
 import { createIdCardReader, imageToModelInput, type IdCardReading } from './ocr.ts';
+
+describe('synthetic ID card identities', () => {
+  it('carry well-formed ID numbers that agree with the printed birth date and sex', () => {
+    const random = seededRandom(1);
+    for (let i = 0; i < 200; i++) {
+      const truth = randomIdentity(random, { forceCheckX: i % 10 === 0 });
+      const parsed = parseIdNumber(truth.idNumber, '2026-01-01');
+      expect(parsed.ok, truth.idNumber).toBe(true);
+      if (!parsed.ok) continue;
+      expect(parsed.value.birthDate).toBe(truth.birthDate);
+      expect(parsed.value.sex).toBe(truth.sex);
+      if (i % 10 === 0) expect(truth.idNumber.endsWith('X')).toBe(true);
+    }
+  });
+});
 
 describe('imageToModelInput', () => {
   it('gives planar B, G, R channels scaled to 0..1, then normalised by mean and std', () => {
