@@ -103,7 +103,7 @@ describe('calendar properties', () => {
         const b = addDays(a, x);
         const c = addDays(b, y);
         expect(cal.workingDaysBetween(a, c)).toBe(cal.workingDaysBetween(a, b) + cal.workingDaysBetween(b, c));
-        expect(cal.workingDaysBetween(c, a)).toBe(-cal.workingDaysBetween(a, c));
+        expect(cal.workingDaysBetween(c, a) + cal.workingDaysBetween(a, c)).toBe(0);
       }),
     );
   });

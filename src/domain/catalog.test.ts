@@ -198,3 +198,13 @@ describe('business definitions carry their form, materials and eligibility', () 
     expect(renewal.eligibility(c, TODAY)).toEqual(checkEligibility('renewal', c, TODAY));
   });
 });
+
+describe('age limit', () => {
+  it('refuses renewal once every remaining category is over its age limit', () => {
+    const dueSoon = [cat('freight_driver', '2026-03-20')];
+    expect(checkEligibility('renewal', { categories: dueSoon, birthDate: '1966-03-01' }, TODAY)).toMatchObject({ eligible: false, code: 'OVER_AGE_LIMIT' });
+    expect(checkEligibility('renewal', { categories: dueSoon, birthDate: '1966-03-02' }, TODAY).eligible).toBe(true);
+    const withTaxi = [...dueSoon, cat('taxi_cruising', '2026-03-20')];
+    expect(checkEligibility('renewal', { categories: withTaxi, birthDate: '1950-01-01' }, TODAY).eligible).toBe(true);
+  });
+});

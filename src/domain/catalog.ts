@@ -16,7 +16,7 @@ import {
   type BusinessVariant,
 } from './businessKeys.ts';
 import { QUASI_DRIVING_TYPES } from './quasiDriving.ts';
-import { CANCEL_REASONS, activeCategories, certificateStatus, categoryStatus, renewalOpensOn, renewalWindowOpen, type Certificate } from './certificate.ts';
+import { CANCEL_REASONS, activeCategories, categoriesOverAgeLimit, certificateStatus, categoryStatus, renewalOpensOn, renewalWindowOpen, type Certificate } from './certificate.ts';
 import { CATEGORY_CODES, isCreditAssessedCategory } from './categories.ts';
 import { isMobile, isPhoneNumber, normalizeMobile } from './phone.ts';
 
@@ -278,7 +278,10 @@ function statusBlock(cert: Pick<Certificate, 'categories'>, today: string, allow
   return null;
 }
 
-const ELIGIBILITY: Record<BusinessKey, (cert: Pick<Certificate, 'categories'>, today: string) => Eligibility> = {
+/** The certificate as eligibility needs it: its categories, and the holder's birth date when known (age limit). */
+export type EligibilityCertificate = Pick<Certificate, 'categories'> & Partial<Pick<Certificate, 'birthDate'>>;
+
+const ELIGIBILITY: Record<BusinessKey, (cert: EligibilityCertificate, today: string) => Eligibility> = {
   credit_assessment: (cert, today) => {
     const block = statusBlock(cert, today, false);
     if (block) return block;
@@ -288,6 +291,12 @@ const ELIGIBILITY: Record<BusinessKey, (cert: Pick<Certificate, 'categories'>, t
   renewal: (cert, today) => {
     const block = statusBlock(cert, today, true);
     if (block) return block;
+    if (cert.birthDate) {
+      const overAge = categoriesOverAgeLimit({ categories: cert.categories, birthDate: cert.birthDate }, today);
+      if (overAge.length > 0 && overAge.length === activeCategories(cert).length) {
+        return notEligible('OVER_AGE_LIMIT', '持证人已满60周岁，不能换证（可申请注销）', 'The holder has reached 60 and cannot renew (cancellation is possible)');
+      }
+    }
     if (renewalWindowOpen(cert, today)) return ELIGIBLE;
     const opens = activeCategories(cert).map(renewalOpensOn).sort()[0] ?? '';
     return notEligible('RENEWAL_NOT_OPEN', `有效期届满前30日内方可申请换证（${opens}起）`, `Renewal opens 30 days before expiry (from ${opens})`);
@@ -325,7 +334,7 @@ export interface BusinessDefinition {
   issuesCard: boolean;
   producesRating: boolean;
   /** Whether a certificate qualifies today (same as `checkEligibility`). */
-  eligibility: (cert: Pick<Certificate, 'categories'>, today: string) => Eligibility;
+  eligibility: (cert: EligibilityCertificate, today: string) => Eligibility;
 }
 
 type BusinessInput = Omit<BusinessDefinition, 'variants' | 'eligibility'> & { variants: readonly BusinessVariantInput[] };
@@ -529,7 +538,7 @@ export function personalInfoDraftSchema(business: BusinessKey, variant?: string 
 }
 
 /** Whether a certificate qualifies for a business today. */
-export function checkEligibility(business: BusinessKey, cert: Pick<Certificate, 'categories'>, today: string): Eligibility {
+export function checkEligibility(business: BusinessKey, cert: EligibilityCertificate, today: string): Eligibility {
   getBusiness(business);
   return ELIGIBILITY[business](cert, today);
 }

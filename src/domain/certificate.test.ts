@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  categoriesOverAgeLimit,
   categoryStatus,
   certificateStatus,
   certificateStatusDetail,
@@ -85,5 +86,13 @@ describe('certificateStatus', () => {
     expect(cancelled.reason.zh).toBe('已于2025-03-01注销（持证人死亡）');
     expect(cancelled.label.zh).toBe('已注销');
     expect(cancelled.expiresOn).toBeNull();
+  });
+});
+
+describe('categoriesOverAgeLimit', () => {
+  it('lists categories whose 60-year limit the holder has reached, never taxi ones', () => {
+    const c = { birthDate: '1966-03-01', categories: [cat('2027-01-01'), cat('2027-01-01', { code: 'taxi_cruising' }), cat('2027-01-01', { code: 'dg_loader', cancelledAt: '2025-01-01' })] };
+    expect(categoriesOverAgeLimit(c, '2026-02-28')).toEqual([]);
+    expect(categoriesOverAgeLimit(c, '2026-03-01')).toEqual(['freight_driver']);
   });
 });

@@ -8,8 +8,8 @@
 
 import type { Localized } from './errors.ts';
 import type { QuasiDrivingType } from './quasiDriving.ts';
-import { addDays, addYears, daysBetween } from './dates.ts';
-import { categoryLabel } from './categories.ts';
+import { addDays, addYears, ageOn, daysBetween } from './dates.ts';
+import { categoryLabel, getCategory } from './categories.ts';
 
 export const VALIDITY_YEARS = 6;
 export const RENEWAL_OPENS_DAYS_BEFORE_EXPIRY = 30;
@@ -192,4 +192,18 @@ export function certificateStatusDetail(cert: Pick<Certificate, 'categories'>, t
   const deciding = categories.filter((c) => c.status === status).sort((a, b) => (a.validTo < b.validTo ? -1 : 1))[0];
   const reason: Localized = deciding?.reason ?? { zh: '证件没有从业资格类别', en: 'The certificate lists no category' };
   return { status, label: CERTIFICATE_STATUS_LABELS[status], reason, expiresOn, renewalWindowOpen: renewalWindowOpen(cert, today), categories };
+}
+
+/**
+ * Category codes (not cancelled) whose age limit the holder has reached (Art. 32: drivers and
+ * dangerous-goods staff over 60). Counted as reaching 60 full years (满60周岁), as provinces apply it.
+ */
+export function categoriesOverAgeLimit(cert: Pick<Certificate, 'categories' | 'birthDate'>, today: string): string[] {
+  const age = ageOn(cert.birthDate, today);
+  return activeCategories(cert)
+    .filter((c) => {
+      const limit = getCategory(c.code)?.retirementAge;
+      return limit != null && age >= limit;
+    })
+    .map((c) => c.code);
 }
