@@ -45,6 +45,15 @@ describe('agreements', () => {
   });
 });
 
+describe('API description', () => {
+  it('documents the account, identity and certificate paths', async () => {
+    const spec = (await t.app.inject({ method: 'GET', url: '/api/docs/json' })).json() as { paths: Record<string, unknown> };
+    for (const path of ['/api/v1/auth/sms-codes', '/api/v1/auth/sessions', '/api/v1/me', '/api/v1/identity/id-card-ocr', '/api/v1/identity/verification', '/api/v1/me/certificates', '/api/v1/me/certificates/{id}/verification-requests']) {
+      expect(Object.keys(spec.paths)).toContain(path);
+    }
+  });
+});
+
 describe('asking for an SMS code', () => {
   it('answers 202 with the resend and expiry times and sends a 6-digit code that is stored only as a hash', async () => {
     const phone = freshPhone();
