@@ -14,6 +14,7 @@ import { registerWebApps } from './http/webApps.ts';
 import { authRoutes } from './auth/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { certificateRoutes } from './certificates/routes.ts';
+import { applicationRoutes } from './applications/routes.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { referenceRoutes } from './reference/routes.ts';
 
@@ -87,6 +88,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     async (api) => {
       await referenceRoutes(api, ctx);
       await catalogRoutes(api, ctx);
+      await applicationRoutes(api, ctx);
       await authRoutes(api, ctx);
       await identityRoutes(api, ctx);
       await certificateRoutes(api, ctx);

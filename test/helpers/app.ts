@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Adapters } from '../../src/server/adapters.ts';
 import { buildApp, type App } from '../../src/server/app.ts';
 import { loadConfig, type Config } from '../../src/server/config.ts';
+import { MemoryRateLimiter } from '../../src/server/rateLimit/index.ts';
 import type { DatabaseHandle } from '../../src/server/db/client.ts';
 import { freshDatabase } from './db.ts';
 
@@ -33,7 +34,13 @@ export async function createTestApp(options: { demo?: boolean; env?: Record<stri
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, ...options.env });
   const database = await freshDatabase({ demo: options.demo ?? true });
   const clock = new TestClock();
-  const app = await buildApp({ config, db: database.db, now: clock.now, adapters: options.adapters });
+  const app = await buildApp({
+    config,
+    db: database.db,
+    now: clock.now,
+    // Limits follow the test clock, so moving it forward frees them as real time would.
+    adapters: { rateLimiter: new MemoryRateLimiter({ now: () => clock.now().getTime() }), ...options.adapters },
+  });
   await app.ready();
   return {
     app,

@@ -1,0 +1,459 @@
+import { and, asc, desc, eq } from 'drizzle-orm';
+import type { BusinessKey } from '../../domain/businessKeys.ts';
+import {
+  checkEligibility,
+  getBusiness,
+  materialsFor,
+  missingMaterials,
+  personalInfoDraftSchema,
+  personalInfoSchema,
+  resolveVariant,
+  type ResolvedMaterial,
+} from '../../domain/catalog.ts';
+import { getCategory } from '../../domain/categories.ts';
+import { chinaToday } from '../../domain/dates.ts';
+import type { Localized } from '../../domain/errors.ts';
+import {
+  ACTION_LABELS,
+  allowedActions,
+  reasonCodesFor,
+  STATE_LABELS,
+  type ApplicationAction,
+  type ApplicationState,
+} from '../../domain/stateMachine.ts';
+import type { ApplicationDetail, ApplicationSummary } from '../../contract/applications.ts';
+import { provinceMaterialOverrides } from '../catalog/materialOverrides.ts';
+import type { AppContext } from '../context.ts';
+import type { Executor } from '../db/client.ts';
+import { applicationActions, applications, materials, users } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import type { IntakenImage } from '../images/intake.ts';
+import { findCertificate, type RegistryCertificate } from '../registry/certificates.ts';
+import { newReference } from './reference.ts';
+import { applyTransition, type ActorRef, type ApplicationRow } from './transitions.ts';
+
+export const applicationNotFound = () => new AppError(404, 'APPLICATION_NOT_FOUND', { zh: '没有找到该办件', en: 'Application not found' });
+const certificateNotFound = () => new AppError(404, 'CERTIFICATE_NOT_FOUND', { zh: '没有找到该从业资格证', en: 'Certificate not found' });
+
+/** States in which the driver may still change answers and materials. */
+const EDITABLE: readonly ApplicationState[] = ['draft', 'returned'];
+
+const notEditable = (state: ApplicationState) =>
+  new AppError(
+    409,
+    'APPLICATION_NOT_EDITABLE',
+    {
+      zh: `办件当前为“${STATE_LABELS[state].zh}”，不能再修改`,
+      en: `The application is "${STATE_LABELS[state].en}" and can no longer be changed`,
+    },
+    { state },
+  );
+
+export function driverActor(userId: string): ActorRef {
+  return { actor: 'driver', kind: 'driver', id: userId, role: 'driver' };
+}
+
+/** The driver's own application, or 404 — another driver's application does not exist for them. */
+export async function ownApplication(db: Executor, userId: string, id: string): Promise<ApplicationRow> {
+  const [row] = await db.select().from(applications).where(and(eq(applications.id, id), eq(applications.userId, userId)));
+  if (!row) throw applicationNotFound();
+  return row;
+}
+
+async function ownCertificate(db: Executor, idNumber: string, certificateId: string): Promise<RegistryCertificate> {
+  const certificate = await findCertificate(db, certificateId);
+  if (!certificate || certificate.holderIdNumber !== idNumber) throw certificateNotFound();
+  return certificate;
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const candidate = e as { code?: unknown; constraint?: unknown; message?: unknown };
+    if (candidate.code === '23505' && (candidate.constraint === constraint || String(candidate.message ?? '').includes(constraint))) return true;
+  }
+  return false;
+}
+
+/** Answers prefilled from the account and the certificate; only fields the business's form has. */
+function prefill(business: BusinessKey, variant: string | null, certificate: RegistryCertificate, user: typeof users.$inferSelect): Record<string, unknown> {
+  const shape = personalInfoDraftSchema(business, variant);
+  const candidates: Record<string, unknown> = {
+    name: user.name ?? certificate.holderName,
+    sex: user.sex ?? certificate.sex,
+    phone: user.phone,
+    address: user.address ?? certificate.address,
+    contactName: user.name ?? certificate.holderName,
+    contactPhone: user.phone,
+    quasiDrivingType: certificate.quasiDrivingType || undefined,
+    serviceCompany: certificate.serviceUnit,
+    workUnit: certificate.serviceUnit,
+    delivery: 'self_collect',
+  };
+  const parsed = (shape as { safeParse(v: unknown): { success: boolean; data?: unknown } }).safeParse(candidates);
+  if (parsed.success) return parsed.data as Record<string, unknown>;
+  // Drop anything the form would refuse rather than fail to open the application.
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(candidates)) {
+    const single = (shape as { safeParse(v: unknown): { success: boolean; data?: unknown } }).safeParse({ [key]: value });
+    if (single.success && key in (single.data as object)) kept[key] = value;
+  }
+  return kept;
+}
+
+export interface CreateApplicationInput {
+  business: BusinessKey;
+  certificateId: string;
+  variant?: string | undefined;
+}
+
+/** Opens a draft for a certificate the driver holds and may use for this business. */
+export async function createApplication(ctx: AppContext, userId: string, input: CreateApplicationInput): Promise<ApplicationRow> {
+  const variantKey = resolveVariant(input.business, input.variant);
+  const variant = variantKey === 'default' ? null : variantKey;
+  return ctx.db.transaction(async (tx) => {
+    const [user] = await tx.select().from(users).where(eq(users.id, userId));
+    if (!user?.idNumber) throw new AppError(403, 'REAL_NAME_REQUIRED', { zh: '请先完成实名认证', en: 'Please complete real-name verification first' });
+    const certificate = await ownCertificate(tx, user.idNumber, input.certificateId);
+    const today = chinaToday(ctx.now());
+    const eligibility = checkEligibility(input.business, certificate, today);
+    if (!eligibility.eligible) throw new AppError(422, eligibility.code, eligibility.reason);
+    const [open] = await tx
+      .select({ id: applications.id, state: applications.state, reference: applications.reference })
+      .from(applications)
+      .where(and(eq(applications.certificateId, certificate.id), eq(applications.business, input.business)))
+      .orderBy(desc(applications.createdAt));
+    if (open && !['completed', 'withdrawn', 'declined', 'rejected'].includes(open.state)) throw alreadyOpen(open);
+    try {
+      const [created] = await tx
+        .insert(applications)
+        .values({
+          reference: newReference(input.business, today),
+          userId,
+          certificateId: certificate.id,
+          business: input.business,
+          variant,
+          provinceCode: certificate.provinceCode,
+          issuingAuthorityCode: certificate.issuingAuthorityCode,
+          state: 'draft',
+          personalInfo: prefill(input.business, variant, certificate, user),
+          createdAt: ctx.now(),
+          updatedAt: ctx.now(),
+        })
+        .returning();
+      return created!;
+    } catch (error) {
+      if (isUniqueViolation(error, 'applications_open_uq')) {
+        throw alreadyOpen(undefined);
+      }
+      throw error;
+    }
+  });
+}
+
+function alreadyOpen(open: { id: string; state: string; reference: string } | undefined) {
+  return new AppError(
+    409,
+    'APPLICATION_ALREADY_OPEN',
+    {
+      zh: open?.state === 'draft' ? '该证件已有此业务的草稿，可继续填写' : '该证件已有正在办理的同类业务，请勿重复申请',
+      en: open?.state === 'draft' ? 'There is already a draft of this business for the certificate; continue it' : 'This business is already in progress for the certificate',
+    },
+    open ? { applicationId: open.id, state: open.state, reference: open.reference } : undefined,
+  );
+}
+
+/** Merges answers into the draft; each given field must be well-formed, the name stays as verified. */
+export async function updatePersonalInfo(ctx: AppContext, userId: string, id: string, changes: Record<string, unknown>): Promise<ApplicationRow> {
+  return ctx.db.transaction(async (tx) => {
+    const application = await ownApplication(tx, userId, id);
+    if (!EDITABLE.includes(application.state as ApplicationState)) throw notEditable(application.state as ApplicationState);
+    const current = application.personalInfo;
+    if ('name' in changes && changes.name !== current.name) {
+      throw new AppError(422, 'NAME_NOT_EDITABLE', { zh: '姓名来自实名认证，不能修改', en: 'The name comes from real-name verification and cannot be changed' });
+    }
+    const parsed = personalInfoDraftSchema(application.business as BusinessKey, application.variant).safeParse({ ...current, ...changes });
+    if (!parsed.success) throw invalidFields(parsed.error.issues);
+    const [updated] = await tx
+      .update(applications)
+      .set({ personalInfo: parsed.data as Record<string, unknown>, updatedAt: ctx.now() })
+      .where(and(eq(applications.id, id), eq(applications.version, application.version)))
+      .returning();
+    if (!updated) throw new AppError(409, 'STATE_CHANGED', { zh: '办件已被更新，请刷新后再试', en: 'The application changed meanwhile; refresh and try again' });
+    return updated;
+  });
+}
+
+function invalidFields(issues: readonly { path: readonly PropertyKey[]; message: string }[]) {
+  return new AppError(
+    400,
+    'VALIDATION_FAILED',
+    { zh: '填写的信息有误，请检查后重试', en: 'Some answers are not valid; check them and try again' },
+    { fields: issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })) },
+  );
+}
+
+/** The materials this application needs now (its province's list, requiredness from the answers). */
+export async function materialsOf(db: Executor, application: ApplicationRow): Promise<ResolvedMaterial[]> {
+  const overrides = await provinceMaterialOverrides(db, application.provinceCode);
+  const certificate = await findCertificate(db, application.certificateId);
+  return materialsFor(application.business as BusinessKey, application.variant, application.personalInfo, overrides, certificate ? { certificate } : {});
+}
+
+const materialFileKey = (application: ApplicationRow, materialKey: string, image: IntakenImage, kind: 'full' | 'thumb') =>
+  `applications/${application.id}/${materialKey}-${image.sha256.slice(0, 16)}${kind === 'thumb' ? '-thumb.jpg' : image.mime === 'image/png' ? '.png' : '.jpg'}`;
+
+/** Stores (or replaces) one material. Files go to storage first; the row points to them once written. */
+export async function putMaterial(ctx: AppContext, userId: string, id: string, materialKey: string, image: IntakenImage) {
+  const application = await ownApplication(ctx.db, userId, id);
+  if (!EDITABLE.includes(application.state as ApplicationState)) throw notEditable(application.state as ApplicationState);
+  const known = (await materialsOf(ctx.db, application)).find((material) => material.key === materialKey);
+  if (!known) throw new AppError(404, 'MATERIAL_UNKNOWN', { zh: '该业务不需要这项材料', en: 'This business does not take that material' });
+  const fileKey = materialFileKey(application, materialKey, image, 'full');
+  const thumbnailKey = materialFileKey(application, materialKey, image, 'thumb');
+  await ctx.storage.put(fileKey, image.image, image.mime);
+  await ctx.storage.put(thumbnailKey, image.thumbnail, 'image/jpeg');
+  const replaced = await ctx.db.transaction(async (tx) => {
+    const fresh = await ownApplication(tx, userId, id);
+    if (!EDITABLE.includes(fresh.state as ApplicationState)) throw notEditable(fresh.state as ApplicationState);
+    const [previous] = await tx.select().from(materials).where(and(eq(materials.applicationId, id), eq(materials.materialKey, materialKey)));
+    const values = {
+      fileKey,
+      thumbnailKey,
+      mime: image.mime,
+      bytes: image.bytes,
+      width: image.width,
+      height: image.height,
+      sha256: image.sha256,
+      quality: { ...image.quality },
+      uploadedAt: ctx.now(),
+    };
+    await tx
+      .insert(materials)
+      .values({ applicationId: id, materialKey, ...values })
+      .onConflictDoUpdate({ target: [materials.applicationId, materials.materialKey], set: values });
+    await tx.update(applications).set({ updatedAt: ctx.now() }).where(eq(applications.id, id));
+    return previous;
+  });
+  if (replaced && replaced.fileKey !== fileKey) await removeFiles(ctx, [replaced.fileKey, replaced.thumbnailKey]);
+  return { materialKey, warnings: image.quality.warnings.map(({ code, zh, en }) => ({ code, zh, en })) };
+}
+
+export async function deleteMaterial(ctx: AppContext, userId: string, id: string, materialKey: string): Promise<void> {
+  const removed = await ctx.db.transaction(async (tx) => {
+    const application = await ownApplication(tx, userId, id);
+    if (!EDITABLE.includes(application.state as ApplicationState)) throw notEditable(application.state as ApplicationState);
+    const [row] = await tx.delete(materials).where(and(eq(materials.applicationId, id), eq(materials.materialKey, materialKey))).returning();
+    if (!row) throw new AppError(404, 'MATERIAL_NOT_UPLOADED', { zh: '这项材料尚未上传', en: 'That material has not been uploaded' });
+    return row;
+  });
+  await removeFiles(ctx, [removed.fileKey, removed.thumbnailKey]);
+}
+
+/** Old files are removed after the database stops pointing at them; a failure only leaves an orphan. */
+async function removeFiles(ctx: AppContext, keys: string[]): Promise<void> {
+  for (const key of keys) {
+    try {
+      await ctx.storage.delete(key);
+    } catch (error) {
+      ctx.logger.warn({ err: { name: (error as Error).name } }, 'could not delete a replaced file');
+    }
+  }
+}
+
+export async function materialFile(ctx: AppContext, userId: string, id: string, materialKey: string, kind: 'full' | 'thumb') {
+  await ownApplication(ctx.db, userId, id);
+  const [row] = await ctx.db.select().from(materials).where(and(eq(materials.applicationId, id), eq(materials.materialKey, materialKey)));
+  if (!row) throw new AppError(404, 'MATERIAL_NOT_UPLOADED', { zh: '这项材料尚未上传', en: 'That material has not been uploaded' });
+  const key = kind === 'thumb' ? row.thumbnailKey : row.fileKey;
+  return { data: await ctx.storage.get(key), mime: kind === 'thumb' ? 'image/jpeg' : row.mime };
+}
+
+/** Everything that still blocks submission, all at once. */
+export async function missingForSubmission(db: Executor, application: ApplicationRow) {
+  const parsed = personalInfoSchema(application.business as BusinessKey, application.variant).safeParse(application.personalInfo);
+  const uploaded = await db.select({ key: materials.materialKey }).from(materials).where(eq(materials.applicationId, application.id));
+  const needed = await materialsOf(db, application);
+  return {
+    fieldIssues: parsed.success ? [] : parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+    materials: missingMaterials(
+      needed,
+      uploaded.map((row) => row.key),
+    ),
+  };
+}
+
+/**
+ * Submits a draft or resubmits a returned application. With an Idempotency-Key, a retry of a submit
+ * that already went through answers with the same application instead of failing.
+ */
+export async function submitApplication(ctx: AppContext, userId: string, id: string, idempotencyKey: string | undefined): Promise<ApplicationRow> {
+  return ctx.db.transaction(async (tx) => {
+    const application = await ownApplication(tx, userId, id);
+    if (idempotencyKey && application.idempotencyKey === idempotencyKey && application.state !== 'draft' && application.state !== 'returned') {
+      return application;
+    }
+    const state = application.state as ApplicationState;
+    if (!EDITABLE.includes(state)) throw notEditable(state);
+    const missing = await missingForSubmission(tx, application);
+    if (missing.fieldIssues.length || missing.materials.length) {
+      throw new AppError(
+        422,
+        'APPLICATION_INCOMPLETE',
+        {
+          zh: `还有${missing.fieldIssues.length + missing.materials.length}项未完成，请补充后提交`,
+          en: `${missing.fieldIssues.length + missing.materials.length} item(s) still missing; complete them and submit again`,
+        },
+        { fields: missing.fieldIssues, materials: missing.materials.map((material) => ({ key: material.key, name: material.name })) },
+      );
+    }
+    const certificate = await findCertificate(tx, application.certificateId);
+    const eligibility = certificate ? checkEligibility(application.business as BusinessKey, certificate, chinaToday(ctx.now())) : undefined;
+    if (!eligibility?.eligible) throw new AppError(422, eligibility?.code ?? 'CERTIFICATE_NOT_FOUND', eligibility?.reason ?? { zh: '证件不存在', en: 'Certificate not found' });
+    if (idempotencyKey) {
+      const [reused] = await tx
+        .select({ id: applications.id })
+        .from(applications)
+        .where(and(eq(applications.userId, userId), eq(applications.idempotencyKey, idempotencyKey)));
+      if (reused && reused.id !== id) {
+        throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', { zh: '请求标识已用于其他办件', en: 'This Idempotency-Key was already used for another application' });
+      }
+      await tx.update(applications).set({ idempotencyKey }).where(eq(applications.id, id));
+    }
+    return applyTransition(tx, application, state === 'draft' ? 'submit' : 'resubmit', driverActor(userId), {}, ctx.now());
+  });
+}
+
+export async function withdrawApplication(ctx: AppContext, userId: string, id: string): Promise<ApplicationRow> {
+  return ctx.db.transaction(async (tx) => {
+    const application = await ownApplication(tx, userId, id);
+    return applyTransition(tx, application, 'withdraw', driverActor(userId), {}, ctx.now());
+  });
+}
+
+/** A draft nobody submitted can be thrown away, with its uploads. */
+export async function discardDraft(ctx: AppContext, userId: string, id: string): Promise<void> {
+  const files = await ctx.db.transaction(async (tx) => {
+    const application = await ownApplication(tx, userId, id);
+    if (application.state !== 'draft') throw notEditable(application.state as ApplicationState);
+    const removed = await tx.delete(materials).where(eq(materials.applicationId, id)).returning();
+    await tx.delete(applications).where(and(eq(applications.id, id), eq(applications.state, 'draft')));
+    return removed.flatMap((row) => [row.fileKey, row.thumbnailKey]);
+  });
+  await removeFiles(ctx, files);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Views
+
+async function summaries(db: Executor, rows: ApplicationRow[]): Promise<ApplicationSummary[]> {
+  const certificates = new Map<string, { number: string; categories: Localized[] }>();
+  for (const id of new Set(rows.map((row) => row.certificateId))) {
+    const certificate = await findCertificate(db, id);
+    if (certificate) {
+      certificates.set(id, {
+        number: certificate.number,
+        categories: certificate.categories.map((category) => {
+          const known = getCategory(category.code);
+          return known ? { zh: known.zh, en: known.en } : { zh: category.code, en: category.code };
+        }),
+      });
+    }
+  }
+  return rows.map((row) => summaryOf(row, certificates.get(row.certificateId)));
+}
+
+function businessName(business: BusinessKey, variant: string | null): Localized {
+  const definition = getBusiness(business);
+  return variant ? (definition.variants.find((v) => v.key === variant)?.name ?? definition.name) : definition.name;
+}
+
+function summaryOf(row: ApplicationRow, certificate: { number: string; categories: Localized[] } | undefined): ApplicationSummary {
+  const state = row.state as ApplicationState;
+  return {
+    id: row.id,
+    reference: row.reference,
+    business: row.business as BusinessKey,
+    variant: row.variant,
+    businessName: businessName(row.business as BusinessKey, row.variant),
+    certificate: { id: row.certificateId, number: certificate?.number ?? '', categories: certificate?.categories ?? [] },
+    state,
+    stateLabel: STATE_LABELS[state],
+    acceptDeadline: row.acceptDeadline,
+    decideDeadline: row.decideDeadline,
+    createdAt: row.createdAt.toISOString(),
+    submittedAt: row.submittedAt?.toISOString() ?? null,
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export async function listApplications(db: Executor, userId: string, state?: ApplicationState): Promise<ApplicationSummary[]> {
+  const rows = await db
+    .select()
+    .from(applications)
+    .where(state ? and(eq(applications.userId, userId), eq(applications.state, state)) : eq(applications.userId, userId))
+    .orderBy(desc(applications.createdAt), desc(applications.id));
+  return summaries(db, rows);
+}
+
+function reasonsOf(action: string, codes: readonly string[]) {
+  const known = reasonCodesFor(action as ApplicationAction);
+  return codes.map((code) => {
+    const reason = known.find((r) => r.code === code);
+    return { code, label: reason ? { zh: reason.zh, en: reason.en } : { zh: code, en: code } };
+  });
+}
+
+/** The driver's view of one application: answers, materials, timeline, what to correct, what they may do now. */
+export async function applicationDetail(db: Executor, application: ApplicationRow, apiBase: string): Promise<ApplicationDetail> {
+  const [summary] = await summaries(db, [application]);
+  const log = await db.select().from(applicationActions).where(eq(applicationActions.applicationId, application.id)).orderBy(asc(applicationActions.id));
+  const uploaded = await db.select().from(materials).where(eq(materials.applicationId, application.id));
+  const needed = await materialsOf(db, application);
+  const state = application.state as ApplicationState;
+  const delivery = (application.personalInfo as { delivery?: 'mail' | 'self_collect' }).delivery;
+  const lastReturn = state === 'returned' ? log.findLast((entry) => entry.action === 'return') : undefined;
+  const missing = EDITABLE.includes(state) ? await missingForSubmission(db, application) : { fieldIssues: [], materials: [] };
+  const materialsBase = `${apiBase}/applications/${application.id}/materials`;
+  return {
+    ...summary!,
+    personalInfo: application.personalInfo,
+    materials: needed.map((material) => {
+      const file = uploaded.find((row) => row.materialKey === material.key);
+      const warnings = ((file?.quality as { warnings?: { code: string; zh: string; en: string }[] } | undefined)?.warnings ?? []).map(({ code, zh, en }) => ({ code, zh, en }));
+      return {
+        key: material.key,
+        name: material.name,
+        example: material.example,
+        required: material.required,
+        uploaded: file
+          ? {
+              mime: file.mime,
+              width: file.width,
+              height: file.height,
+              bytes: file.bytes,
+              uploadedAt: file.uploadedAt.toISOString(),
+              warnings,
+              url: `${materialsBase}/${material.key}`,
+              thumbnailUrl: `${materialsBase}/${material.key}/thumbnail`,
+            }
+          : null,
+      };
+    }),
+    timeline: log.map((entry) => ({
+      action: entry.action,
+      label: ACTION_LABELS[entry.action as ApplicationAction] ?? { zh: entry.action, en: entry.action },
+      fromState: entry.fromState,
+      toState: entry.toState,
+      actorRole: entry.actorRole,
+      at: entry.createdAt.toISOString(),
+      reasons: reasonsOf(entry.action, entry.reasonCodes),
+      reasonText: entry.reasonText,
+      details: entry.payload,
+    })),
+    allowedActions: allowedActions(state, 'driver', { business: application.business as BusinessKey, ...(delivery ? { delivery } : {}) }),
+    corrections: lastReturn
+      ? { reasons: reasonsOf('return', lastReturn.reasonCodes), text: lastReturn.reasonText, at: lastReturn.createdAt.toISOString() }
+      : null,
+    missing: { fields: missing.fieldIssues.map((issue) => issue.path), materials: missing.materials.map((material) => material.key) },
+  };
+}
