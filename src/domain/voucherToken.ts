@@ -207,7 +207,8 @@ export function base64UrlDecode(text: string): Uint8Array | null {
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-function dateToDays(date: string, field: string): number {
+/** Days since 1970-01-01 of a YYYY-MM-DD day, range-checked for the u16 fields. */
+export function dateToDays(date: string, field: string): number {
   const m = DATE_RE.exec(date);
   if (!m) throw invalidClaims(field, 'expected YYYY-MM-DD');
   const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
@@ -217,7 +218,7 @@ function dateToDays(date: string, field: string): number {
   return days;
 }
 
-function daysToDate(days: number): string {
+export function daysToDate(days: number): string {
   return new Date(days * DAY_MS).toISOString().slice(0, 10);
 }
 
@@ -242,7 +243,8 @@ function hexToBytes(hex: string): Uint8Array {
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
-class PayloadWriter {
+/** Field writer of the token payloads (shared by every signed token kind). */
+export class PayloadWriter {
   private readonly parts: number[] = [];
   u8(v: number): void {
     this.parts.push(v & 0xff);
@@ -261,7 +263,7 @@ class PayloadWriter {
   }
 }
 
-class PayloadReader {
+export class PayloadReader {
   offset = 0;
   constructor(private readonly data: Uint8Array) {}
   u8(): number {
@@ -480,6 +482,31 @@ export function verifyVoucherToken(token: string, keySet: VoucherKeySet, options
     throw err;
   }
   const { claims, signature, signedBytes } = decoded;
+  const signatureCheck = checkSignature(signedBytes, signature, claims.kid, claims.issuedAt, keySet);
+  if (signatureCheck) return signatureCheck;
+  const today = dayOf(options.today);
+  if (today < claims.issuedAt) return { status: 'invalid', reason: 'not_yet_valid', claims };
+  if (today > claims.expiresAt) return { status: 'invalid', reason: 'expired', claims };
+  return { status: 'authentic', claims };
+}
+
+/** Why a signature failed, as the verifications report it; null when the signature holds. */
+export type SignatureFailure =
+  | { status: 'invalid'; reason: 'tampered' }
+  | { status: 'invalid'; reason: 'unknown_key'; kid: string; detail: 'no_such_key' | 'key_not_valid_at_issue' | 'bad_public_key' };
+
+/**
+ * Checks `signature` over `signedBytes` against the key set entry named `kid`, and that the key was
+ * allowed to sign on `issuedAt` (its notBefore/notAfter window). Shared by every signed token kind.
+ */
+export function checkSignature(
+  signedBytes: Uint8Array,
+  signature: Uint8Array,
+  kid: string,
+  issuedAt: string,
+  keySet: VoucherKeySet,
+): SignatureFailure | null {
+  const claims = { kid, issuedAt };
   const candidates = keySet.keys.filter((k) => k.kid === claims.kid);
   if (candidates.length === 0) return { status: 'invalid', reason: 'unknown_key', kid: claims.kid, detail: 'no_such_key' };
 
@@ -508,10 +535,7 @@ export function verifyVoucherToken(token: string, keySet: VoucherKeySet, options
   ) {
     return { status: 'invalid', reason: 'unknown_key', kid: claims.kid, detail: 'key_not_valid_at_issue' };
   }
-  const today = dayOf(options.today);
-  if (today < claims.issuedAt) return { status: 'invalid', reason: 'not_yet_valid', claims };
-  if (today > claims.expiresAt) return { status: 'invalid', reason: 'expired', claims };
-  return { status: 'authentic', claims };
+  return null;
 }
 
 /**
