@@ -17,6 +17,8 @@ import { certificateRoutes } from './certificates/routes.ts';
 import { applicationRoutes } from './applications/routes.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { referenceRoutes } from './reference/routes.ts';
+import { verifyRoutes, wellKnownRoutes } from './verify/routes.ts';
+import { voucherRoutes } from './vouchers/routes.ts';
 
 export type App = FastifyInstance;
 
@@ -92,9 +94,12 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       await authRoutes(api, ctx);
       await identityRoutes(api, ctx);
       await certificateRoutes(api, ctx);
+      await voucherRoutes(api, ctx);
+      await verifyRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );
+  await wellKnownRoutes(app, ctx);
 
   await registerWebApps(app, options.webDistDir);
   return app;

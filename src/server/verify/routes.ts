@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorBodySchema } from '../../contract/common.ts';
+import { publishedKeySetSchema, verifyChannelSchema, verifyResponseSchema, type VerifyResponse } from '../../contract/vouchers.ts';
+import type { AppContext } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { requestLanguage } from '../http/language.ts';
+import type { RateRule } from '../rateLimit/types.ts';
+import { publishedKeys } from '../vouchers/keyStore.ts';
+import { verifyOnline, type VerifyOutcome } from './verify.ts';
+
+/** Per client IP: generous for a checkpoint scanning a queue of drivers, useless for enumerating. */
+export const verifyIpRules: RateRule[] = [{ name: 'verify-ip-minute', limit: 60, windowSeconds: 60 }];
+
+/** Public keys change only on rotation; a short cache lets verifiers pick up a new key within minutes. */
+export const KEY_SET_CACHE_SECONDS = 300;
+
+const verifyRateLimited = (retryAfterSeconds: number) =>
+  new AppError(
+    429,
+    'VERIFY_RATE_LIMITED',
+    { zh: `核验过于频繁，请${retryAfterSeconds}秒后再试`, en: `Too many checks; try again in ${retryAfterSeconds} seconds` },
+    { retryAfterSeconds },
+  );
+
+export function toVerifyResponse(outcome: VerifyOutcome, lang: 'zh' | 'en'): VerifyResponse {
+  const { messages, ...rest } = outcome;
+  return { ...rest, message: messages[lang], messages };
+}
+
+/**
+ * GET /api/v1/verify/{token} — public. A token that cannot be read is an answer (200, verdict
+ * `invalid`, reason `malformed`), not an error; 429 VERIFY_RATE_LIMITED past 60 checks a minute per IP.
+ * `?channel=web|app|api` says where the check came from (for the statistics; default api).
+ */
+export async function verifyRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  // A wildcard, not `:token`: tokens are longer than the router's 100-character parameter limit.
+  api.get(
+    '/verify/*',
+    {
+      schema: {
+        tags: ['verify'],
+        summary: 'Verify a voucher or electronic certificate token (public)',
+        params: z.object({ '*': z.string() }),
+        querystring: z.object({ channel: verifyChannelSchema.optional() }),
+        response: { 200: verifyResponseSchema, 429: errorBodySchema },
+      },
+    },
+    async (request, reply) => {
+      const decision = await ctx.rateLimiter.consume(`verify-ip:${request.ip}`, verifyIpRules);
+      if (!decision.allowed) {
+        const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterSeconds));
+        reply.header('retry-after', String(retryAfterSeconds));
+        throw verifyRateLimited(retryAfterSeconds);
+      }
+      const outcome = await verifyOnline(ctx.db, request.params['*'], ctx.now(), request.query.channel ?? 'api');
+      reply.header('cache-control', 'no-store');
+      return toVerifyResponse(outcome, requestLanguage(request));
+    },
+  );
+}
+
+/** GET /.well-known/rto-keys.json — at the root, for offline verifiers. */
+export async function wellKnownRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.get(
+    '/.well-known/rto-keys.json',
+    { schema: { tags: ['verify'], summary: 'Public SM2 keys that sign vouchers and e-certificates', response: { 200: publishedKeySetSchema } } },
+    async (_request, reply) => {
+      reply.header('cache-control', `public, max-age=${KEY_SET_CACHE_SECONDS}`);
+      return { keys: await publishedKeys(ctx.db) };
+    },
+  );
+}

@@ -1,0 +1,55 @@
+import { eq } from 'drizzle-orm';
+import { chinaDate } from '../../src/domain/dates.ts';
+import type { CreditGrade } from '../../src/domain/creditAssessment.ts';
+import { newReference } from '../../src/server/applications/reference.ts';
+import { applyTransition, systemActor, type ActorRef, type ApplicationRow } from '../../src/server/applications/transitions.ts';
+import type { Database } from '../../src/server/db/client.ts';
+import { applications, certificates, users } from '../../src/server/db/schema.ts';
+import { issueCreditAssessmentVoucher, type VoucherRow } from '../../src/server/vouchers/issue.ts';
+
+const handler: ActorRef = { actor: 'handler', kind: 'staff', id: null, role: 'handler' };
+const reviewer: ActorRef = { actor: 'reviewer', kind: 'staff', id: null, role: 'reviewer' };
+
+/** The registry certificate of a verified driver (linked by ID number). */
+export async function certificateOf(db: Database, userId: string) {
+  const [user] = await db.select().from(users).where(eq(users.id, userId));
+  const [certificate] = await db.select().from(certificates).where(eq(certificates.holderIdNumber, user!.idNumber!));
+  return certificate!;
+}
+
+/** A credit assessment of `userId`, submitted by the driver and accepted by a handler. */
+export async function acceptedCreditAssessment(db: Database, userId: string, now: Date): Promise<ApplicationRow> {
+  const certificate = await certificateOf(db, userId);
+  const [draft] = await db
+    .insert(applications)
+    .values({
+      reference: newReference('credit_assessment', chinaDate(now)),
+      userId,
+      certificateId: certificate.id,
+      business: 'credit_assessment',
+      provinceCode: certificate.provinceCode,
+      issuingAuthorityCode: certificate.issuingAuthorityCode,
+      state: 'draft',
+      createdAt: now,
+    })
+    .returning();
+  const driver: ActorRef = { actor: 'driver', kind: 'driver', id: userId, role: 'driver' };
+  const submitted = await applyTransition(db, draft!, 'submit', driver, {}, now);
+  return applyTransition(db, submitted, 'accept', handler, {}, now);
+}
+
+/** What the reviewer's approval does: approve with the rating and issue the voucher, in one transaction. */
+export async function approveWithVoucher(db: Database, application: ApplicationRow, rating: CreditGrade, now: Date): Promise<VoucherRow> {
+  const { approved, voucher } = await db.transaction(async (tx) => {
+    const approved = await applyTransition(tx, application, 'approve', reviewer, { rating }, now);
+    return { approved, voucher: await issueCreditAssessmentVoucher(tx, approved, { rating }, now) };
+  });
+  // Closed, so the same certificate may apply again (one open application per certificate and business).
+  await applyTransition(db, approved, 'complete', systemActor, {}, now);
+  return voucher;
+}
+
+/** Refuses an accepted application, closing it. */
+export async function rejectApplication(db: Database, application: ApplicationRow, now: Date): Promise<void> {
+  await applyTransition(db, application, 'reject', reviewer, { reason: 'test' }, now);
+}
