@@ -28,6 +28,8 @@ export interface BuildAppOptions {
   now?: () => Date;
   /** Replacements for outside-world adapters (tests). */
   adapters?: Partial<Adapters>;
+  /** Where logs go (default: standard output); tests read them. */
+  logStream?: NodeJS.WritableStream;
   /** Where the built web apps live; tests of the API alone may point elsewhere. */
   webDistDir?: string;
 }
@@ -50,7 +52,7 @@ const loggerOptions = (config: Config) => ({
 export async function buildApp(options: BuildAppOptions): Promise<App> {
   const { config } = options;
   const app = Fastify({
-    logger: loggerOptions(config),
+    logger: { ...loggerOptions(config), ...(options.logStream ? { stream: options.logStream } : {}) },
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,

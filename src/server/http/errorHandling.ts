@@ -27,6 +27,16 @@ const frameworkErrors: Record<string, { status: number; code: string; messages: 
 
 const validationMessages: Localized = { zh: '提交的内容有误，请检查后重试', en: 'Some fields are not valid; check them and try again' };
 
+/**
+ * What of an unexpected error goes to the log: its kind and where it happened, never its message —
+ * a database error's message carries the query's parameters (phone and ID numbers).
+ */
+function loggableError(error: unknown): Record<string, unknown> {
+  const e = error as { name?: string; code?: unknown; stack?: string; cause?: { code?: unknown } };
+  const frames = (e.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).slice(0, 8);
+  return { type: e.name ?? typeof error, code: e.code ?? e.cause?.code, stack: frames.join('\n') };
+}
+
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError) {
   return send(request, reply, error.status, error.code, error.messages, error.details);
 }
@@ -52,7 +62,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       request.log.info({ code: error.code }, 'client error');
       return send(request, reply, error.statusCode, 'BAD_REQUEST', { zh: '请求无效', en: 'Bad request' });
     }
-    request.log.error({ err: error }, 'unhandled error');
+    request.log.error({ err: loggableError(error) }, 'unhandled error');
     return send(request, reply, 500, 'INTERNAL_ERROR', { zh: '系统繁忙，请稍后再试', en: 'Something went wrong on our side; try again later' });
   });
 
