@@ -52,7 +52,12 @@ export const users = pgTable(
     provinceCode: text('province_code').references(() => provinces.code),
     idPhotoKey: text('id_photo_key'),
   },
-  (t) => [uniqueIndex('users_phone_uq').on(t.phone), uniqueIndex('users_id_number_uq').on(t.idNumber)],
+  (t) => [
+    uniqueIndex('users_phone_uq').on(t.phone),
+    uniqueIndex('users_id_number_uq').on(t.idNumber),
+    // Staff search by the last four characters of the applicant's ID number (尾号).
+    index('users_id_tail_idx').on(sql`right(${t.idNumber}, 4)`),
+  ],
 );
 
 export const consents = pgTable(
@@ -191,6 +196,16 @@ export const applications = pgTable(
     uniqueIndex('applications_reference_uq').on(t.reference),
     index('applications_user_idx').on(t.userId, t.createdAt),
     index('applications_queue_idx').on(t.provinceCode, t.state, t.acceptDeadline, t.id),
+    // Staff work queue: keyset order by the running deadline (see staff/queue.ts, same expression).
+    index('applications_open_queue_idx')
+      .on(t.provinceCode, sql`coalesce(case ${t.state} when 'submitted' then ${t.acceptDeadline} when 'accepted' then ${t.decideDeadline} end, '9999-12-31'::date)`, t.id)
+      .where(sql`state in ('submitted', 'accepted', 'returned', 'approved')`),
+    index('applications_state_queue_idx').on(
+      t.provinceCode,
+      t.state,
+      sql`coalesce(case ${t.state} when 'submitted' then ${t.acceptDeadline} when 'accepted' then ${t.decideDeadline} end, '9999-12-31'::date)`,
+      t.id,
+    ),
     uniqueIndex('applications_idempotency_uq').on(t.userId, t.idempotencyKey),
     // One open application per certificate and business; enforced here so two racing creates cannot both win.
     uniqueIndex('applications_open_uq')
@@ -247,6 +262,10 @@ export const staff = pgTable(
     displayName: text('display_name').notNull(),
     passwordHash: text('password_hash').notNull(),
     totpSecret: text('totp_secret').notNull(),
+    // A secret being enrolled; it replaces totp_secret once a code from it is confirmed.
+    totpPendingSecret: text('totp_pending_secret'),
+    // Time step of the last accepted code, so a code cannot be used twice within its window.
+    totpLastCounter: integer('totp_last_counter'),
     role: text('role', { enum: ['handler', 'reviewer', 'province_admin', 'system_admin'] }).notNull(),
     // Null only for system admins, who see every province.
     provinceCode: text('province_code').references(() => provinces.code),

@@ -1,0 +1,5 @@
+ALTER TABLE "staff" ADD COLUMN "totp_pending_secret" text;--> statement-breakpoint
+ALTER TABLE "staff" ADD COLUMN "totp_last_counter" integer;--> statement-breakpoint
+CREATE INDEX "applications_open_queue_idx" ON "applications" USING btree ("province_code",coalesce(case "state" when 'submitted' then "accept_deadline" when 'accepted' then "decide_deadline" end, '9999-12-31'::date),"id") WHERE state in ('submitted', 'accepted', 'returned', 'approved');--> statement-breakpoint
+CREATE INDEX "applications_state_queue_idx" ON "applications" USING btree ("province_code","state",coalesce(case "state" when 'submitted' then "accept_deadline" when 'accepted' then "decide_deadline" end, '9999-12-31'::date),"id");--> statement-breakpoint
+CREATE INDEX "users_id_tail_idx" ON "users" USING btree (right("id_number", 4));
