@@ -81,6 +81,65 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
+  keys: {
+    summary: 'Manage the SM2 keys that sign vouchers and e-certificates (rotate, list)',
+    usage: 'rto keys rotate | rto keys list',
+    async run(_values, positionals) {
+      const [action] = positionals;
+      if (action !== 'rotate' && action !== 'list') {
+        console.error('Usage: rto keys rotate | rto keys list');
+        return 2;
+      }
+      const { openConfiguredDatabase } = await database();
+      const keyStore = await import('../server/vouchers/keyStore.ts');
+      const handle = await openConfiguredDatabase(readConfig());
+      try {
+        if (action === 'rotate') {
+          const { kid, retired } = await keyStore.rotateSigningKey(handle.db, new Date());
+          console.log(kid);
+          console.error(
+            retired.length
+              ? `New signing key ${kid} is active; ${retired.join(', ')} retired and still published for verification.`
+              : `Signing key ${kid} is active.`,
+          );
+        } else {
+          const keys = await keyStore.publishedKeys(handle.db);
+          if (keys.length === 0) console.log('No signing key yet: one is created with the first voucher, or by `rto keys rotate`.');
+          for (const key of keys) {
+            console.log(`${key.kid}  ${key.alg}  created ${key.createdAt}  ${key.retiredAt ? `retired ${key.retiredAt}` : 'ACTIVE'}`);
+          }
+        }
+      } finally {
+        await handle.close();
+      }
+      return 0;
+    },
+  },
+  verify: {
+    summary: 'Verify a voucher or e-certificate QR (picture, token or /v/ URL); exit 0 if valid',
+    usage: 'rto verify IMAGE_OR_TOKEN [--keys FILE_OR_URL] [--offline] [--server URL]',
+    options: {
+      keys: { type: 'string', description: 'rto-keys.json file or URL: verify the signature locally (status not checked)' },
+      offline: { type: 'boolean', description: 'no server: needs --keys; a good token reads "authentic, status not checked"' },
+      server: { type: 'string', description: 'server to ask online (default: the URL in the QR, else PUBLIC_BASE_URL)' },
+    },
+    async run(values, positionals) {
+      const [input] = positionals;
+      if (!input) {
+        console.error('Usage: rto verify IMAGE_OR_TOKEN [--keys FILE_OR_URL] [--offline] [--server URL]');
+        return 2;
+      }
+      const { runVerifyCommand } = await import('../server/verify/cli.ts');
+      const result = await runVerifyCommand({
+        input,
+        ...(typeof values.keys === 'string' ? { keys: values.keys } : {}),
+        ...(typeof values.server === 'string' ? { server: values.server } : {}),
+        offline: values.offline === true,
+      });
+      for (const line of result.lines) (result.exitCode === 2 ? console.error : console.log)(line);
+      return result.exitCode;
+    },
+  },
 };
 
 function readConfig(): Config {
