@@ -27,6 +27,16 @@
  * is ~190 bytes → ~250 base64url characters, so `https://host/v/{token}` fits a version-12 QR at level M.
  *
  * Dates are calendar days (YYYY-MM-DD) in China time; `expiresAt` is the last valid day.
+ *
+ * Verifying offline (no network, no database)
+ * -------------------------------------------
+ *   const keySet = await (await fetch('https://host/.well-known/rto-keys.json')).json(); // or a saved copy
+ *   const result = applyVoucherStatus(verifyVoucherToken(token, keySet, { today: '2026-06-01' }), null);
+ *   // result.verdict: 'authentic_unchecked' when signature, key window and dates hold, else 'invalid'
+ *   // with result.reason; result.claims (masked) whenever the signature held.
+ * `verifySignedToken` in certificateToken.ts does the same for any token kind (voucher or e-certificate).
+ * Online, pass the issuer's status record instead of null to get valid / revoked / superseded.
+ * The cases every verifier must agree on are in test/vectors/ (one JSON file per case).
  */
 import { sm2, sm3 } from 'sm-crypto-v2';
 import { DomainError, type Localized } from './errors.ts';
