@@ -343,15 +343,20 @@ export const seedRuns = pgTable('seed_runs', {
 });
 
 /** SM2 signing keys for vouchers and e-certificates; retired keys still verify what they signed. */
-export const signingKeys = pgTable('signing_keys', {
-  kid: text('kid').primaryKey(),
-  algorithm: text('algorithm').notNull().default('SM2-SM3'),
-  publicKeyHex: text('public_key_hex').notNull(),
-  privateKeyHex: text('private_key_hex').notNull(),
-  createdAt: createdAt(),
-  // Null while the key signs new documents; set when rotated out.
-  retiredAt: timestamp('retired_at', { withTimezone: true }),
-});
+export const signingKeys = pgTable(
+  'signing_keys',
+  {
+    kid: text('kid').primaryKey(),
+    algorithm: text('algorithm').notNull().default('SM2-SM3'),
+    publicKeyHex: text('public_key_hex').notNull(),
+    privateKeyHex: text('private_key_hex').notNull(),
+    createdAt: createdAt(),
+    // Null while the key signs new documents; set when rotated out.
+    retiredAt: timestamp('retired_at', { withTimezone: true }),
+  },
+  // At most one active key, whatever several instances do at once.
+  (t) => [uniqueIndex('signing_keys_one_active_uq').on(sql`(true)`).where(sql`retired_at is null`)],
+);
 
 /** Credit-assessment vouchers (诚信考核凭证) as issued, with their revocation/supersession status. */
 export const vouchers = pgTable(

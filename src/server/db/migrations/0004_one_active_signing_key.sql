@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "signing_keys_one_active_uq" ON "signing_keys" USING btree ((true)) WHERE retired_at is null;
