@@ -81,6 +81,37 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
+  bench: {
+    summary: 'Benchmarks: offline ID-card OCR (accuracy and time per image) and voucher signing/rendering',
+    usage: 'rto bench [--only ocr|voucher] [--count N]',
+    options: {
+      only: { type: 'string', description: 'run one benchmark: ocr or voucher' },
+      count: { type: 'string', description: 'number of generated ID-card images for the OCR benchmark (default 40, at least 30)' },
+    },
+    async run(values) {
+      const only = values.only as string | undefined;
+      if (only !== undefined && only !== 'ocr' && only !== 'voucher') {
+        console.error('--only takes ocr or voucher');
+        return 2;
+      }
+      const count = values.count === undefined ? 40 : Number(values.count);
+      if (!Number.isInteger(count) || count < 1) {
+        console.error('--count takes a whole number');
+        return 2;
+      }
+      if (only !== 'voucher') {
+        console.log('== Offline ID-card OCR (targets: ID number right on ≥ 95 %, < 1.5 s per image)');
+        const { runOcrBench } = await import('./bench/ocrBench.ts');
+        await runOcrBench({ count });
+      }
+      if (only !== 'ocr') {
+        console.log('\n== Voucher signing and rendering');
+        const { runVoucherBench } = await import('./bench/voucherBench.ts');
+        await runVoucherBench();
+      }
+      return 0;
+    },
+  },
   keys: {
     summary: 'Manage the SM2 keys that sign vouchers and e-certificates (rotate, list)',
     usage: 'rto keys rotate | rto keys list',
