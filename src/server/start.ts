@@ -19,6 +19,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (config.seedDemo) await seedDemoData(database.db);
     app = await buildApp({ config, db: database.db });
     await app.listen({ host: config.host, port: config.port });
+    // Stopped by app.close() (onClose), before the database is closed.
+    app.outboxWorker.start();
   } catch (error) {
     await app?.close();
     await database.close();
