@@ -117,3 +117,38 @@ describe('logs', () => {
     await database.close();
   });
 });
+
+describe('web apps', () => {
+  it('serves each app for its own paths and keeps machine paths out of the page fallback', async () => {
+    const { mkdtemp, mkdir, writeFile } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dist = await mkdtemp(path.join(os.tmpdir(), 'rto-dist-'));
+    for (const app of ['driver', 'staff']) {
+      await mkdir(path.join(dist, app), { recursive: true });
+      await writeFile(path.join(dist, app, 'index.html'), `<html><body>${app} app</body></html>`);
+    }
+    await mkdir(path.join(dist, 'assets'));
+    await writeFile(path.join(dist, 'assets', 'main-abc123.js'), 'console.log(1)');
+    const { buildApp } = await import('../../src/server/app.ts');
+    const { freshDatabase } = await import('../helpers/db.ts');
+    const database = await freshDatabase({ demo: false });
+    const app = await buildApp({ config: loadConfig({ NODE_ENV: 'test' }), db: database.db, webDistDir: dist });
+    const get = (url: string) => app.inject({ method: 'GET', url });
+    expect((await get('/')).body).toMatch(/driver app/);
+    expect((await get('/my-office/123')).body).toMatch(/driver app/);
+    expect((await get('/v/some-token')).body).toMatch(/driver app/);
+    expect((await get('/staff')).body).toMatch(/staff app/);
+    expect((await get('/staff/queue')).body).toMatch(/staff app/);
+    const asset = await get('/assets/main-abc123.js');
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers['cache-control']).toMatch(/immutable/);
+    for (const url of ['/assets/missing.js', '/.well-known/nothing', '/api/v1/nothing']) {
+      const response = await get(url);
+      expect(response.statusCode).toBe(404);
+      expect(response.json().error.code).toBe('NOT_FOUND');
+    }
+    await app.close();
+    await database.close();
+  });
+});
