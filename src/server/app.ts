@@ -19,6 +19,7 @@ import { catalogRoutes } from './catalog/routes.ts';
 import { referenceRoutes } from './reference/routes.ts';
 import { verifyRoutes, wellKnownRoutes } from './verify/routes.ts';
 import { voucherRoutes } from './vouchers/routes.ts';
+import { staffRoutes } from './staff/routes.ts';
 import { outboxRoutes, registerOutboxWorker } from './outbox/routes.ts';
 
 export type App = FastifyInstance;
@@ -99,6 +100,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       await certificateRoutes(api, ctx);
       await voucherRoutes(api, ctx);
       await verifyRoutes(api, ctx);
+      await staffRoutes(api, ctx);
       await outboxRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
