@@ -1,0 +1,116 @@
+import type { z } from 'zod';
+import type { BusinessKey } from '../../../../domain/businessKeys.ts';
+import { personalInfoDraftSchema, personalInfoSchema, personalInfoShape } from '../../../../domain/catalog.ts';
+import { CANCEL_REASON_LABELS, type CancelReason } from '../../../../domain/certificate.ts';
+import { QUASI_DRIVING_TYPE_LABELS, type QuasiDrivingType } from '../../../../domain/quasiDriving.ts';
+import type { AppLocale } from '../../../shared/locale.ts';
+
+/** How each personal-information field is entered on the phone. */
+export type FieldKind = 'readonly' | 'sex' | 'text' | 'textarea' | 'tel' | 'quasiDriving' | 'delivery' | 'categories' | 'cancelReason';
+
+const KINDS: Record<string, FieldKind> = {
+  name: 'readonly',
+  sex: 'sex',
+  phone: 'tel',
+  serviceCompany: 'text',
+  workUnit: 'text',
+  unitPhone: 'tel',
+  quasiDrivingType: 'quasiDriving',
+  categoriesToCancel: 'categories',
+  cancelReason: 'cancelReason',
+  reasonText: 'textarea',
+  reason: 'textarea',
+  contactName: 'text',
+  contactPhone: 'tel',
+  delivery: 'delivery',
+  address: 'textarea',
+};
+
+/** Display order: the mailing address comes after the choice to have the card mailed. */
+const ORDER = Object.keys(KINDS);
+
+export interface FieldSpec {
+  key: string;
+  kind: FieldKind;
+  /** Optional fields are shown without the red star. */
+  required: boolean;
+}
+
+/** The fields of a business's form, in display order, read from the domain's schema. */
+export function formFields(business: BusinessKey, variant: string | null): FieldSpec[] {
+  const shape = personalInfoShape(business, variant).shape as Record<string, z.ZodType>;
+  const keys = Object.keys(shape).sort((a, b) => rank(a) - rank(b));
+  return keys.map((key) => ({ key, kind: KINDS[key] ?? 'text', required: !shape[key]!.safeParse(undefined).success }));
+}
+
+function rank(key: string): number {
+  const index = ORDER.indexOf(key);
+  return index < 0 ? ORDER.length : index;
+}
+
+export type FieldErrors = Record<string, string>;
+
+interface Issue {
+  path: readonly PropertyKey[];
+  message: string;
+  code: string;
+}
+
+function collect(issues: readonly Issue[], label: (key: string) => string, locale: AppLocale): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of issues) {
+    const key = String(issue.path[0] ?? '');
+    if (!key || errors[key]) continue;
+    errors[key] = locale === 'en' ? englishMessage(issue, label(key)) : issue.message;
+  }
+  return errors;
+}
+
+/** The schemas speak Chinese; in English the message is rebuilt from the kind of problem. */
+function englishMessage(issue: Issue, label: string): string {
+  switch (issue.code) {
+    case 'too_small':
+      return `Enter ${label.toLowerCase()}`;
+    case 'too_big':
+      return `${label} is too long`;
+    case 'invalid_value':
+    case 'invalid_type':
+      return `Choose or enter ${label.toLowerCase()}`;
+    default:
+      return `Check ${label.toLowerCase()}`;
+  }
+}
+
+/** Problems with what is there so far (a draft may be incomplete). */
+export function draftErrors(business: BusinessKey, variant: string | null, info: Record<string, unknown>, label: (key: string) => string, locale: AppLocale): FieldErrors {
+  const parsed = personalInfoDraftSchema(business, variant).safeParse(withoutBlanks(info, business, variant));
+  return parsed.success ? {} : collect(parsed.error.issues as Issue[], label, locale);
+}
+
+/** Everything the submission needs, with the same messages as the server. */
+export function submitErrors(business: BusinessKey, variant: string | null, info: Record<string, unknown>, label: (key: string) => string, locale: AppLocale): FieldErrors {
+  const parsed = personalInfoSchema(business, variant).safeParse(info);
+  return parsed.success ? {} : collect(parsed.error.issues as Issue[], label, locale);
+}
+
+/** A required field left blank is "not filled yet" while drafting, not an error. */
+function withoutBlanks(info: Record<string, unknown>, business: BusinessKey, variant: string | null): Record<string, unknown> {
+  const required = new Set(formFields(business, variant).filter((f) => f.required).map((f) => f.key));
+  return Object.fromEntries(Object.entries(info).filter(([key, value]) => !(required.has(key) && (value === '' || value === undefined))));
+}
+
+/** The answers that may be saved now: each well-formed on its own. */
+export function savableChanges(business: BusinessKey, variant: string | null, changes: Record<string, unknown>): Record<string, unknown> {
+  const schema = personalInfoDraftSchema(business, variant);
+  return Object.fromEntries(Object.entries(changes).filter(([key, value]) => schema.safeParse({ [key]: value }).success));
+}
+
+export function quasiDrivingLabel(code: string, locale: AppLocale): string {
+  const label = QUASI_DRIVING_TYPE_LABELS[code as QuasiDrivingType];
+  return label ? `${code}  ${locale === 'en' ? label.en : label.zh}` : code;
+}
+
+export function cancelReasonLabel(code: string, locale: AppLocale): string {
+  const label = CANCEL_REASON_LABELS[code as CancelReason];
+  return label ? (locale === 'en' ? label.en : label.zh) : code;
+}
