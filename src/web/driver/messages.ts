@@ -1,6 +1,9 @@
+import { accountMessages } from './messages/account.ts';
+
 /** Texts of the drivers' app, in the two shipped languages. */
 export const driverMessages = {
   'zh-CN': {
+    account: accountMessages['zh-CN'],
     app: { name: '道路运政一网通办' },
     tab: { home: '首页', myOffice: '我的办件', user: '用户中心' },
     home: {
@@ -45,6 +48,7 @@ export const driverMessages = {
     },
   },
   en: {
+    account: accountMessages.en,
     app: { name: 'Road Transport Online Services' },
     tab: { home: 'Home', myOffice: 'My Office', user: 'Me' },
     home: {

@@ -1,4 +1,5 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { accountGuard } from './session.ts';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -6,6 +7,8 @@ declare module 'vue-router' {
     titleKey?: string;
     /** Pages reached from the bottom tab bar have no back arrow. */
     tab?: boolean;
+    /** 'driver': needs a login; 'verified': also needs real-name verification (see accountGuard). */
+    auth?: 'driver' | 'verified';
   }
 }
 
@@ -26,6 +29,16 @@ const routes: RouteRecordRaw[] = [
   { path: '/scan', name: 'scan', component: () => import('./pages/ScanPage.vue'), meta: { titleKey: 'scan.title' } },
   { path: '/user', name: 'user', component: () => import('./pages/UserCenterPage.vue'), meta: { titleKey: 'user.title', tab: true } },
   { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { titleKey: 'login.title' } },
+  { path: '/agreements/:kind(user|privacy)', name: 'agreement', component: () => import('./pages/AgreementPage.vue'), meta: { titleKey: 'account.agreement.title' } },
+  { path: '/real-name', name: 'real-name', component: () => import('./pages/RealNamePage.vue'), meta: { titleKey: 'account.realName.title', auth: 'driver' } },
+  { path: '/contacts', name: 'contacts', component: () => import('./pages/UserCenterContactsPage.vue'), meta: { titleKey: 'account.contacts.title' } },
+  { path: '/certificates', name: 'certificates', component: () => import('./pages/CertificatesPage.vue'), meta: { titleKey: 'account.certificates.title', auth: 'verified' } },
+  {
+    path: '/certificates/:id/verification-request',
+    name: 'verification-request',
+    component: () => import('./pages/VerificationRequestPage.vue'),
+    meta: { titleKey: 'account.verification.title', auth: 'verified' },
+  },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue'), meta: { titleKey: 'common.notFound' } },
 ];
 
@@ -34,3 +47,5 @@ export const router = createRouter({
   routes,
   scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
 });
+
+router.beforeEach(accountGuard);

@@ -4,6 +4,16 @@ import type {
   healthResponseSchema,
   provincesResponseSchema,
 } from '../../contract/catalog.ts';
+import type { AgreementsResponse, LoginRequest, LoginResponse, Me, SmsCodeResponse } from '../../contract/auth.ts';
+import type { ContactsResponse } from '../../contract/catalog.ts';
+import type {
+  MyCertificatesResponse,
+  NewVerificationRequest,
+  VerificationRequestView,
+  myVerificationRequestsResponseSchema,
+  verificationPhotoResponseSchema,
+} from '../../contract/certificates.ts';
+import type { IdCardOcrResponse, VerificationRequest, VerificationResponse } from '../../contract/identity.ts';
 import { currentLocale, type AppLocale } from './locale.ts';
 
 export type HealthResponse = z.infer<typeof healthResponseSchema>;
@@ -138,6 +148,68 @@ export const api = {
   businesses: (signal?: AbortSignal) => apiClient.get<BusinessesResponse>('/catalog/businesses', { signal }),
   provinces: (signal?: AbortSignal) => apiClient.get<ProvincesResponse>('/provinces', { signal }),
   staffLogin: (request: StaffLoginRequest) => apiClient.post<unknown>('/staff/sessions', request),
+};
+
+export type { AgreementsResponse, ContactsResponse, IdCardOcrResponse, LoginResponse, Me, MyCertificatesResponse, VerificationRequestView };
+export type CertificateView = MyCertificatesResponse['certificates'][number];
+export type MyVerificationRequestsResponse = z.infer<typeof myVerificationRequestsResponseSchema>;
+export type VerificationPhotoResponse = z.infer<typeof verificationPhotoResponseSchema>;
+
+/**
+ * Sends a multipart form with upload progress (fetch cannot report it): `onProgress` gets 0..1.
+ * Errors are decoded as apiRequest does.
+ */
+export function apiUpload<T>(path: string, form: FormData, options: { onProgress?: (fraction: number) => void; signal?: AbortSignal } = {}): Promise<T> {
+  const locale = currentLocale.value;
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', buildUrl(path));
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Accept-Language', locale);
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && event.total > 0) options.onProgress?.(event.loaded / event.total);
+    };
+    xhr.onload = () => {
+      let payload: unknown = undefined;
+      try {
+        payload = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
+      } catch {
+        payload = undefined;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(payload as T);
+      else reject(errorFromBody(xhr.status, payload, locale));
+    };
+    xhr.onerror = () => reject(new ApiError('NETWORK_ERROR', 0, fallbackMessages.network[locale]));
+    xhr.onabort = () => reject(new DOMException('Aborted', 'AbortError'));
+    options.signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    xhr.send(form);
+  });
+}
+
+function imageForm(file: Blob, name = 'photo.jpg'): FormData {
+  const form = new FormData();
+  form.append('file', file, file instanceof File ? file.name : name);
+  return form;
+}
+
+/** Driver accounts: SMS login, real-name verification, certificates (PRODUCT §2). */
+export const accountApi = {
+  agreements: (signal?: AbortSignal) => apiClient.get<AgreementsResponse>('/auth/agreements', { signal }),
+  sendSmsCode: (phone: string) => apiClient.post<SmsCodeResponse>('/auth/sms-codes', { phone }),
+  login: (request: LoginRequest) => apiClient.post<LoginResponse>('/auth/sessions', request),
+  logout: () => apiClient.delete<void>('/auth/sessions/current'),
+  me: (signal?: AbortSignal) => apiClient.get<Me>('/me', { signal }),
+  readIdCard: (file: Blob, onProgress?: (fraction: number) => void) =>
+    apiUpload<IdCardOcrResponse>('/identity/id-card-ocr', imageForm(file), { onProgress }),
+  verifyIdentity: (request: VerificationRequest) => apiClient.post<VerificationResponse>('/identity/verification', request),
+  contacts: (province: string, signal?: AbortSignal) => apiClient.get<ContactsResponse>('/contacts', { query: { province }, signal }),
+  certificates: (signal?: AbortSignal) => apiClient.get<MyCertificatesResponse>('/me/certificates', { signal }),
+  verificationRequests: (signal?: AbortSignal) => apiClient.get<MyVerificationRequestsResponse>('/me/verification-requests', { signal }),
+  uploadVerificationPhoto: (file: Blob, onProgress?: (fraction: number) => void) =>
+    apiUpload<VerificationPhotoResponse>('/me/verification-requests/photos', imageForm(file), { onProgress }),
+  requestVerification: (certificateId: string, request: NewVerificationRequest) =>
+    apiClient.post<VerificationRequestView>(`/me/certificates/${encodeURIComponent(certificateId)}/verification-requests`, request),
 };
 
 /** Route-friendly id of a catalog entry: `renewal`, `change/service_unit`. */

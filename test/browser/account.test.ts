@@ -1,0 +1,287 @@
+import type { Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { renderIdCard } from '../../scripts/generate-id-cards.ts';
+import { demoIdNumber, demoPeople } from '../../src/server/seed/demo.ts';
+import { browserSuite, ensureWebAppsBuilt, screenshot as saveScreenshot, withPage } from '../helpers/browser.ts';
+import { startTestServer } from '../helpers/server.ts';
+
+/**
+ * The drivers' account pages against the real server: SMS login with the code read from the dev outbox,
+ * the route guard, real-name verification with server-side OCR of a generated ID photo, the user
+ * centre, the certificates and an information-verification request. Each test uses its own demo phone
+ * (the server allows one code a minute per phone and the test clock does not move).
+ */
+browserSuite('drivers’ account pages', () => {
+  let server: { url: string; close(): Promise<void> };
+
+  beforeAll(async () => {
+    await ensureWebAppsBuilt();
+    server = await startTestServer({ seed: true });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  /** The newest login code the console SMS provider "sent" to `phone`. */
+  async function codeFor(phone: string): Promise<string> {
+    let code: string | null | undefined;
+    await expect
+      .poll(async () => {
+        const response = await fetch(`${server.url}/api/v1/dev/sms-outbox?phone=${phone}`);
+        const body = (await response.json()) as { messages: { code: string | null; sentAt: string }[] };
+        const newest = [...body.messages].sort((a, b) => b.sentAt.localeCompare(a.sentAt))[0];
+        code = newest?.code;
+        return code;
+      })
+      .toMatch(/^\d{6}$/);
+    return code!;
+  }
+
+  /** Screenshots show the page once passing toasts have gone. */
+  async function screenshot(page: Page, name: string, options?: { fullPage?: boolean }): Promise<void> {
+    await page.locator('.van-toast').waitFor({ state: 'hidden', timeout: 4000 }).catch(() => undefined);
+    await saveScreenshot(page, name, options);
+  }
+
+  const phoneInput = (page: Page) => page.locator('[data-testid="login-phone"] input');
+  const codeInput = (page: Page) => page.locator('[data-testid="login-code"] input');
+  const sendButton = (page: Page) => page.getByTestId('send-code');
+
+  /** On the login page: phone, consent, code from the outbox, log in. */
+  async function logInThroughUi(page: Page, phone: string, shot?: string): Promise<void> {
+    await phoneInput(page).fill(phone);
+    await page.locator('[data-testid="login-agree"] .van-checkbox__icon').click();
+    await expect.poll(() => sendButton(page).isEnabled()).toBe(true);
+    await sendButton(page).click();
+    await page.getByTestId('code-sent').waitFor();
+    await codeInput(page).fill(await codeFor(phone));
+    if (shot) await screenshot(page, shot);
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL((url) => url.pathname !== '/login');
+  }
+
+  it('a verified driver logs in with an SMS code and sees the masked identity and the freight certificate', async () => {
+    await withPage(
+      'driver',
+      async (page) => {
+        await page.goto('/login');
+        await phoneInput(page).waitFor();
+        await screenshot(page, 'account-a1-login');
+
+        // The agreements are their own pages, and reading one keeps what was typed.
+        await phoneInput(page).fill('13800000001');
+        await page.locator('.agree-link', { hasText: '用户协议' }).click();
+        await page.waitForURL((url) => url.pathname === '/agreements/user');
+        const agreements = (await (await page.request.get('/api/v1/auth/agreements')).json()) as { userAgreement: { version: string; title: { zh: string } } };
+        await expect.poll(() => page.locator('.agreement__title').innerText()).toBe(agreements.userAgreement.title.zh);
+        await expect.poll(() => page.getByTestId('agreement-version').innerText()).toContain(agreements.userAgreement.version);
+        await screenshot(page, 'account-a1b-agreement');
+        await page.getByRole('button', { name: '我已阅读' }).click();
+        await page.waitForURL((url) => url.pathname === '/login');
+        expect(await phoneInput(page).inputValue()).toBe('13800000001');
+
+        await logInThroughUi(page, '13800000001', 'account-a2-login-filled');
+        await page.waitForURL((url) => url.pathname === '/');
+
+        const me = (await (await page.request.get('/api/v1/me')).json()) as { identity: { nameMasked: string; idNumberMasked: string } };
+        await page.locator('.van-tabbar-item', { hasText: '用户中心' }).click();
+        await page.waitForURL((url) => url.pathname === '/user');
+        await expect.poll(() => page.getByTestId('user-phone').innerText()).toBe('138****0001');
+        await expect.poll(() => page.getByTestId('user-id-masked').innerText()).toBe(`${me.identity.nameMasked} · ${me.identity.idNumberMasked}`);
+        expect(await page.getByTestId('user-verified').isVisible()).toBe(true);
+        const wang = demoPeople.find((p) => p.phone === '13800000001')!;
+        expect(await page.content()).not.toContain(demoIdNumber(wang));
+        await screenshot(page, 'account-a3-user-center');
+
+        await page.getByTestId('link-certificates').click();
+        await page.waitForURL((url) => url.pathname === '/certificates');
+        const card = page.getByTestId('certificate').first();
+        await card.waitFor();
+        const { certificates } = (await (await page.request.get('/api/v1/me/certificates')).json()) as { certificates: { number: string }[] };
+        expect(certificates).toHaveLength(1);
+        await expect.poll(() => card.getAttribute('data-number')).toBe(certificates[0]!.number);
+        await expect.poll(() => card.getByTestId('certificate-category').first().innerText()).toContain('经营性道路货物运输驾驶员');
+        await expect.poll(() => card.getByTestId('certificate-status').innerText()).toBe('有效');
+        await screenshot(page, 'account-a4-certificates', { fullPage: true });
+
+        // Contact us: the driver's own province first.
+        await page.goto('/user');
+        await page.getByTestId('link-contacts').click();
+        await page.getByTestId('contact-list').waitFor();
+        await expect.poll(() => page.locator('[data-testid="contacts-province"] input').inputValue()).toBe('北京市');
+        expect(await page.locator('a[href^="tel:"]').count()).toBeGreaterThan(0);
+        await screenshot(page, 'account-a5-contacts');
+
+        // Logging out asks first and ends the session on the server.
+        await page.goto('/user');
+        await page.getByTestId('logout').click();
+        await page.locator('.van-dialog__confirm').click();
+        await expect.poll(() => page.locator('.user-head__name').innerText()).toBe('未登录');
+        expect((await page.request.get('/api/v1/me')).status()).toBe(401);
+      },
+      { baseURL: server.url, name: 'account-a' },
+    );
+  });
+
+  it('an unverified driver is sent to real-name verification, uploads an ID photo read by the server, and finds her taxi certificate', async () => {
+    const gao = demoPeople.find((p) => p.phone === '13800000019')!;
+    const idNumber = demoIdNumber(gao);
+    const photo = await renderIdCard({
+      name: gao.name,
+      sex: gao.sex,
+      ethnicity: gao.ethnicity,
+      birthDate: gao.birthDate,
+      address: gao.address,
+      idNumber,
+    });
+
+    await withPage(
+      'driver',
+      async (page) => {
+        await page.goto('/login');
+        await logInThroughUi(page, '13800000019');
+        await page.waitForURL((url) => url.pathname === '/real-name');
+        await page.getByTestId('real-name-notice').waitFor();
+        await screenshot(page, 'account-b1-real-name');
+
+        await page.getByTestId('id-photo-pick').setInputFiles({ name: 'id-card.png', mimeType: 'image/png', buffer: photo });
+        await page.getByTestId('id-reading').waitFor();
+        await screenshot(page, 'account-b2-reading');
+        const form = page.getByTestId('id-form');
+        await form.waitFor({ timeout: 60_000 });
+        const value = (field: string) => page.locator(`[data-testid="id-field-${field}"] input, [data-testid="id-field-${field}"] textarea`).first().inputValue();
+        expect(await value('name')).toBe(gao.name);
+        expect(await value('idNumber')).toBe(idNumber);
+        expect(await value('birthDate')).toBe(gao.birthDate);
+        expect(await value('ethnicity')).toBe(gao.ethnicity);
+        expect(await value('address')).toBe(gao.address);
+        expect(await page.locator('[data-testid="id-field-sex"] .van-radio[aria-checked="true"]').innerText()).toBe('女');
+        await screenshot(page, 'account-b3-form', { fullPage: true });
+
+        await page.getByTestId('id-submit').click();
+        const done = page.getByTestId('real-name-done');
+        await done.waitFor({ timeout: 20_000 });
+        await expect.poll(() => page.getByTestId('certificates-found').getAttribute('data-count')).toBe('1');
+        await screenshot(page, 'account-b4-verified');
+
+        await page.getByTestId('see-certificates').click();
+        await page.waitForURL((url) => url.pathname === '/certificates');
+        const card = page.getByTestId('certificate').first();
+        await card.waitFor();
+        await expect.poll(() => card.getByTestId('certificate-category').first().innerText()).toContain('巡游出租汽车驾驶员');
+        await screenshot(page, 'account-b5-certificates', { fullPage: true });
+      },
+      { baseURL: server.url, name: 'account-b' },
+    );
+  }, 120_000);
+
+  it('the login page refuses an invalid phone and counts down after sending a code', async () => {
+    await withPage(
+      'driver',
+      async (page) => {
+        await page.goto('/login');
+        await phoneInput(page).fill('12345678901');
+        await phoneInput(page).blur();
+        await page.locator('[data-testid="login-agree"] .van-checkbox__icon').click();
+        await expect.poll(() => page.locator('[data-testid="login-phone"] .van-field__error-message').innerText()).toBe('请输入正确的11位中国大陆手机号码');
+        expect(await sendButton(page).isDisabled()).toBe(true);
+        expect(await page.getByTestId('login-submit').isDisabled()).toBe(true);
+        await screenshot(page, 'account-c1-invalid-phone');
+
+        await phoneInput(page).fill('13800000004');
+        await expect.poll(() => sendButton(page).isEnabled()).toBe(true);
+        await sendButton(page).click();
+        await page.getByTestId('code-sent').waitFor();
+        await expect.poll(() => sendButton(page).innerText()).toMatch(/^\d+ 秒后重新获取$/);
+        expect(Number(await sendButton(page).getAttribute('data-wait'))).toBeGreaterThan(50);
+        expect(await sendButton(page).isDisabled()).toBe(true);
+        await screenshot(page, 'account-c2-countdown');
+
+        // A wrong code is refused with the server's reason.
+        await codeInput(page).fill('000000');
+        const real = await codeFor('13800000004');
+        if (real === '000000') await codeInput(page).fill('111111');
+        await page.getByTestId('login-submit').click();
+        await expect.poll(() => page.getByTestId('login-error').getAttribute('data-code')).toBe('SMS_CODE_INVALID');
+        await screenshot(page, 'account-c3-wrong-code');
+
+        // The same page in English, the countdown still running.
+        await page.getByRole('button', { name: 'English' }).first().click();
+        await expect.poll(() => sendButton(page).innerText()).toMatch(/^Resend in \d+s$/);
+        await expect.poll(() => page.locator('.login-head__title').innerText()).toBe('Log in with your phone');
+        await screenshot(page, 'account-c4-login-en');
+      },
+      { baseURL: server.url, name: 'account-c' },
+    );
+  });
+
+  it('a logged-out visit to the certificates goes to the login and back after it', async () => {
+    await withPage(
+      'driver',
+      async (page) => {
+        await page.goto('/certificates');
+        await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('redirect') === '/certificates');
+        await phoneInput(page).waitFor();
+        await logInThroughUi(page, '13800000003');
+        await page.waitForURL((url) => url.pathname === '/certificates');
+        await page.getByTestId('certificate').first().waitFor();
+        // This driver holds one certificate with a dangerous-goods and a freight category.
+        expect(await page.getByTestId('certificate-category').count()).toBe(2);
+        await screenshot(page, 'account-d1-back-to-certificates', { fullPage: true });
+      },
+      { baseURL: server.url, name: 'account-d' },
+    );
+  });
+
+  it('a driver files an information-verification request with a photo and sees it listed', async () => {
+    const evidence = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 230, g: 236, b: 245 } } }).png().toBuffer();
+    await withPage(
+      'driver',
+      async (page) => {
+        await page.goto('/certificates');
+        await phoneInput(page).waitFor();
+        await logInThroughUi(page, '13800000002');
+        await page.waitForURL((url) => url.pathname === '/certificates');
+        await page.getByTestId('request-verification').first().click();
+        await page.waitForURL((url) => url.pathname.endsWith('/verification-request'));
+        await page.getByTestId('verification-form').waitFor();
+
+        // Submitting without choosing says what is missing.
+        await page.getByTestId('verification-submit').click();
+        await expect.poll(() => page.locator('[data-testid="verification-field"] .van-field__error-message').innerText()).toBe('请选择有误的项目');
+
+        await page.getByTestId('verification-field').click();
+        const picker = page.getByTestId('verification-field-picker');
+        await picker.locator('.van-picker-column__item', { hasText: /^住址$/ }).click();
+        await page.waitForTimeout(400);
+        await picker.locator('.van-picker__confirm').click();
+        await expect.poll(() => page.locator('[data-testid="verification-field"] input').inputValue()).toBe('住址');
+        await page.locator('[data-testid="verification-expected"] textarea').fill('上海市徐汇区漕溪北路101号');
+        await page.locator('[data-testid="verification-note"] textarea').fill('门牌号有误');
+        await page.locator('.van-uploader__input').setInputFiles({ name: 'evidence.png', mimeType: 'image/png', buffer: evidence });
+        await page.locator('.van-uploader__preview').waitFor();
+        await expect.poll(() => page.locator('.van-uploader__mask').count()).toBe(0);
+        await screenshot(page, 'account-e1-verification-form', { fullPage: true });
+
+        await page.getByTestId('verification-submit').click();
+        await page.getByTestId('verification-submitted').waitFor();
+        await screenshot(page, 'account-e2-verification-submitted');
+
+        await page.getByTestId('see-requests').click();
+        await page.waitForURL((url) => url.pathname === '/certificates');
+        const request = page.getByTestId('verification-request').first();
+        await request.waitFor();
+        expect(await request.getAttribute('data-state')).toBe('submitted');
+        await expect.poll(() => request.innerText()).toContain('上海市徐汇区漕溪北路101号');
+        expect(await request.innerText()).toContain('待受理');
+        await request.scrollIntoViewIfNeeded();
+        await screenshot(page, 'account-e3-requests-listed');
+
+        const { requests } = (await (await page.request.get('/api/v1/me/verification-requests')).json()) as { requests: { field: string; hasPhoto: boolean }[] };
+        expect(requests).toEqual([expect.objectContaining({ field: 'address', hasPhoto: true })]);
+      },
+      { baseURL: server.url, name: 'account-e' },
+    );
+  });
+});
