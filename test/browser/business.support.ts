@@ -1,14 +1,17 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { expect } from 'vitest';
 import { currentAgreementVersions } from '../../src/server/auth/agreements.ts';
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../../src/server/seed/demo.ts';
+import { totpCodeAt } from '../../src/server/staff/totp.ts';
 
 /** Shared by the business-flow and My Office browser tests. */
 
 export interface DriverSession {
+  baseUrl: string;
   token: string;
   /** Calls /api/v1 as this driver from the test (setup and clean-up, not what is under test). */
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
@@ -30,6 +33,7 @@ export async function loginDemoDriver(baseUrl: string, phone: string): Promise<D
   expect(session.status).toBe(201);
   const { token } = (await session.json()) as { token: string };
   return {
+    baseUrl,
     token,
     async api<T>(method: string, url: string, body?: unknown) {
       const response = await fetch(`${baseUrl}/api/v1${url}`, {
@@ -58,7 +62,7 @@ export async function closeOpenApplications(driver: DriverSession): Promise<void
 }
 
 /** Small, sharp JPEGs of a document (they pass the server's checks without warnings) and a PDF named .jpg. */
-export async function uploadFiles(): Promise<{ photo: (seed: number) => Promise<string>; fakeJpeg: string; pdf: string }> {
+export async function uploadFiles(): Promise<{ photo: (seed: number, width?: number) => Promise<string>; fakeJpeg: string; pdf: string }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rto-browser-uploads-'));
   const fakeJpeg = path.join(dir, 'scan.jpg');
   const pdf = path.join(dir, 'scan.pdf');
@@ -68,12 +72,65 @@ export async function uploadFiles(): Promise<{ photo: (seed: number) => Promise<
   return {
     fakeJpeg,
     pdf,
-    async photo(seed: number) {
+    /** A document photo; below 400 px on its short side the server accepts it with a warning. */
+    async photo(seed: number, width = 1000) {
       const lines = Array.from({ length: 16 }, (_, i) => `<rect x="60" y="${50 + i * 34}" width="${500 + ((i * 97 + seed * 31) % 380)}" height="12" fill="#222"/>`).join('');
       const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="680"><rect width="100%" height="100%" fill="#f4f1e8"/>${lines}</svg>`;
-      const file = path.join(dir, `material-${seed}.jpg`);
-      await writeFile(file, await sharp(Buffer.from(svg)).jpeg({ quality: 88 }).toBuffer());
+      const file = path.join(dir, `material-${seed}-${width}.jpg`);
+      await writeFile(file, await sharp(Buffer.from(svg)).resize({ width }).jpeg({ quality: 88 }).toBuffer());
       return file;
     },
   };
+}
+
+/** A demo staff member signed in with the code their authenticator shows now (once per test file: each code works once). */
+export async function loginDemoStaff(baseUrl: string, username: string) {
+  const response = await fetch(`${baseUrl}/api/v1/staff/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD, totp: totpCodeAt(DEMO_TOTP_SECRET, new Date()) }),
+  });
+  expect(response.status, await response.clone().text()).toBe(201);
+  const { token } = (await response.json()) as { token: string };
+  return {
+    async act(applicationId: string, action: Record<string, unknown>): Promise<number> {
+      const result = await fetch(`${baseUrl}/api/v1/staff/applications/${applicationId}/actions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(action),
+      });
+      return result.status;
+    },
+  };
+}
+
+/** Opens, completes and submits an application through the API (setup for My Office tests). */
+export async function submitThroughApi(
+  driver: DriverSession,
+  files: Awaited<ReturnType<typeof uploadFiles>>,
+  request: { business: string; variant?: string },
+  answers: Record<string, unknown>,
+  options: { submit?: boolean } = {},
+): Promise<{ id: string; reference: string }> {
+  const certificates = await driver.api<{ certificates: { id: string }[] }>('GET', '/me/certificates');
+  const created = await driver.api<{ id: string; reference: string }>('POST', '/applications', { ...request, certificateId: certificates.body.certificates[0]!.id });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const { id } = created.body;
+  const patched = await driver.api<{ materials: { key: string; required: boolean }[] }>('PATCH', `/applications/${id}`, answers);
+  expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+  for (const [i, material] of patched.body.materials.filter((m) => m.required).entries()) {
+    const form = new FormData();
+    form.append('file', new Blob([await readFile(await files.photo(20 + i))], { type: 'image/jpeg' }), 'photo.jpg');
+    const stored = await fetch(`${driver.baseUrl}/api/v1/applications/${id}/materials/${material.key}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${driver.token}` },
+      body: form,
+    });
+    expect(stored.status).toBe(200);
+  }
+  if (options.submit !== false) {
+    const submitted = await driver.api('POST', `/applications/${id}/submit`);
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
+  }
+  return created.body;
 }

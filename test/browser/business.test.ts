@@ -276,10 +276,12 @@ browserSuite('business flows in the drivers’ app', () => {
         await card.locator('input[type="file"]').setInputFiles(files.pdf);
         await expect.poll(() => shown.innerText()).toContain(error.message);
 
-        // A good picture replaces the error.
-        await card.locator('input[type="file"]').setInputFiles(await files.photo(9));
+        // A small picture is stored, with a warning to consider a sharper one.
+        await card.locator('input[type="file"]').setInputFiles(await files.photo(9, 420));
         await expect.poll(() => card.getAttribute('data-uploaded')).toBe('true');
         expect(await card.getByTestId('upload-error').count()).toBe(0);
+        await expect.poll(() => card.getByTestId('upload-warning').innerText()).toContain('图片分辨率较低');
+        await screenshot(page, 'business-upload-warning');
 
         // Going on with materials missing says how many, and stays.
         await page.getByTestId('next').click();

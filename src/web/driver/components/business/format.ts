@@ -31,3 +31,8 @@ export function newIdempotencyKey(): string {
   const random = globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
   return `submit-${random}`;
 }
+
+/** Replacing a material keeps its address: this tells caches it is a different picture. */
+export function imageVersion(file: { uploadedAt: string; bytes: number; width: number; height: number }): string {
+  return encodeURIComponent(`${file.uploadedAt}-${file.bytes}-${file.width}x${file.height}`);
+}
