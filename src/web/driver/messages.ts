@@ -1,9 +1,13 @@
 import { accountMessages } from './messages/account.ts';
+import { businessMessages } from './messages/business.ts';
+import { verifyMessages } from './messages/verify.ts';
 
 /** Texts of the drivers' app, in the two shipped languages. */
 export const driverMessages = {
   'zh-CN': {
     account: accountMessages['zh-CN'],
+    ...businessMessages['zh-CN'],
+    ...verifyMessages['zh-CN'],
     app: { name: '道路运政一网通办' },
     tab: { home: '首页', myOffice: '我的办件', user: '用户中心' },
     home: {
@@ -49,6 +53,8 @@ export const driverMessages = {
   },
   en: {
     account: accountMessages.en,
+    ...businessMessages.en,
+    ...verifyMessages.en,
     app: { name: 'Road Transport Online Services' },
     tab: { home: 'Home', myOffice: 'My Office', user: 'Me' },
     home: {

@@ -26,7 +26,33 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./pages/MyOfficePage.vue'),
     meta: { titleKey: 'myOffice.title', tab: true },
   },
+  {
+    path: '/my-office/:id',
+    name: 'application',
+    component: () => import('./pages/ApplicationDetailPage.vue'),
+    meta: { titleKey: 'office.detailTitle', auth: 'verified' },
+  },
+  {
+    path: '/my-office/:id/submitted',
+    name: 'application-submitted',
+    component: () => import('./pages/BusinessResultPage.vue'),
+    meta: { titleKey: 'result.navTitle', auth: 'verified' },
+  },
   { path: '/scan', name: 'scan', component: () => import('./pages/ScanPage.vue'), meta: { titleKey: 'scan.title' } },
+  {
+    path: '/my-office/:id/voucher',
+    name: 'voucher',
+    component: () => import('./pages/VoucherPage.vue'),
+    meta: { titleKey: 'voucher.title', auth: 'driver' },
+  },
+  // The public verifier a voucher's QR opens: no login.
+  { path: '/v/:token', name: 'verify', component: () => import('./pages/VerifyPage.vue'), meta: { titleKey: 'verify.title' } },
+  {
+    path: '/certificates/:id/e-certificate',
+    name: 'e-certificate',
+    component: () => import('./pages/ECertificatePage.vue'),
+    meta: { titleKey: 'eCertificate.title', auth: 'verified' },
+  },
   { path: '/user', name: 'user', component: () => import('./pages/UserCenterPage.vue'), meta: { titleKey: 'user.title', tab: true } },
   { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { titleKey: 'login.title' } },
   { path: '/agreements/:kind(user|privacy)', name: 'agreement', component: () => import('./pages/AgreementPage.vue'), meta: { titleKey: 'account.agreement.title' } },

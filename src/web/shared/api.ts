@@ -14,6 +14,8 @@ import type {
   verificationPhotoResponseSchema,
 } from '../../contract/certificates.ts';
 import type { IdCardOcrResponse, VerificationRequest, VerificationResponse } from '../../contract/identity.ts';
+import type { ApplicationDetail, ApplicationSummary } from '../../contract/applications.ts';
+import type { ECertificate, PublishedKeySet, VerifyResponse, VoucherSummary } from '../../contract/vouchers.ts';
 import { currentLocale, type AppLocale } from './locale.ts';
 
 export type HealthResponse = z.infer<typeof healthResponseSchema>;
@@ -212,7 +214,92 @@ export const accountApi = {
     apiClient.post<VerificationRequestView>(`/me/certificates/${encodeURIComponent(certificateId)}/verification-requests`, request),
 };
 
+export type { ApplicationDetail, ApplicationSummary };
+
+/** The driver's applications (PRODUCT §3, §4); uploads with progress are in the business pages. */
+export const applicationApi = {
+  list: (state?: string, signal?: AbortSignal) => apiClient.get<{ applications: ApplicationSummary[] }>('/applications', { query: { state }, signal }),
+  get: (id: string, signal?: AbortSignal) => apiClient.get<ApplicationDetail>(`/applications/${encodeURIComponent(id)}`, { signal }),
+  create: (body: { business: string; certificateId: string; variant?: string }) => apiClient.post<ApplicationDetail>('/applications', body),
+  update: (id: string, changes: Record<string, unknown>) => apiClient.patch<ApplicationDetail>(`/applications/${encodeURIComponent(id)}`, changes),
+  discard: (id: string) => apiClient.delete<void>(`/applications/${encodeURIComponent(id)}`),
+  deleteMaterial: (id: string, materialKey: string) =>
+    apiClient.delete<void>(`/applications/${encodeURIComponent(id)}/materials/${encodeURIComponent(materialKey)}`),
+  /** The same key for a retry of the same attempt: the server answers with the one application. */
+  submit: (id: string, idempotencyKey: string) =>
+    apiClient.post<ApplicationDetail>(`/applications/${encodeURIComponent(id)}/submit`, undefined, { headers: { 'Idempotency-Key': idempotencyKey } }),
+  withdraw: (id: string) => apiClient.post<ApplicationDetail>(`/applications/${encodeURIComponent(id)}/withdraw`),
+};
+
 /** Route-friendly id of a catalog entry: `renewal`, `change/service_unit`. */
 export function businessPath(entry: Pick<BusinessEntry, 'key' | 'variant'>): string {
   return entry.variant ? `${entry.key}/${entry.variant}` : entry.key;
 }
+
+export type { ECertificate, PublishedKeySet, VerifyResponse, VoucherSummary };
+/** Where a verification came from, for the issuer's statistics. */
+export type VerifyChannel = 'web' | 'app' | 'api';
+
+/**
+ * Downloads a file the API serves (`url` as the API gives it, e.g. /api/v1/applications/…/voucher.pdf)
+ * as a Blob with the session cookie; `onProgress` gets 0..1 when the size is known. Errors are decoded
+ * as apiRequest does.
+ */
+export async function apiBlob(url: string, options: { onProgress?: (fraction: number) => void; signal?: AbortSignal } = {}): Promise<Blob> {
+  const locale = currentLocale.value;
+  const networkError = () => new ApiError('NETWORK_ERROR', 0, fallbackMessages.network[locale]);
+  let response: Response;
+  try {
+    response = await fetch(url, { credentials: 'include', headers: { 'Accept-Language': locale }, signal: options.signal });
+  } catch (cause) {
+    if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
+    throw networkError();
+  }
+  if (!response.ok) {
+    let payload: unknown = undefined;
+    try {
+      payload = await response.json();
+    } catch {
+      payload = undefined;
+    }
+    throw errorFromBody(response.status, payload, locale);
+  }
+  const type = response.headers.get('content-type') ?? 'application/octet-stream';
+  const total = Number(response.headers.get('content-length') ?? 0);
+  try {
+    if (!response.body || !options.onProgress || !(total > 0)) return new Blob([await response.arrayBuffer()], { type });
+    const reader = response.body.getReader();
+    const chunks: Uint8Array<ArrayBuffer>[] = [];
+    let received = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      received += value.byteLength;
+      options.onProgress(Math.min(1, received / total));
+    }
+    return new Blob(chunks, { type });
+  } catch (cause) {
+    if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
+    throw networkError();
+  }
+}
+
+/** Vouchers, public verification and the electronic certificate (PRODUCT §6). */
+export const voucherApi = {
+  voucher: (applicationId: string, signal?: AbortSignal) =>
+    apiClient.get<VoucherSummary>(`/applications/${encodeURIComponent(applicationId)}/voucher`, { signal }),
+  verify: (token: string, channel: VerifyChannel, signal?: AbortSignal) =>
+    apiClient.get<VerifyResponse>(`/verify/${encodeURIComponent(token)}`, { query: { channel }, signal }),
+  eCertificate: (certificateId: string, signal?: AbortSignal) =>
+    apiClient.get<ECertificate>(`/me/certificates/${encodeURIComponent(certificateId)}/e-certificate`, { signal }),
+  /** The issuer's public keys, for checking signatures offline. */
+  keySet: async (signal?: AbortSignal): Promise<PublishedKeySet> => {
+    const blob = await apiBlob('/.well-known/rto-keys.json', { signal });
+    try {
+      return JSON.parse(await blob.text()) as PublishedKeySet;
+    } catch {
+      throw new ApiError('UNEXPECTED_RESPONSE', 200, fallbackMessages.unexpected[currentLocale.value]);
+    }
+  },
+};
