@@ -21,6 +21,8 @@ import { verifyRoutes, wellKnownRoutes } from './verify/routes.ts';
 import { voucherRoutes } from './vouchers/routes.ts';
 import { staffRoutes } from './staff/routes.ts';
 import { outboxRoutes, registerOutboxWorker } from './outbox/routes.ts';
+import { adminRoutes } from './admin/routes.ts';
+import { verificationRequestRoutes } from './staff/verificationRequestsRoutes.ts';
 
 export type App = FastifyInstance;
 
@@ -102,6 +104,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       await verifyRoutes(api, ctx);
       await staffRoutes(api, ctx);
       await outboxRoutes(api, ctx);
+      await adminRoutes(api, ctx);
+      await verificationRequestRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );
