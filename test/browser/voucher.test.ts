@@ -197,7 +197,10 @@ browserSuite('vouchers, verification and the e-certificate in the drivers app', 
     await onPhone(
       'e-certificate',
       async (page) => {
-        await page.goto(`/certificates/${certificate.id}/e-certificate`);
+        // 用户中心 → 我的证件 → 电子证照
+        await page.goto('/certificates');
+        await page.getByTestId('e-certificate-link').first().click();
+        await page.waitForURL((url) => url.pathname === `/certificates/${certificate.id}/e-certificate`);
         const qr = page.getByTestId('e-certificate-qr');
         await qr.waitFor();
         expect(await page.getByTestId('e-certificate').innerText()).toContain('道路货物运输驾驶员');
