@@ -115,6 +115,8 @@ export async function applyTransition(
 
   if (NOTIFY_DRIVER.has(action)) {
     await tx.insert(outbox).values({
+      createdAt: now,
+      availableAt: now,
       topic: 'sms.application_update',
       payload: { applicationId: application.id, userId: application.userId, reference: application.reference, action, state: to, day: chinaDate(now) },
     });
