@@ -176,6 +176,56 @@ browserSuite('drivers’ account pages', () => {
     );
   }, 120_000);
 
+  it('a new driver whose photo cannot be read types the details, is told what disagrees with the ID number, and is verified', async () => {
+    const zheng = demoPeople.find((p) => p.name === '郑晓明')!;
+    const idNumber = demoIdNumber(zheng);
+    const unreadable = await sharp({ create: { width: 856, height: 540, channels: 3, background: { r: 205, g: 210, b: 215 } } }).jpeg().toBuffer();
+
+    await withPage(
+      'driver',
+      async (page) => {
+        await page.goto('/login');
+        await logInThroughUi(page, '13900000031');
+        // A first login creates the account and goes straight to real-name verification.
+        await page.waitForURL((url) => url.pathname === '/real-name');
+
+        await page.getByTestId('id-photo-pick').setInputFiles({ name: 'blank.jpg', mimeType: 'image/jpeg', buffer: unreadable });
+        const hintOrFailure = page.locator('[data-testid="id-hint"], [data-testid="id-unreadable"]');
+        await hintOrFailure.first().waitFor({ timeout: 60_000 });
+        await screenshot(page, 'account-f1-unreadable');
+        if (await page.getByTestId('id-unreadable').isVisible()) await page.getByTestId('id-manual').click();
+        await page.getByTestId('id-form').waitFor();
+
+        const field = (name: string) => page.locator(`[data-testid="id-field-${name}"] input, [data-testid="id-field-${name}"] textarea`).first();
+        await field('name').fill(zheng.name);
+        await page.locator('[data-testid="id-field-sex"] .van-radio', { hasText: '女' }).click();
+        await field('ethnicity').fill(zheng.ethnicity);
+        await field('address').fill(zheng.address);
+        await field('idNumber').fill(idNumber);
+        await field('idNumber').blur();
+        // The number gives the birth date; the sex chosen disagrees with it and is flagged before submitting.
+        await expect.poll(() => field('birthDate').inputValue()).toBe(zheng.birthDate);
+        await page.getByTestId('id-submit').click();
+        await expect
+          .poll(() => page.locator('[data-testid="id-field-sex"] .van-field__error-message').innerText())
+          .toBe('性别与身份证号码不一致，请核对');
+        await screenshot(page, 'account-f2-sex-mismatch', { fullPage: true });
+
+        await page.locator('[data-testid="id-field-sex"] .van-radio', { hasText: '男' }).click();
+        expect(await page.locator('[data-testid="id-field-sex"] .van-field__error-message').count()).toBe(0);
+        await page.getByTestId('id-submit').click();
+        await page.getByTestId('real-name-done').waitFor({ timeout: 20_000 });
+        await expect.poll(() => page.getByTestId('certificates-found').getAttribute('data-count')).toBe('1');
+
+        await page.goto('/user');
+        await expect.poll(() => page.getByTestId('user-phone').innerText()).toBe('139****0031');
+        await page.getByTestId('user-verified').waitFor();
+        await screenshot(page, 'account-f3-user-center-verified');
+      },
+      { baseURL: server.url, name: 'account-f' },
+    );
+  }, 120_000);
+
   it('the login page refuses an invalid phone and counts down after sending a code', async () => {
     await withPage(
       'driver',
