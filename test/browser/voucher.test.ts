@@ -71,7 +71,12 @@ browserSuite('vouchers, verification and the e-certificate in the drivers app', 
       sessionCookies = await context.cookies();
       expect(sessionCookies.map((c) => c.name)).toContain('rto_session');
 
-      await page.goto(`/my-office/${application.id}/voucher`);
+      // My Office → the completed credit assessment → 凭证下载
+      await page.goto(`/my-office/${application.id}`);
+      const link = page.getByTestId('voucher-link');
+      await expect.poll(() => link.innerText()).toBe('凭证下载');
+      await link.click();
+      await page.waitForURL((url) => url.pathname === `/my-office/${application.id}/voucher`);
       const image = page.getByTestId('voucher-image');
       await image.waitFor();
       await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(500);

@@ -3,6 +3,7 @@ export const verifyMessages = {
   'zh-CN': {
     voucher: {
       title: '诚信考核凭证',
+      download: '凭证下载',
       imageAlt: '诚信考核凭证图片',
       serial: '凭证编号',
       rating: '考核等级',
@@ -22,7 +23,6 @@ export const verifyMessages = {
       wechatHint: '微信内无法直接下载文件，请长按上方图片保存到相册；转发 PDF 请点右上角「…」在浏览器中打开。',
       loadingImage: '正在生成凭证图片…',
       preparingPdf: '正在准备 PDF {percent}%',
-      preparingPng: '正在准备图片 {percent}%',
       downloaded: '已开始下载',
       shareFallback: '当前浏览器不支持直接转发，已下载 PDF，可在文件中转发',
       shareFailed: '转发失败：{message}',
@@ -108,6 +108,7 @@ export const verifyMessages = {
   en: {
     voucher: {
       title: 'Credit-assessment voucher',
+      download: 'Voucher download',
       imageAlt: 'Picture of the credit-assessment voucher',
       serial: 'Serial number',
       rating: 'Rating',
@@ -128,7 +129,6 @@ export const verifyMessages = {
         'WeChat does not download files: press and hold the picture above to save it. To forward the PDF, open this page in your browser from the “…” menu.',
       loadingImage: 'Drawing the voucher…',
       preparingPdf: 'Preparing the PDF {percent}%',
-      preparingPng: 'Preparing the picture {percent}%',
       downloaded: 'Download started',
       shareFallback: 'This browser cannot forward files directly: the PDF was downloaded instead',
       shareFailed: 'Could not forward: {message}',
