@@ -291,4 +291,41 @@ browserSuite('business flows in the drivers’ app', () => {
       { baseURL: server.url, name: 'business-upload-refused' },
     );
   });
+
+  it('a guest reads the instructions and is sent to log in, and back, when choosing a certificate', async () => {
+    await withPage(
+      'driver',
+      async (page) => {
+        await page.goto('/business/replacement');
+        await page.locator('[data-step="notice"]').waitFor();
+        await page.getByTestId('agree').click();
+        await page.waitForURL((url) => url.pathname === '/login');
+        expect(new URL(page.url()).searchParams.get('redirect')).toBe('/business/replacement?step=certificate');
+      },
+      { baseURL: server.url, name: 'business-guest' },
+    );
+  });
+
+  it('speaks English: steps, fields and the schema’s checks', async () => {
+    await withPage(
+      'driver',
+      async (page) => {
+        await page.addInitScript(() => localStorage.setItem('rto.locale', 'en'));
+        await signIn(page, server.url, wang);
+        await page.goto('/business/change/certificate_info?step=certificate');
+        await page.locator('[data-eligible="true"]').first().click();
+        await page.getByTestId('next').click();
+        await page.locator('[data-step="info"]').waitFor();
+        await expect.poll(() => page.locator('.van-step--process').innerText()).toBe('Details');
+        await field(page, 'contactPhone').fill('12345');
+        await expect.poll(() => page.locator('[data-field="contactPhone"] .van-field__error-message').innerText()).toBe('Check contact phone');
+        await page.getByTestId('next').click();
+        // Nothing goes on while answers are missing: each says what it needs.
+        await expect.poll(() => page.locator('[data-field="unitPhone"] .van-field__error-message').innerText()).not.toBe('');
+        expect(new URL(page.url()).searchParams.get('step')).toBe('info');
+        await screenshot(page, 'business-info-en', { fullPage: true });
+      },
+      { baseURL: server.url, name: 'business-en' },
+    );
+  });
 });

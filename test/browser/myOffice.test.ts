@@ -48,7 +48,10 @@ browserSuite('My Office in the drivers’ app', () => {
         await signIn(page, server.url, wang);
         await page.goto('/my-office');
         const cards = page.locator('[data-testid="applications"] .app');
-        await expect.poll(() => cards.evaluateAll((all) => all.map((card) => (card as HTMLElement).dataset.reference))).toEqual([draft.reference, credit.reference]);
+        // Newest first is the server's order (the test server's clock stands still, so both share a time).
+        const serverOrder = (await wang.api<{ applications: { reference: string }[] }>('GET', '/applications')).body.applications.map((a) => a.reference);
+        expect([...serverOrder].sort()).toEqual([draft.reference, credit.reference].sort());
+        await expect.poll(() => cards.evaluateAll((all) => all.map((card) => (card as HTMLElement).dataset.reference))).toEqual(serverOrder);
         const creditCard = page.locator(`[data-reference="${credit.reference}"]`);
         await expect.poll(() => creditCard.locator('.state-tag').innerText()).toBe('待受理');
         await expect.poll(() => creditCard.innerText()).toContain(`受理期限 ${acceptDeadline}`);

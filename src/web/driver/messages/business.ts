@@ -148,7 +148,7 @@ export const businessMessages = {
   },
   en: {
     flow: {
-      steps: { notice: 'Instructions', certificate: 'Certificate', info: 'Details', materials: 'Materials', review: 'Review' },
+      steps: { notice: 'Notice', certificate: 'Certificate', info: 'Details', materials: 'Uploads', review: 'Review' },
       agree: 'Agree and continue',
       next: 'Next',
       previous: 'Back',

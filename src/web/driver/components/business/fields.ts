@@ -54,6 +54,7 @@ interface Issue {
   path: readonly PropertyKey[];
   message: string;
   code: string;
+  expected?: string;
 }
 
 function collect(issues: readonly Issue[], label: (key: string) => string, locale: AppLocale): FieldErrors {
@@ -73,9 +74,10 @@ function englishMessage(issue: Issue, label: string): string {
       return `Enter ${label.toLowerCase()}`;
     case 'too_big':
       return `${label} is too long`;
-    case 'invalid_value':
     case 'invalid_type':
-      return `Choose or enter ${label.toLowerCase()}`;
+      return issue.expected === 'string' ? `Enter ${label.toLowerCase()}` : `Choose ${label.toLowerCase()}`;
+    case 'invalid_value':
+      return `Choose ${label.toLowerCase()}`;
     default:
       return `Check ${label.toLowerCase()}`;
   }
