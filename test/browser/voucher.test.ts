@@ -133,6 +133,9 @@ browserSuite('vouchers, verification and the e-certificate in the drivers app', 
       await page.goto('/scan');
       await page.getByTestId('scan-camera').waitFor();
       await screenshot(page, 'scan-page');
+      // No camera here (or no permission): the page says so and points to the album instead.
+      await page.getByTestId('scan-camera').click();
+      await expect.poll(() => page.getByTestId('scan-problem').innerText()).toMatch(/相机[\s\S]*从相册选择/);
       await page.getByTestId('scan-photo-input').setInputFiles(downloadedPng);
       await page.waitForURL((url) => url.pathname === `/v/${voucher.token}` && url.searchParams.get('channel') === 'app');
       await expect.poll(() => verdict(page).getAttribute('data-verdict')).toBe('valid');
