@@ -85,6 +85,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
           cookie: { type: 'apiKey', in: 'cookie', name: 'rto_session' },
+          staffCookie: { type: 'apiKey', in: 'cookie', name: 'rto_staff_session' },
         },
       },
     },

@@ -195,7 +195,6 @@ export const applications = pgTable(
   (t) => [
     uniqueIndex('applications_reference_uq').on(t.reference),
     index('applications_user_idx').on(t.userId, t.createdAt),
-    index('applications_queue_idx').on(t.provinceCode, t.state, t.acceptDeadline, t.id),
     // Staff work queue: keyset order by the running deadline (see staff/queue.ts, same expression).
     index('applications_open_queue_idx')
       .on(t.provinceCode, sql`coalesce(case ${t.state} when 'submitted' then ${t.acceptDeadline} when 'accepted' then ${t.decideDeadline} end, '9999-12-31'::date)`, t.id)
@@ -418,5 +417,10 @@ export const auditLog = pgTable(
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('audit_log_province_at_idx').on(t.provinceCode, t.at), index('audit_log_target_idx').on(t.targetKind, t.targetId)],
+  (t) => [
+    index('audit_log_province_at_idx').on(t.provinceCode, t.at),
+    // The audit list pages newest first by id within a province.
+    index('audit_log_province_id_idx').on(t.provinceCode, t.id),
+    index('audit_log_target_idx').on(t.targetKind, t.targetId),
+  ],
 );

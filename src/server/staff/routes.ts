@@ -118,6 +118,8 @@ export async function staffRoutes(app: FastifyInstance, ctx: AppContext): Promis
     async (request) => {
       const who = staffOf(request);
       const updated = await performStaffAction(ctx, who, request.params.id, request.body, request.ip);
+      // The driver's SMS is in the outbox now: send it without waiting for the next poll.
+      request.server.outboxWorker?.wake();
       return staffApplicationDetail(ctx, ctx.db, updated, who);
     },
   );
