@@ -22,6 +22,9 @@ const webRoot = fileURLToPath(new URL('./src/web', import.meta.url));
 const outDir = fileURLToPath(new URL('./dist/web', import.meta.url));
 const apiOrigin = process.env.RTO_API_ORIGIN ?? 'http://127.0.0.1:3000';
 
+/** Paths the server answers itself: the API and the published signing keys (offline verification). */
+const serverPaths = { '/api': { target: apiOrigin }, '/.well-known': { target: apiOrigin } };
+
 /** In development, page navigations get the right app's index.html, as the server does in production. */
 function spaFallback(): Plugin {
   return {
@@ -64,7 +67,7 @@ export default defineConfig({
   },
   server: {
     port: 5173,
-    proxy: { '/api': { target: apiOrigin } },
+    proxy: serverPaths,
   },
-  preview: { proxy: { '/api': { target: apiOrigin } } },
+  preview: { proxy: serverPaths },
 });
