@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { browserSuite, ensureWebAppsBuilt, screenshot, withPage } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
-import { closeOpenApplications, loginDemoDriver, signIn, uploadFiles, type DriverSession } from './business.support.ts';
+import { closeOpenApplications, loginDemoDriver, signIn, submitThroughApi, uploadFiles, type DriverSession } from './business.support.ts';
 
 interface Detail {
   id: string;
@@ -283,6 +283,13 @@ browserSuite('business flows in the drivers’ app', () => {
         await expect.poll(() => card.getByTestId('upload-warning').innerText()).toContain('图片分辨率较低');
         await screenshot(page, 'business-upload-warning');
 
+        // Deleting asks first, then the slot is empty again.
+        await card.locator('.material__actions button', { hasText: '删除' }).click();
+        await page.locator('.van-dialog').getByRole('button', { name: '确认' }).click();
+        await expect.poll(() => card.getAttribute('data-uploaded')).toBe('false');
+        await card.locator('input[type="file"]').setInputFiles(await files.photo(10));
+        await expect.poll(() => card.getAttribute('data-uploaded')).toBe('true');
+
         // Going on with materials missing says how many, and stays.
         await page.getByTestId('next').click();
         await expect.poll(() => page.locator('.van-toast__text').innerText()).toBe('还有 2 项必传材料未上传');
@@ -326,6 +333,39 @@ browserSuite('business flows in the drivers’ app', () => {
         await screenshot(page, 'business-info-en', { fullPage: true });
       },
       { baseURL: server.url, name: 'business-en' },
+    );
+  });
+
+  it('a submit whose answer is lost is retried with the same Idempotency-Key and gives one application', async () => {
+    const draft = await submitThroughApi(wang, files, { business: 'credit_assessment' }, { serviceCompany: '个体' }, { submit: false });
+    await withPage(
+      'driver',
+      async (page) => {
+        await signIn(page, server.url, wang);
+        const keys: string[] = [];
+        let dropped = false;
+        await page.route(`**/api/v1/applications/${draft.id}/submit`, async (route) => {
+          keys.push(route.request().headers()['idempotency-key'] ?? '');
+          if (dropped) return route.continue();
+          // The server takes the submission but the phone never hears back.
+          dropped = true;
+          await route.fetch();
+          return route.abort('connectionreset');
+        });
+        await page.goto(`/business/credit_assessment?step=review&application=${draft.id}`);
+        await page.getByTestId('submit').click();
+        await expect.poll(() => page.locator('.van-toast__text').innerText()).toBe('网络连接失败，请检查网络后重试');
+        expect(new URL(page.url()).searchParams.get('step')).toBe('review');
+        await page.getByTestId('submit').click();
+        await page.getByTestId('submit-result').waitFor();
+        expect(keys).toHaveLength(2);
+        expect(keys[0]).toMatch(/^submit-/);
+        expect(keys[1]).toBe(keys[0]);
+        const submitted = (await wang.api<{ state: string; timeline: { action: string }[] }>('GET', `/applications/${draft.id}`)).body;
+        expect(submitted.state).toBe('submitted');
+        expect(submitted.timeline.map((entry) => entry.action)).toEqual(['submit']);
+      },
+      { baseURL: server.url, name: 'business-submit-retry' },
     );
   });
 });
