@@ -34,8 +34,6 @@ export const driverMessages = {
     },
     scan: {
       title: '扫一扫',
-      intro: '扫描诚信考核凭证上的二维码，核验凭证真伪与状态。',
-      unavailable: '应用内扫码尚未开放。凭证二维码含核验网址，可直接用手机相机或微信扫码打开核验页面。',
     },
     user: {
       title: '用户中心',
@@ -48,7 +46,6 @@ export const driverMessages = {
     login: {
       title: '登录',
       hint: '使用手机号和短信验证码登录',
-      unavailable: '短信验证码登录即将在此开放。',
     },
   },
   en: {
@@ -81,9 +78,6 @@ export const driverMessages = {
     },
     scan: {
       title: 'Scan',
-      intro: 'Scan the QR code on a credit-assessment voucher to check that it is authentic and still valid.',
-      unavailable:
-        'Scanning inside the app is not available yet. The QR code holds the verification link: scan it with your phone camera or WeChat to open the verification page.',
     },
     user: {
       title: 'Me',
@@ -96,7 +90,6 @@ export const driverMessages = {
     login: {
       title: 'Log in',
       hint: 'Log in with your mobile number and an SMS code',
-      unavailable: 'SMS code login will open here soon.',
     },
   },
 } as const;
