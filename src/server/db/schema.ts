@@ -354,7 +354,7 @@ export const signingKeys = pgTable(
     retiredAt: timestamp('retired_at', { withTimezone: true }),
   },
   // At most one active key, whatever several instances do at once.
-  (t) => [uniqueIndex('signing_keys_one_active_uq').on(sql`(true)`).where(sql`retired_at is null`)],
+  () => [uniqueIndex('signing_keys_one_active_uq').on(sql`(true)`).where(sql`retired_at is null`)],
 );
 
 /** Credit-assessment vouchers (诚信考核凭证) as issued, with their revocation/supersession status. */
