@@ -24,6 +24,8 @@ export const materialStatusSchema = z.object({
   name: localizedSchema,
   example: localizedSchema,
   required: z.boolean(),
+  /** When requiredness depends on the answers (e.g. only for a partial cancellation), what it depends on. */
+  condition: localizedSchema.optional(),
   uploaded: z
     .object({
       mime: z.string(),

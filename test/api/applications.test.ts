@@ -155,8 +155,10 @@ describe('applications: one engine for every business', () => {
       contactName: '王建国',
       contactPhone: '13800000001',
     });
-    // Cancelling every category needs no certificate pages.
+    // Cancelling every category needs no certificate pages, and the driver is told when they would be needed.
     expect(cancellation.materials.filter((m) => m.required).map((m) => m.key)).toEqual(['id_card_front', 'id_card_back', 'photo_2inch_white']);
+    const infoPage = cancellation.materials.find((m) => m.key === 'certificate_info_page') as { condition?: { zh: string } } | undefined;
+    expect(infoPage?.condition?.zh).toMatch(/部分/);
     const list = await inject('GET', '/applications?state=submitted');
     expect((list.json() as { applications: { id: string }[] }).applications.map((a) => a.id)).toEqual([cancellation.id, infoChange.id, replacement.id]);
   });

@@ -425,6 +425,7 @@ export async function applicationDetail(db: Executor, application: ApplicationRo
         name: material.name,
         example: material.example,
         required: material.required,
+        ...(material.condition ? { condition: material.condition } : {}),
         uploaded: file
           ? {
               mime: file.mime,
