@@ -39,7 +39,14 @@ browserSuite('business flows in the drivers’ app', () => {
   const field = (page: Page, key: string) => page.locator(`[data-field="${key}"]`).locator('input, textarea').first();
 
   /** Notice → certificate → (answers) → materials → review → submit → result; returns the submitted application. */
-  async function runFlow(page: Page, driver: DriverSession, flowPath: string, name: string, answer: (page: Page) => Promise<void>): Promise<Detail> {
+  async function runFlow(
+    page: Page,
+    driver: DriverSession,
+    flowPath: string,
+    name: string,
+    answer: (page: Page) => Promise<void>,
+    atMaterials: (page: Page) => Promise<void> = async () => undefined,
+  ): Promise<Detail> {
     await signIn(page, server.url, driver);
     await page.goto(flowPath);
 
@@ -66,6 +73,7 @@ browserSuite('business flows in the drivers’ app', () => {
     const required = page.locator('[data-step="materials"] [data-material]').filter({ has: page.locator('.material__tag', { hasText: '必传' }) });
     const keys = await required.evaluateAll((cards) => cards.map((card) => (card as HTMLElement).dataset.material!));
     expect(keys.length).toBeGreaterThan(0);
+    await atMaterials(page);
     for (const [i, key] of keys.entries()) {
       const card = page.locator(`[data-material="${key}"]`);
       await card.locator('input[type="file"]').setInputFiles(await files.photo(i + 1));
@@ -171,6 +179,10 @@ browserSuite('business flows in the drivers’ app', () => {
         const submitted = await runFlow(page, wang, '/business/cancellation', 'business-cancellation', async (p) => {
           await p.locator('[data-field="categoriesToCancel"] .van-checkbox').first().click();
           await p.locator('[data-field="cancelReason"] .van-radio', { hasText: '持证人申请注销' }).click();
+        }, async (p) => {
+          // The certificate pages stay optional, with the reason shown.
+          const infoPage = p.locator('[data-material="certificate_info_page"]');
+          await expect.poll(() => infoPage.getByTestId('material-condition').innerText()).toContain('仅注销部分从业资格类别时需要');
         });
         expect(submitted.personalInfo).toMatchObject({ categoriesToCancel: ['freight_driver'], cancelReason: 'holder_request' });
         expect(submitted.materials.filter((m) => m.uploaded).map((m) => m.key)).toEqual(['id_card_front', 'id_card_back', 'photo_2inch_white']);
