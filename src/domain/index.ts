@@ -5,6 +5,7 @@ export * from './dates.ts';
 export * from './regions.ts';
 export * from './idNumber.ts';
 export * from './phone.ts';
+export * from './personName.ts';
 export * from './categories.ts';
 export * from './quasiDriving.ts';
 export * from './certificate.ts';

@@ -1,20 +1,13 @@
 import { eq } from 'drizzle-orm';
 import type { Me } from '../../contract/auth.ts';
 import { maskIdNumber } from '../../domain/idNumber.ts';
+import { maskName } from '../../domain/personName.ts';
 import { maskPhone } from '../../domain/phone.ts';
 import type { Executor } from '../db/client.ts';
 import { users } from '../db/schema.ts';
 import { unauthenticated } from './session.ts';
 
 type UserRow = typeof users.$inferSelect;
-
-/** 张三 → 张*, 王建国 → 王*国, 阿卜杜·热合曼 → 阿*****曼. */
-export function maskName(name: string): string {
-  const chars = [...name];
-  if (chars.length <= 1) return name;
-  if (chars.length === 2) return `${chars[0]}*`;
-  return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars[chars.length - 1]}`;
-}
 
 /** What a driver sees of their own account: the ID number only masked. */
 export function toMe(user: UserRow): Me {

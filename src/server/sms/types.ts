@@ -45,8 +45,5 @@ export const smsSendFailed = (error?: SmsSendError) =>
     error ? { provider: error.provider } : undefined,
   );
 
-/** 13800000001 → 138****0001, so logs never hold a whole phone number. */
-export function maskPhone(phone: string): string {
-  if (phone.length < 7) return '*'.repeat(phone.length);
-  return `${phone.slice(0, 3)}${'*'.repeat(phone.length - 7)}${phone.slice(-4)}`;
-}
+/** Providers log phones masked (138****0001), so logs never hold a whole phone number. */
+export { maskPhone } from '../../domain/phone.ts';

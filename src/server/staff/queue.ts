@@ -6,7 +6,7 @@ import { deadlineStatus } from '../../domain/deadlines.ts';
 import { idTail, maskIdNumber } from '../../domain/idNumber.ts';
 import { STATE_LABELS, type ApplicationState } from '../../domain/stateMachine.ts';
 import { normalizeReference } from '../applications/reference.ts';
-import { maskName } from '../auth/me.ts';
+import { maskName } from '../../domain/personName.ts';
 import { provinceCalendar } from '../calendar/workingCalendar.ts';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';

@@ -10,7 +10,7 @@ import { signCertificateToken } from '../../domain/certificateToken.ts';
 import { chinaDate } from '../../domain/dates.ts';
 import { maskIdNumber } from '../../domain/idNumber.ts';
 import { voucherVerifyUrl } from '../../domain/voucherToken.ts';
-import { maskName } from '../auth/me.ts';
+import { maskName } from '../../domain/personName.ts';
 import type { Executor } from '../db/client.ts';
 import { certificateCategories, certificates, issuingAuthorities, users } from '../db/schema.ts';
 import { AppError, notFound } from '../errors.ts';

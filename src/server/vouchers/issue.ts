@@ -21,7 +21,7 @@ import { maskIdNumber } from '../../domain/idNumber.ts';
 import { signVoucher, type VoucherClaims } from '../../domain/voucherToken.ts';
 import { REFERENCE_ALPHABET } from '../applications/reference.ts';
 import type { ApplicationRow } from '../applications/transitions.ts';
-import { maskName } from '../auth/me.ts';
+import { maskName } from '../../domain/personName.ts';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
 import { certificateCategories, certificates, issuingAuthorities, vouchers } from '../db/schema.ts';
