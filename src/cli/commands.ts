@@ -82,32 +82,39 @@ const commands: Record<string, Command> = {
     },
   },
   bench: {
-    summary: 'Benchmarks: offline ID-card OCR (accuracy and time per image) and voucher signing/rendering',
-    usage: 'rto bench [--only ocr|voucher] [--count N]',
+    summary: 'Benchmarks: offline ID-card OCR (accuracy and time per image), voucher signing/rendering, the staff queue at scale',
+    usage: 'rto bench [--only ocr|voucher|queue] [--count N] [--applications N]',
     options: {
-      only: { type: 'string', description: 'run one benchmark: ocr or voucher' },
+      only: { type: 'string', description: 'run one benchmark: ocr, voucher or queue' },
       count: { type: 'string', description: 'number of generated ID-card images for the OCR benchmark (default 40, at least 30)' },
+      applications: { type: 'string', description: 'applications in the queue benchmark (default 200000; 1000000 for the full size)' },
     },
     async run(values) {
       const only = values.only as string | undefined;
-      if (only !== undefined && only !== 'ocr' && only !== 'voucher') {
-        console.error('--only takes ocr or voucher');
+      if (only !== undefined && only !== 'ocr' && only !== 'voucher' && only !== 'queue') {
+        console.error('--only takes ocr, voucher or queue');
         return 2;
       }
       const count = values.count === undefined ? 40 : Number(values.count);
-      if (!Number.isInteger(count) || count < 1) {
-        console.error('--count takes a whole number');
+      const applications = values.applications === undefined ? 200_000 : Number(values.applications);
+      if (!Number.isInteger(count) || count < 1 || !Number.isInteger(applications) || applications < 1) {
+        console.error('--count and --applications take a whole number');
         return 2;
       }
-      if (only !== 'voucher') {
+      if (only === undefined || only === 'ocr') {
         console.log('== Offline ID-card OCR (targets: ID number right on ≥ 95 %, < 1.5 s per image)');
         const { runOcrBench } = await import('./bench/ocrBench.ts');
         await runOcrBench({ count });
       }
-      if (only !== 'ocr') {
+      if (only === undefined || only === 'voucher') {
         console.log('\n== Voucher signing and rendering');
         const { runVoucherBench } = await import('./bench/voucherBench.ts');
         await runVoucherBench();
+      }
+      if (only === undefined || only === 'queue') {
+        console.log('\n== Staff work queue (keyset pagination on the running deadline)');
+        const { runQueueBench } = await import('./bench/queueBench.ts');
+        await runQueueBench({ count: applications });
       }
       return 0;
     },
