@@ -5,9 +5,10 @@
  * real text in an embedded, subset Noto Sans SC, and a vector QR).
  *
  * QR code: error correction M; a typical verify URL (~290 characters) is a version-12 code (65 modules).
- * The module size is chosen so the code is at least QR_MIN_MM = 30 mm wide on A5 (≈0.46 mm a module,
- * well above what a phone camera resolves from paper at 30–40 cm), and a whole number of pixels in the
- * PNG (4 px at PNG_PX_PER_MM = 8, i.e. 1184 × 1680 px ≈ 203 dpi). A quiet zone of ≥ 4 modules stays white.
+ * The module size is chosen so the code is at least QR_MIN_MM = 35 mm wide on A5 (≈0.6 mm a module —
+ * what a phone camera reads from paper at arm's length and from a screen), and a whole number of
+ * pixels in the PNG (5 px at PNG_PX_PER_MM = 8, i.e. 1184 × 1680 px ≈ 203 dpi). A quiet zone of
+ * ≥ 4 modules stays white.
  */
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -42,7 +43,7 @@ export const ratingLabelsZh: Record<VoucherRating, string> = { AAA: '优良', AA
 
 export const PAGE_MM = { width: 148, height: 210 } as const;
 export const PNG_PX_PER_MM = 8;
-export const QR_MIN_MM = 30;
+export const QR_MIN_MM = 35;
 const PT_PER_MM = 72 / 25.4;
 
 const COLORS = {
