@@ -27,17 +27,19 @@ import { DomainError } from './errors.ts';
 import {
   applyVoucherStatus,
   base64UrlDecode,
-  base64UrlEncode,
-  checkSignature,
   dateToDays,
   daysToDate,
   invalidReasonMessages,
-  PayloadReader,
+  openToken,
   PayloadWriter,
-  sm2Sign,
+  sealToken,
+  splitSignature,
+  tokenMalformed,
   verdictMessages,
+  verifyToken,
   verifyVoucherToken,
-  type SignatureFailure,
+  VOUCHER_TOKEN_VERSION,
+  type TokenVerification,
   type VoucherInvalidReason,
   type VoucherKeySet,
   type VoucherStatusRecord,
@@ -45,8 +47,6 @@ import {
 } from './voucherToken.ts';
 
 export const CERTIFICATE_TOKEN_VERSION = 2;
-const VOUCHER_TOKEN_VERSION = 1;
-const SIGNATURE_LENGTH = 64;
 const MAX_CATEGORIES = 16;
 
 export interface CertificateTokenCategory {
@@ -72,15 +72,7 @@ export interface CertificateClaims {
   kid: string;
 }
 
-export type CertificateVerification =
-  | { status: 'authentic'; claims: CertificateClaims }
-  | { status: 'invalid'; reason: 'malformed'; detail?: string }
-  | SignatureFailure
-  | { status: 'invalid'; reason: 'not_yet_valid' | 'expired'; claims: CertificateClaims };
-
-function malformed(detail: string): DomainError {
-  return new DomainError('TOKEN_MALFORMED', invalidReasonMessages.malformed, { status: 400, details: { detail } });
-}
+export type CertificateVerification = TokenVerification<CertificateClaims>;
 
 function uuidToBytes(uuid: string): number[] {
   const hex = uuid.replace(/-/g, '');
@@ -124,12 +116,8 @@ function encodeCertificatePayload(claims: CertificateClaims): Uint8Array {
 }
 
 export function decodeCertificateToken(token: string): { claims: CertificateClaims; signature: Uint8Array; signedBytes: Uint8Array } {
-  const bytes = base64UrlDecode(token.trim());
-  if (!bytes) throw malformed('not base64url');
-  const r = new PayloadReader(bytes);
-  const version = r.u8();
-  if (version !== CERTIFICATE_TOKEN_VERSION) throw malformed(`unsupported version ${version}`);
-  if (r.u8() !== 0) throw malformed('unknown flags');
+  const { bytes, reader: r } = openToken(token, CERTIFICATE_TOKEN_VERSION);
+  if (r.u8() !== 0) throw tokenMalformed('unknown flags');
   const kid = r.str();
   const idBytes: number[] = [];
   for (let i = 0; i < 16; i++) idBytes.push(r.u8());
@@ -137,7 +125,7 @@ export function decodeCertificateToken(token: string): { claims: CertificateClai
   const holder = r.str();
   const idMasked = r.str();
   const count = r.u8();
-  if (count < 1 || count > MAX_CATEGORIES) throw malformed('bad category count');
+  if (count < 1 || count > MAX_CATEGORIES) throw tokenMalformed('bad category count');
   const categories: CertificateTokenCategory[] = [];
   for (let i = 0; i < count; i++) {
     const [code = '', ...qualifiers] = r.str().split('+');
@@ -147,14 +135,9 @@ export function decodeCertificateToken(token: string): { claims: CertificateClai
   const expiresAt = daysToDate(r.u16());
   const issuer = r.str();
   const issuerCode = r.str();
-  const payloadLength = r.offset;
-  if (bytes.length !== payloadLength + SIGNATURE_LENGTH) {
-    throw malformed(bytes.length < payloadLength + SIGNATURE_LENGTH ? 'truncated' : 'trailing bytes');
-  }
   return {
     claims: { certificateId: bytesToUuid(idBytes), certificateNumberMasked, holder, idMasked, categories, issuer, issuerCode, issuedAt, expiresAt, kid },
-    signature: bytes.slice(payloadLength),
-    signedBytes: bytes.slice(0, payloadLength),
+    ...splitSignature(bytes, r),
   };
 }
 
@@ -166,35 +149,11 @@ export function signCertificateToken(
   claims: Omit<CertificateClaims, 'kid'> & { kid?: string },
   key: { kid: string; privateKeyHex: string; publicKeyHex?: string },
 ): string {
-  const payload = encodeCertificatePayload({ ...claims, kid: key.kid });
-  const signature = sm2Sign(payload, key.privateKeyHex, {
-    ...(key.publicKeyHex ? { publicKeyHex: key.publicKeyHex } : {}),
-    deterministicNonce: true,
-  });
-  const token = new Uint8Array(payload.length + signature.length);
-  token.set(payload);
-  token.set(signature, payload.length);
-  return base64UrlEncode(token);
+  return sealToken(encodeCertificatePayload({ ...claims, kid: key.kid }), key, { deterministicNonce: true });
 }
 
 export function verifyCertificateToken(token: string, keySet: VoucherKeySet, options: { today: string }): CertificateVerification {
-  let decoded: ReturnType<typeof decodeCertificateToken>;
-  try {
-    decoded = decodeCertificateToken(token);
-  } catch (err) {
-    if (err instanceof DomainError) {
-      const detail = err.details?.['detail'];
-      return { status: 'invalid', reason: 'malformed', ...(typeof detail === 'string' ? { detail } : {}) };
-    }
-    throw err;
-  }
-  const { claims, signature, signedBytes } = decoded;
-  const failure = checkSignature(signedBytes, signature, claims.kid, claims.issuedAt, keySet);
-  if (failure) return failure;
-  const today = options.today.slice(0, 10);
-  if (today < claims.issuedAt) return { status: 'invalid', reason: 'not_yet_valid', claims };
-  if (today > claims.expiresAt) return { status: 'invalid', reason: 'expired', claims };
-  return { status: 'authentic', claims };
+  return verifyToken(token, decodeCertificateToken, keySet, options);
 }
 
 /** The kind of a signed token from its first byte, or null when it is not one of ours. */

@@ -147,7 +147,9 @@ export const invalidReasonMessages: Record<VoucherInvalidReason, Localized> = {
 /** The standard default user ID (GB/T 32918.2, ENTL = 128 bits). */
 export const SM2_DEFAULT_USER_ID = '1234567812345678';
 
-const FORMAT_VERSION = 1;
+/** First byte of a voucher token; other token kinds take other values (see certificateToken.ts). */
+export const VOUCHER_TOKEN_VERSION = 1;
+const FORMAT_VERSION = VOUCHER_TOKEN_VERSION;
 const SIGNATURE_LENGTH = 64;
 const FLAG_CERTIFICATE_NUMBER = 0x01;
 const RATINGS: readonly VoucherRating[] = ['AAA', 'AA', 'A', 'B'];
@@ -159,7 +161,8 @@ const DAY_MS = 86_400_000;
 // ---------------------------------------------------------------------------------------------------
 // Errors
 
-function malformed(detail: string): DomainError {
+/** The error every token decoder throws for bytes that are not a token of its kind. */
+export function tokenMalformed(detail: string): DomainError {
   return new DomainError('TOKEN_MALFORMED', invalidReasonMessages.malformed, { status: 400, details: { detail } });
 }
 
@@ -278,7 +281,7 @@ export class PayloadReader {
   constructor(private readonly data: Uint8Array) {}
   u8(): number {
     const v = this.data[this.offset];
-    if (v === undefined) throw malformed('truncated');
+    if (v === undefined) throw tokenMalformed('truncated');
     this.offset += 1;
     return v;
   }
@@ -287,16 +290,38 @@ export class PayloadReader {
   }
   str(): string {
     const len = this.u8();
-    if (len === 0) throw malformed('empty field');
-    if (this.offset + len > this.data.length) throw malformed('truncated');
+    if (len === 0) throw tokenMalformed('empty field');
+    if (this.offset + len > this.data.length) throw tokenMalformed('truncated');
     const slice = this.data.subarray(this.offset, this.offset + len);
     this.offset += len;
     try {
       return utf8Decoder.decode(slice);
     } catch {
-      throw malformed('invalid UTF-8');
+      throw tokenMalformed('invalid UTF-8');
     }
   }
+}
+
+/**
+ * The bytes of a token and a reader past its version byte. Throws TOKEN_MALFORMED when the text is not
+ * base64url or the token is of another version. Shared by every signed token kind.
+ */
+export function openToken(token: string, version: number): { bytes: Uint8Array; reader: PayloadReader } {
+  const bytes = base64UrlDecode(token.trim());
+  if (!bytes) throw tokenMalformed('not base64url');
+  const reader = new PayloadReader(bytes);
+  const found = reader.u8();
+  if (found !== version) throw tokenMalformed(`unsupported version ${found}`);
+  return { bytes, reader };
+}
+
+/** Splits off the signature that must follow the payload `reader` has read, and nothing after it. */
+export function splitSignature(bytes: Uint8Array, reader: PayloadReader): { signature: Uint8Array; signedBytes: Uint8Array } {
+  const payloadLength = reader.offset;
+  if (bytes.length !== payloadLength + SIGNATURE_LENGTH) {
+    throw tokenMalformed(bytes.length < payloadLength + SIGNATURE_LENGTH ? 'truncated' : 'trailing bytes');
+  }
+  return { signature: bytes.slice(payloadLength), signedBytes: bytes.slice(0, payloadLength) };
 }
 
 function encodePayload(claims: VoucherClaims): Uint8Array {
@@ -329,30 +354,22 @@ function encodePayload(claims: VoucherClaims): Uint8Array {
 
 /** Splits a token into claims, signature and signed bytes. Throws DomainError TOKEN_MALFORMED. */
 export function decodeVoucherToken(token: string): DecodedVoucherToken {
-  const bytes = base64UrlDecode(token.trim());
-  if (!bytes) throw malformed('not base64url');
-  const r = new PayloadReader(bytes);
-  const version = r.u8();
-  if (version !== FORMAT_VERSION) throw malformed(`unsupported version ${version}`);
+  const { bytes, reader: r } = openToken(token, FORMAT_VERSION);
   const flags = r.u8();
-  if ((flags & ~FLAG_CERTIFICATE_NUMBER) !== 0) throw malformed('unknown flags');
+  if ((flags & ~FLAG_CERTIFICATE_NUMBER) !== 0) throw tokenMalformed('unknown flags');
   const kid = r.str();
   const serial = r.str();
   const holder = r.str();
   const idMasked = r.str();
   const certificateNumberMasked = flags & FLAG_CERTIFICATE_NUMBER ? r.str() : undefined;
   const rating = RATINGS[r.u8() - 1];
-  if (!rating) throw malformed('unknown rating');
+  if (!rating) throw tokenMalformed('unknown rating');
   const cycleStart = daysToDate(r.u16());
   const cycleEnd = daysToDate(r.u16());
   const issuedAt = daysToDate(r.u16());
   const expiresAt = daysToDate(r.u16());
   const issuer = r.str();
   const issuerCode = r.str();
-  const payloadLength = r.offset;
-  if (bytes.length !== payloadLength + SIGNATURE_LENGTH) {
-    throw malformed(bytes.length < payloadLength + SIGNATURE_LENGTH ? 'truncated' : 'trailing bytes');
-  }
   const claims: VoucherClaims = {
     serial,
     holder,
@@ -367,7 +384,7 @@ export function decodeVoucherToken(token: string): DecodedVoucherToken {
     expiresAt,
     kid,
   };
-  return { claims, signature: bytes.slice(payloadLength), signedBytes: bytes.slice(0, payloadLength) };
+  return { claims, ...splitSignature(bytes, r) };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -461,7 +478,15 @@ export function signVoucher(
   key: { kid: string; privateKeyHex: string; publicKeyHex?: string },
   options: { deterministicNonce?: boolean } = {},
 ): string {
-  const payload = encodePayload({ ...claims, kid: key.kid });
+  return sealToken(encodePayload({ ...claims, kid: key.kid }), key, options);
+}
+
+/** base64url(payload || SM2 signature of the payload): the token of any signed kind. */
+export function sealToken(
+  payload: Uint8Array,
+  key: { privateKeyHex: string; publicKeyHex?: string },
+  options: { deterministicNonce?: boolean } = {},
+): string {
   const signature = sm2Sign(payload, key.privateKeyHex, {
     ...(key.publicKeyHex ? { publicKeyHex: key.publicKeyHex } : {}),
     ...(options.deterministicNonce ? { deterministicNonce: true } : {}),
@@ -481,9 +506,26 @@ function dayOf(value: string): string {
  * (YYYY-MM-DD, China time). Revocation and supersession need the issuer's records: see applyVoucherStatus.
  */
 export function verifyVoucherToken(token: string, keySet: VoucherKeySet, options: { today: string }): VoucherVerification {
-  let decoded: DecodedVoucherToken;
+  return verifyToken(token, decodeVoucherToken, keySet, options);
+}
+
+/** What a token of any kind says on its own, with its kind's claims. */
+export type TokenVerification<Claims> =
+  | { status: 'authentic'; claims: Claims }
+  | { status: 'invalid'; reason: 'malformed'; detail?: string }
+  | SignatureFailure
+  | { status: 'invalid'; reason: 'not_yet_valid' | 'expired'; claims: Claims };
+
+/** Decodes with the kind's decoder, then checks signature, key window and dates. Shared by every token kind. */
+export function verifyToken<Claims extends { kid: string; issuedAt: string; expiresAt: string }>(
+  token: string,
+  decode: (token: string) => { claims: Claims; signature: Uint8Array; signedBytes: Uint8Array },
+  keySet: VoucherKeySet,
+  options: { today: string },
+): TokenVerification<Claims> {
+  let decoded: ReturnType<typeof decode>;
   try {
-    decoded = decodeVoucherToken(token);
+    decoded = decode(token);
   } catch (err) {
     if (err instanceof DomainError) {
       const detail = err.details?.['detail'];
