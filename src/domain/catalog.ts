@@ -500,6 +500,12 @@ export function getBusiness(key: string): BusinessDefinition {
   return b;
 }
 
+/** The name of a business, or of its variant when it has one (变更 has two). Throws UNKNOWN_BUSINESS. */
+export function businessName(business: string, variant: string | null): Localized {
+  const definition = getBusiness(business);
+  return (variant ? definition.variants.find((v) => v.key === variant)?.name : undefined) ?? definition.name;
+}
+
 /** The variant to use: 'default' for single-form businesses; required and checked for the others. */
 export function resolveVariant(business: BusinessKey, variant?: string | null): BusinessVariant {
   const def = getBusiness(business);

@@ -60,6 +60,11 @@ export function categoryLabel(code: string, qualifiers: readonly string[] = [], 
   return lang === 'zh' ? `${base}（${names.join('、')}）` : `${base} (${names.join(', ')})`;
 }
 
+/** categoryLabel in both languages; an unknown code stands for itself. */
+export function categoryName(code: string, qualifiers: readonly string[] = []): { zh: string; en: string } {
+  return { zh: categoryLabel(code, qualifiers, 'zh'), en: categoryLabel(code, qualifiers, 'en') };
+}
+
 /** Categories subject to the drivers' credit assessment (诚信考核办法 covers road transport drivers, not taxis). */
 export function isCreditAssessedCategory(code: string): boolean {
   const c = BY_CODE.get(code);

@@ -9,7 +9,7 @@
 import type { Localized } from './errors.ts';
 import type { QuasiDrivingType } from './quasiDriving.ts';
 import { addDays, addYears, ageOn, daysBetween } from './dates.ts';
-import { categoryLabel, getCategory } from './categories.ts';
+import { categoryName, getCategory } from './categories.ts';
 
 export const VALIDITY_YEARS = 6;
 export const RENEWAL_OPENS_DAYS_BEFORE_EXPIRY = 30;
@@ -174,7 +174,7 @@ export function categoryStatusDetail(cat: CertificateCategory, today: string): C
   const status = categoryStatus(cat, today);
   return {
     code: cat.code,
-    label: { zh: categoryLabel(cat.code, cat.qualifiers ?? [], 'zh'), en: categoryLabel(cat.code, cat.qualifiers ?? [], 'en') },
+    label: categoryName(cat.code, cat.qualifiers ?? []),
     status,
     validTo: cat.validTo,
     daysToExpiry: daysBetween(today, cat.validTo),

@@ -2,11 +2,11 @@ import { and, asc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { SlaDeadlineRow, SlaResponse } from '../../contract/admin.ts';
 import type { BusinessKey } from '../../domain/businessKeys.ts';
 import type { WorkingCalendar } from '../../domain/calendar.ts';
+import { businessName } from '../../domain/catalog.ts';
 import { addDays, chinaDate } from '../../domain/dates.ts';
 import { provinceCalendar } from '../calendar/workingCalendar.ts';
 import type { Executor } from '../db/client.ts';
 import { applicationActions, applications, issuingAuthorities } from '../db/schema.ts';
-import { businessName } from '../staff/access.ts';
 import type { ProvinceRef } from './scope.ts';
 
 export const SLA_WINDOW_DAYS = 30;

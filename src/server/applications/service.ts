@@ -1,8 +1,8 @@
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { BusinessKey } from '../../domain/businessKeys.ts';
 import {
+  businessName,
   checkEligibility,
-  getBusiness,
   materialsFor,
   missingMaterials,
   personalInfoDraftSchema,
@@ -10,15 +10,12 @@ import {
   resolveVariant,
   type ResolvedMaterial,
 } from '../../domain/catalog.ts';
-import { getCategory } from '../../domain/categories.ts';
+import { categoryName } from '../../domain/categories.ts';
 import { chinaToday } from '../../domain/dates.ts';
 import type { Localized } from '../../domain/errors.ts';
 import {
-  ACTION_LABELS,
   allowedActions,
-  reasonCodesFor,
   STATE_LABELS,
-  type ApplicationAction,
   type ApplicationState,
 } from '../../domain/stateMachine.ts';
 import type { ApplicationDetail, ApplicationSummary } from '../../contract/applications.ts';
@@ -28,9 +25,10 @@ import type { Executor } from '../db/client.ts';
 import { applicationActions, applications, materials, users } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { IntakenImage } from '../images/intake.ts';
-import { findCertificate, type RegistryCertificate } from '../registry/certificates.ts';
+import { findCertificate, findCertificates, type RegistryCertificate } from '../registry/certificates.ts';
 import { newReference } from './reference.ts';
-import { applyTransition, type ActorRef, type ApplicationRow } from './transitions.ts';
+import { applyTransition, transitionContextOf, type ActorRef, type ApplicationRow } from './transitions.ts';
+import { actionReasons, timelineEntryView, uploadedMaterialView } from './views.ts';
 
 export const applicationNotFound = () => new AppError(404, 'APPLICATION_NOT_FOUND', { zh: '没有找到该办件', en: 'Application not found' });
 const certificateNotFound = () => new AppError(404, 'CERTIFICATE_NOT_FOUND', { zh: '没有找到该从业资格证', en: 'Certificate not found' });
@@ -346,25 +344,13 @@ export async function discardDraft(ctx: AppContext, userId: string, id: string):
 // Views
 
 async function summaries(db: Executor, rows: ApplicationRow[]): Promise<ApplicationSummary[]> {
-  const certificates = new Map<string, { number: string; categories: Localized[] }>();
-  for (const id of new Set(rows.map((row) => row.certificateId))) {
-    const certificate = await findCertificate(db, id);
-    if (certificate) {
-      certificates.set(id, {
-        number: certificate.number,
-        categories: certificate.categories.map((category) => {
-          const known = getCategory(category.code);
-          return known ? { zh: known.zh, en: known.en } : { zh: category.code, en: category.code };
-        }),
-      });
-    }
-  }
+  const certificates = new Map(
+    (await findCertificates(db, rows.map((row) => row.certificateId))).map((certificate) => [
+      certificate.id,
+      { number: certificate.number, categories: certificate.categories.map((category) => categoryName(category.code)) },
+    ]),
+  );
   return rows.map((row) => summaryOf(row, certificates.get(row.certificateId)));
-}
-
-function businessName(business: BusinessKey, variant: string | null): Localized {
-  const definition = getBusiness(business);
-  return variant ? (definition.variants.find((v) => v.key === variant)?.name ?? definition.name) : definition.name;
 }
 
 function summaryOf(row: ApplicationRow, certificate: { number: string; categories: Localized[] } | undefined): ApplicationSummary {
@@ -374,7 +360,7 @@ function summaryOf(row: ApplicationRow, certificate: { number: string; categorie
     reference: row.reference,
     business: row.business as BusinessKey,
     variant: row.variant,
-    businessName: businessName(row.business as BusinessKey, row.variant),
+    businessName: businessName(row.business, row.variant),
     certificate: { id: row.certificateId, number: certificate?.number ?? '', categories: certificate?.categories ?? [] },
     state,
     stateLabel: STATE_LABELS[state],
@@ -395,14 +381,6 @@ export async function listApplications(db: Executor, userId: string, state?: App
   return summaries(db, rows);
 }
 
-function reasonsOf(action: string, codes: readonly string[]) {
-  const known = reasonCodesFor(action as ApplicationAction);
-  return codes.map((code) => {
-    const reason = known.find((r) => r.code === code);
-    return { code, label: reason ? { zh: reason.zh, en: reason.en } : { zh: code, en: code } };
-  });
-}
-
 /** The driver's view of one application: answers, materials, timeline, what to correct, what they may do now. */
 export async function applicationDetail(db: Executor, application: ApplicationRow, apiBase: string): Promise<ApplicationDetail> {
   const [summary] = await summaries(db, [application]);
@@ -410,7 +388,6 @@ export async function applicationDetail(db: Executor, application: ApplicationRo
   const uploaded = await db.select().from(materials).where(eq(materials.applicationId, application.id));
   const needed = await materialsOf(db, application);
   const state = application.state as ApplicationState;
-  const delivery = (application.personalInfo as { delivery?: 'mail' | 'self_collect' }).delivery;
   const lastReturn = state === 'returned' ? log.findLast((entry) => entry.action === 'return') : undefined;
   const missing = EDITABLE.includes(state) ? await missingForSubmission(db, application) : { fieldIssues: [], materials: [] };
   const materialsBase = `${apiBase}/applications/${application.id}/materials`;
@@ -419,41 +396,19 @@ export async function applicationDetail(db: Executor, application: ApplicationRo
     personalInfo: application.personalInfo,
     materials: needed.map((material) => {
       const file = uploaded.find((row) => row.materialKey === material.key);
-      const warnings = ((file?.quality as { warnings?: { code: string; zh: string; en: string }[] } | undefined)?.warnings ?? []).map(({ code, zh, en }) => ({ code, zh, en }));
       return {
         key: material.key,
         name: material.name,
         example: material.example,
         required: material.required,
         ...(material.condition ? { condition: material.condition } : {}),
-        uploaded: file
-          ? {
-              mime: file.mime,
-              width: file.width,
-              height: file.height,
-              bytes: file.bytes,
-              uploadedAt: file.uploadedAt.toISOString(),
-              warnings,
-              url: `${materialsBase}/${material.key}`,
-              thumbnailUrl: `${materialsBase}/${material.key}/thumbnail`,
-            }
-          : null,
+        uploaded: file ? uploadedMaterialView(file, `${materialsBase}/${material.key}`) : null,
       };
     }),
-    timeline: log.map((entry) => ({
-      action: entry.action,
-      label: ACTION_LABELS[entry.action as ApplicationAction] ?? { zh: entry.action, en: entry.action },
-      fromState: entry.fromState,
-      toState: entry.toState,
-      actorRole: entry.actorRole,
-      at: entry.createdAt.toISOString(),
-      reasons: reasonsOf(entry.action, entry.reasonCodes),
-      reasonText: entry.reasonText,
-      details: entry.payload,
-    })),
-    allowedActions: allowedActions(state, 'driver', { business: application.business as BusinessKey, ...(delivery ? { delivery } : {}) }),
+    timeline: log.map(timelineEntryView),
+    allowedActions: allowedActions(state, 'driver', transitionContextOf(application)),
     corrections: lastReturn
-      ? { reasons: reasonsOf('return', lastReturn.reasonCodes), text: lastReturn.reasonText, at: lastReturn.createdAt.toISOString() }
+      ? { reasons: actionReasons('return', lastReturn.reasonCodes), text: lastReturn.reasonText, at: lastReturn.createdAt.toISOString() }
       : null,
     missing: { fields: missing.fieldIssues.map((issue) => issue.path), materials: missing.materials.map((material) => material.key) },
   };

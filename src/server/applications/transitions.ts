@@ -10,6 +10,7 @@ import {
   type Actor,
   type ApplicationAction,
   type ApplicationState,
+  type TransitionContext,
 } from '../../domain/stateMachine.ts';
 import { provinceCalendar } from '../calendar/workingCalendar.ts';
 import type { Executor } from '../db/client.ts';
@@ -17,6 +18,12 @@ import { applicationActions, applications, outbox } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 
 export type ApplicationRow = typeof applications.$inferSelect;
+
+/** What of an application the state machine looks at: its business, and the delivery the driver chose. */
+export function transitionContextOf(application: ApplicationRow): TransitionContext {
+  const delivery = (application.personalInfo as { delivery?: DeliveryMethod }).delivery;
+  return { business: application.business as BusinessKey, ...(delivery ? { delivery } : {}) };
+}
 
 /** Who acts: the state machine's actor plus the account behind it, for the audit trail. */
 export interface ActorRef {
@@ -61,11 +68,9 @@ export async function applyTransition(
   input: TransitionInput,
   now: Date,
 ): Promise<ApplicationRow> {
-  const business = application.business as BusinessKey;
-  const delivery = (application.personalInfo as { delivery?: DeliveryMethod }).delivery;
   const from = application.state as ApplicationState;
-  const to = nextState(from, action, by.actor, { business, ...(delivery ? { delivery } : {}) });
-  validateActionInput(action, business, input);
+  const to = nextState(from, action, by.actor, transitionContextOf(application));
+  validateActionInput(action, application.business as BusinessKey, input);
 
   const log = await tx
     .select({ action: applicationActions.action, createdAt: applicationActions.createdAt })

@@ -12,7 +12,7 @@ import {
   type VerificationRequestView,
 } from '../../contract/certificates.ts';
 import { errorBodySchema } from '../../contract/common.ts';
-import { CATEGORY_QUALIFIER_LABELS, CATEGORY_QUALIFIERS, getCategory } from '../../domain/categories.ts';
+import { categoryName, CATEGORY_QUALIFIER_LABELS, CATEGORY_QUALIFIERS } from '../../domain/categories.ts';
 import { CANCEL_REASONS, certificateStatusDetail, CERTIFICATE_STATUS_LABELS, type CancelReason, type CertificateCategory } from '../../domain/certificate.ts';
 import { chinaToday } from '../../domain/dates.ts';
 import type { Localized } from '../../domain/errors.ts';
@@ -116,11 +116,10 @@ export async function certificatesOfHolder(db: Executor, idNumber: string, today
       serviceUnit: certificate.serviceUnit,
       status: { status: detail.status, label: detail.label, reason: detail.reason, expiresOn: detail.expiresOn, renewalWindowOpen: detail.renewalWindowOpen },
       categories: own.map((c, i) => {
-        const category = getCategory(c.code);
         const status = detail.categories[i]!;
         return {
           code: c.code,
-          name: category ? { zh: category.zh, en: category.en } : { zh: c.code, en: c.code },
+          name: categoryName(c.code),
           label: status.label,
           qualifiers: c.qualifiers.map(qualifierView),
           firstIssueDate: c.firstIssueDate,

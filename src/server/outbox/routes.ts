@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { errorBodySchema } from '../../contract/common.ts';
 import { notificationsQuerySchema, notificationsResponseSchema, type Notification } from '../../contract/notifications.ts';
-import { getBusiness } from '../../domain/catalog.ts';
+import { businessName } from '../../domain/catalog.ts';
 import type { Localized } from '../../domain/errors.ts';
 import { STATE_LABELS, type ApplicationState } from '../../domain/stateMachine.ts';
 import { driverOf, requireDriver } from '../auth/session.ts';
@@ -27,10 +27,10 @@ export function registerOutboxWorker(app: FastifyInstance, ctx: AppContext, opti
   return worker;
 }
 
-function businessName(business: string, variant: string | null): Localized {
+/** A business no longer in the catalogue still names itself in old notifications. */
+function notifiedBusinessName(business: string, variant: string | null): Localized {
   try {
-    const definition = getBusiness(business);
-    return (variant ? definition.variants.find((v) => v.key === variant)?.name : undefined) ?? definition.name;
+    return businessName(business, variant);
   } catch {
     return { zh: business, en: business };
   }
@@ -75,7 +75,7 @@ export async function outboxRoutes(app: FastifyInstance, ctx: AppContext): Promi
           applicationId: row.applicationId,
           reference: row.reference,
           business: row.business,
-          businessName: businessName(row.business, row.variant),
+          businessName: notifiedBusinessName(row.business, row.variant),
           action: row.action,
           state,
           stateLabel: STATE_LABELS[state] ?? { zh: state, en: state },

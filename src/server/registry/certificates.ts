@@ -56,6 +56,13 @@ export async function findCertificate(db: Executor, id: string): Promise<Registr
   return (await withCategories(db, rows))[0];
 }
 
+/** Several certificates in one query, for list views; ids not in the registry are left out. */
+export async function findCertificates(db: Executor, ids: readonly string[]): Promise<RegistryCertificate[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.select().from(certificates).where(inArray(certificates.id, [...new Set(ids)]));
+  return withCategories(db, rows);
+}
+
 /** The certificates registered to an ID number (the holder's own, found after real-name verification). */
 export async function certificatesOfHolder(db: Executor, idNumber: string): Promise<RegistryCertificate[]> {
   const rows = await db.select().from(certificates).where(eq(certificates.holderIdNumber, idNumber)).orderBy(asc(certificates.createdAt));

@@ -1,7 +1,4 @@
 import { and, eq, ne } from 'drizzle-orm';
-import type { BusinessKey } from '../../domain/businessKeys.ts';
-import { getBusiness } from '../../domain/catalog.ts';
-import type { Localized } from '../../domain/errors.ts';
 import { applicationNotFound } from '../applications/service.ts';
 import type { ApplicationRow } from '../applications/transitions.ts';
 import type { Executor } from '../db/client.ts';
@@ -28,9 +25,4 @@ export async function visibleApplication(db: Executor, who: Pick<StaffPrincipal,
   const [row] = options.forUpdate ? await query.for('update') : await query;
   if (!row) throw applicationNotFound();
   return row;
-}
-
-export function businessName(business: string, variant: string | null): Localized {
-  const definition = getBusiness(business as BusinessKey);
-  return variant ? (definition.variants.find((v) => v.key === variant)?.name ?? definition.name) : definition.name;
 }

@@ -6,7 +6,7 @@ import { categoryRenewalWindowOpen, isCategoryCancelled, validityEnd } from '../
 import { addDays, chinaToday, maxDate } from '../../domain/dates.ts';
 import { findTransition, nextState, type ApplicationAction, type ApplicationState } from '../../domain/stateMachine.ts';
 import { materialsOf } from '../applications/service.ts';
-import { applyTransition, stateChangedConflict, systemActor, type ActorRef, type ApplicationRow } from '../applications/transitions.ts';
+import { applyTransition, stateChangedConflict, systemActor, transitionContextOf, type ActorRef, type ApplicationRow } from '../applications/transitions.ts';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
 import { certificateCategories, certificates } from '../db/schema.ts';
@@ -15,7 +15,7 @@ import { findCertificate, type RegistryCertificate } from '../registry/certifica
 import { issueCreditAssessmentVoucher } from '../vouchers/issue.ts';
 import { visibleApplication } from './access.ts';
 import { writeAudit } from './audit.ts';
-import { deliveryOf, ratedCycleOf } from './detail.ts';
+import { ratedCycleOf } from './detail.ts';
 import { actorsOf, type StaffPrincipal } from './principal.ts';
 
 /**
@@ -72,8 +72,7 @@ async function checkStaffInput(tx: Executor, application: ApplicationRow, input:
 function actingAs(who: StaffPrincipal, application: ApplicationRow, action: ApplicationAction): ActorRef {
   const actors = actorsOf(who.role);
   if (actors.length === 0) throw readOnly();
-  const delivery = deliveryOf(application);
-  const transition = findTransition(application.state as ApplicationState, action, { business: application.business as BusinessKey, ...(delivery ? { delivery } : {}) });
+  const transition = findTransition(application.state as ApplicationState, action, transitionContextOf(application));
   const actor = actors.find((candidate) => transition?.actors.includes(candidate)) ?? actors[0]!;
   return { actor, kind: 'staff', id: who.id, role: who.role };
 }
@@ -179,17 +178,15 @@ export async function performStaffAction(ctx: AppContext, who: StaffPrincipal, i
     const application = await visibleApplication(tx, who, id);
     const by = actingAs(who, application, input.action);
     if (input.expectedVersion !== undefined && input.expectedVersion !== application.version) throw versionConflict(application);
-    const business = application.business as BusinessKey;
-    const delivery = deliveryOf(application);
     // The state machine speaks first: acting on a changed application is 409, a wrong role 403.
-    nextState(application.state as ApplicationState, input.action, by.actor, { business, ...(delivery ? { delivery } : {}) });
+    nextState(application.state as ApplicationState, input.action, by.actor, transitionContextOf(application));
     await checkStaffInput(tx, application, input);
 
     let plan: ApprovalPlan | undefined;
     if (input.action === 'approve') {
       const certificate = await findCertificate(tx, application.certificateId);
       if (!certificate) throw new AppError(404, 'CERTIFICATE_NOT_FOUND', { zh: '未找到从业资格证', en: 'Certificate not found' });
-      if (business === 'credit_assessment' && !input.rating) {
+      if (application.business === 'credit_assessment' && !input.rating) {
         throw new AppError(400, 'RATING_REQUIRED', { zh: '请选择考核等级（AAA、AA、A、B）', en: 'Choose a rating (AAA, AA, A or B)' });
       }
       plan = planApproval(ctx, application, certificate, input, today);

@@ -1,8 +1,9 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { AllowedStaffAction, StaffAction, StaffApplicationDetail } from '../../contract/staff.ts';
-import type { BusinessKey, DeliveryMethod } from '../../domain/businessKeys.ts';
-import { categoryLabel, isCreditAssessedCategory } from '../../domain/categories.ts';
+import type { BusinessKey } from '../../domain/businessKeys.ts';
+import { categoryName, isCreditAssessedCategory } from '../../domain/categories.ts';
 import { categoryStatus, certificateStatus, CERTIFICATE_STATUS_LABELS } from '../../domain/certificate.ts';
+import { businessName } from '../../domain/catalog.ts';
 import { CREDIT_GRADE_LABELS, CREDIT_GRADES } from '../../domain/creditAssessment.ts';
 import { chinaDate, chinaToday } from '../../domain/dates.ts';
 import { computeDeadlines, type ClockDeadline } from '../../domain/deadlines.ts';
@@ -11,7 +12,6 @@ import {
   allowedActions,
   DECLINE_REASONS,
   findTransition,
-  reasonCodesFor,
   REJECT_REASONS,
   RETURN_REASONS,
   STATE_LABELS,
@@ -20,7 +20,8 @@ import {
   type ReasonCode,
 } from '../../domain/stateMachine.ts';
 import { materialsOf } from '../applications/service.ts';
-import type { ApplicationRow } from '../applications/transitions.ts';
+import { timelineEntryView, uploadedMaterialView } from '../applications/views.ts';
+import { transitionContextOf, type ApplicationRow } from '../applications/transitions.ts';
 import { provinceCalendar } from '../calendar/workingCalendar.ts';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
@@ -28,7 +29,7 @@ import { applicationActions, materials, staff, users, vouchers } from '../db/sch
 import { AppError } from '../errors.ts';
 import { findCertificate } from '../registry/certificates.ts';
 import { ratedCycle } from '../vouchers/issue.ts';
-import { businessName, visibleApplication } from './access.ts';
+import { visibleApplication } from './access.ts';
 import { writeAudit } from './audit.ts';
 import { actorsOf, type StaffPrincipal } from './principal.ts';
 import { runningDeadline } from './queue.ts';
@@ -37,16 +38,11 @@ export const STAFF_API_BASE = '/api/v1/staff';
 
 const reasonOptions = (list: readonly ReasonCode[]) => list.map((r) => ({ code: r.code, label: { zh: r.zh, en: r.en } }));
 
-export function deliveryOf(application: ApplicationRow): DeliveryMethod | undefined {
-  return (application.personalInfo as { delivery?: DeliveryMethod }).delivery;
-}
-
 /** The actions this staff member may take now, each with what its form must ask for. */
 export function staffAllowedActions(application: ApplicationRow, who: Pick<StaffPrincipal, 'role'>): AllowedStaffAction[] {
   const state = application.state as ApplicationState;
   const business = application.business as BusinessKey;
-  const delivery = deliveryOf(application);
-  const context = { business, ...(delivery ? { delivery } : {}) };
+  const context = transitionContextOf(application);
   const actions = new Set<ApplicationAction>();
   for (const actor of actorsOf(who.role)) for (const action of allowedActions(state, actor, context)) actions.add(action);
   return [...actions].map((action) => ({
@@ -56,14 +52,6 @@ export function staffAllowedActions(application: ApplicationRow, who: Pick<Staff
     requiresRating: action === 'approve' && business === 'credit_assessment',
     requiresTracking: action === 'mail',
   }));
-}
-
-function reasonsOf(action: string, codes: readonly string[]) {
-  const known = reasonCodesFor(action as ApplicationAction);
-  return codes.map((code) => {
-    const reason = known.find((r) => r.code === code);
-    return { code, label: reason ? { zh: reason.zh, en: reason.en } : { zh: code, en: code } };
-  });
 }
 
 const clockView = (clock: ClockDeadline | null) =>
@@ -146,7 +134,7 @@ export async function staffApplicationDetail(ctx: AppContext, db: Executor, appl
         const status = categoryStatus(category, today);
         return {
           code: category.code,
-          label: { zh: categoryLabel(category.code, category.qualifiers ?? [], 'zh'), en: categoryLabel(category.code, category.qualifiers ?? [], 'en') },
+          label: categoryName(category.code, category.qualifiers ?? []),
           qualifiers: category.qualifiers ?? [],
           firstIssueDate: category.firstIssueDate,
           validFrom: category.validFrom,
@@ -160,38 +148,14 @@ export async function staffApplicationDetail(ctx: AppContext, db: Executor, appl
     },
     materials: needed.map((material) => {
       const file = uploaded.find((row) => row.materialKey === material.key);
-      const quality = (file?.quality ?? {}) as { warnings?: { code: string; zh: string; en: string }[] };
       return {
         key: material.key,
         name: material.name,
         required: material.required,
-        uploaded: file
-          ? {
-              mime: file.mime,
-              width: file.width,
-              height: file.height,
-              bytes: file.bytes,
-              uploadedAt: file.uploadedAt.toISOString(),
-              warnings: (quality.warnings ?? []).map(({ code, zh, en }) => ({ code, zh, en })),
-              quality: file.quality,
-              url: `${materialsBase}/${material.key}`,
-              thumbnailUrl: `${materialsBase}/${material.key}/thumbnail`,
-            }
-          : null,
+        uploaded: file ? { ...uploadedMaterialView(file, `${materialsBase}/${material.key}`), quality: file.quality } : null,
       };
     }),
-    timeline: log.map(({ entry, actorUsername }) => ({
-      action: entry.action,
-      label: ACTION_LABELS[entry.action as ApplicationAction] ?? { zh: entry.action, en: entry.action },
-      fromState: entry.fromState,
-      toState: entry.toState,
-      actorRole: entry.actorRole,
-      actorUsername: actorUsername ?? null,
-      at: entry.createdAt.toISOString(),
-      reasons: reasonsOf(entry.action, entry.reasonCodes),
-      reasonText: entry.reasonText,
-      details: entry.payload,
-    })),
+    timeline: log.map(({ entry, actorUsername }) => ({ ...timelineEntryView(entry), actorUsername: actorUsername ?? null })),
     deadlines: {
       accept: clockView(deadlines.accept),
       decide: clockView(deadlines.decide),

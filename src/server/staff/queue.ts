@@ -2,17 +2,18 @@ import { and, asc, count, eq, ne, sql, type SQL } from 'drizzle-orm';
 import type { RunningDeadline, StaffQueueQuery, StaffQueueResponse, StaffQueueRow } from '../../contract/staff.ts';
 import type { WorkingCalendar } from '../../domain/calendar.ts';
 import { addDays, chinaToday, weekday } from '../../domain/dates.ts';
+import { businessName } from '../../domain/catalog.ts';
 import { deadlineStatus } from '../../domain/deadlines.ts';
 import { idTail, maskIdNumber } from '../../domain/idNumber.ts';
+import { maskName } from '../../domain/personName.ts';
 import { STATE_LABELS, type ApplicationState } from '../../domain/stateMachine.ts';
 import { normalizeReference } from '../applications/reference.ts';
-import { maskName } from '../../domain/personName.ts';
 import { provinceCalendar } from '../calendar/workingCalendar.ts';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
 import { applications, certificates, issuingAuthorities, users } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { businessName, provinceScope } from './access.ts';
+import { provinceScope } from './access.ts';
 import type { StaffPrincipal } from './principal.ts';
 
 /**
