@@ -16,6 +16,44 @@ import type {
 import type { IdCardOcrResponse, VerificationRequest, VerificationResponse } from '../../contract/identity.ts';
 import type { ApplicationDetail, ApplicationSummary } from '../../contract/applications.ts';
 import type { ECertificate, PublishedKeySet, VerifyResponse, VoucherSummary } from '../../contract/vouchers.ts';
+import type {
+  AllowedStaffAction,
+  AuditEntry,
+  AuditResponse,
+  RunningDeadline,
+  StaffAction,
+  StaffActionRequest,
+  StaffApplicationDetail,
+  StaffLoginResponse,
+  StaffMeResponse,
+  StaffProfile,
+  StaffQueueResponse,
+  StaffQueueRow,
+  StaffRole,
+  TotpEnrolmentResponse,
+} from '../../contract/staff.ts';
+import type {
+  BusinessMaterials,
+  CalendarOverrideView,
+  ContactView,
+  SlaDeadlineRow,
+  SlaResponse,
+  StaffAccount,
+  StaffVerificationRequest,
+  VerificationAnswer,
+  businessMaterialsResponseSchema,
+  calendarChangeResponseSchema,
+  calendarResponseSchema,
+  contactsListResponseSchema,
+  manageableRoleSchema,
+  materialsResponseSchema,
+  newStaffAccountResponseSchema,
+  passwordResetResponseSchema,
+  staffAccountsResponseSchema,
+  totpResetResponseSchema,
+  verificationQueueResponseSchema,
+} from '../../contract/admin.ts';
+import type { MaterialOverride } from '../../domain/catalog.ts';
 import { currentLocale, type AppLocale } from './locale.ts';
 
 export type HealthResponse = z.infer<typeof healthResponseSchema>;
@@ -302,4 +340,137 @@ export const voucherApi = {
       throw new ApiError('UNEXPECTED_RESPONSE', 200, fallbackMessages.unexpected[currentLocale.value]);
     }
   },
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Staff back office (PRODUCT §5): every call but the login reports a lost session (401) to the console.
+
+export type {
+  AllowedStaffAction,
+  AuditEntry,
+  AuditResponse,
+  BusinessMaterials,
+  CalendarOverrideView,
+  ContactView,
+  RunningDeadline,
+  SlaDeadlineRow,
+  SlaResponse,
+  StaffAccount,
+  StaffAction,
+  StaffActionRequest,
+  StaffApplicationDetail,
+  StaffLoginResponse,
+  StaffMeResponse,
+  StaffProfile,
+  StaffQueueResponse,
+  StaffQueueRow,
+  StaffRole,
+  StaffVerificationRequest,
+  TotpEnrolmentResponse,
+  VerificationAnswer,
+};
+export type CalendarResponse = z.infer<typeof calendarResponseSchema>;
+export type CalendarChangeResponse = z.infer<typeof calendarChangeResponseSchema>;
+export type ContactsListResponse = z.infer<typeof contactsListResponseSchema>;
+export type MaterialsResponse = z.infer<typeof materialsResponseSchema>;
+export type BusinessMaterialsResponse = z.infer<typeof businessMaterialsResponseSchema>;
+export type StaffAccountsResponse = z.infer<typeof staffAccountsResponseSchema>;
+export type NewStaffAccountResponse = z.infer<typeof newStaffAccountResponseSchema>;
+export type PasswordResetResponse = z.infer<typeof passwordResetResponseSchema>;
+export type TotpResetResponse = z.infer<typeof totpResetResponseSchema>;
+export type VerificationQueueResponse = z.infer<typeof verificationQueueResponseSchema>;
+export type ManageableRole = z.infer<typeof manageableRoleSchema>;
+export type StaffMaterialOverride = MaterialOverride;
+
+/** Filters of the work queue (`GET /staff/applications`); empty values are left out. */
+export interface StaffQueueFilters {
+  state?: string;
+  business?: string;
+  authority?: string;
+  due?: 'overdue' | 'today' | 'week';
+  q?: string;
+  province?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/** Filters of the audit log (`GET /staff/audit`). */
+export interface StaffAuditFilters {
+  from?: string;
+  to?: string;
+  username?: string;
+  event?: string;
+  targetId?: string;
+  province?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+let staffSessionLost: ((error: ApiError) => void) | undefined;
+
+/** The console's answer to a 401 from a staff route (session ended or expired): back to the login. */
+export function onStaffSessionLost(handler: ((error: ApiError) => void) | undefined): void {
+  staffSessionLost = handler;
+}
+
+async function staffCall<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) staffSessionLost?.(error);
+    throw error;
+  }
+}
+
+const pathPart = (value: string) => encodeURIComponent(value);
+const staffQuery = (value: object) => value as Record<string, QueryValue>;
+
+export const staffApi = {
+  login: (request: StaffLoginRequest) => apiClient.post<StaffLoginResponse>('/staff/sessions', request),
+  logout: () => staffCall(apiClient.delete<void>('/staff/sessions/current')),
+  /** Without `reportLoss`, a 401 is only thrown (the console's start-up check asks quietly). */
+  me: (signal?: AbortSignal, options: { reportLoss?: boolean } = {}) => {
+    const call = apiClient.get<StaffMeResponse>('/staff/me', { signal });
+    return options.reportLoss === false ? call : staffCall(call);
+  },
+  startTotpEnrolment: () => staffCall(apiClient.post<TotpEnrolmentResponse>('/staff/me/totp/enrolment')),
+  confirmTotp: (code: string) => staffCall(apiClient.post<{ confirmed: true }>('/staff/me/totp/confirm', { code })),
+
+  queue: (filters: StaffQueueFilters, signal?: AbortSignal) => staffCall(apiClient.get<StaffQueueResponse>('/staff/applications', { query: staffQuery(filters), signal })),
+  application: (applicationId: string, signal?: AbortSignal) => staffCall(apiClient.get<StaffApplicationDetail>(`/staff/applications/${pathPart(applicationId)}`, { signal })),
+  act: (applicationId: string, request: StaffActionRequest) =>
+    staffCall(apiClient.post<StaffApplicationDetail>(`/staff/applications/${pathPart(applicationId)}/actions`, request)),
+  audit: (filters: StaffAuditFilters, signal?: AbortSignal) => staffCall(apiClient.get<AuditResponse>('/staff/audit', { query: staffQuery(filters), signal })),
+
+  sla: (province?: string, signal?: AbortSignal) => staffCall(apiClient.get<SlaResponse>('/staff/sla', { query: { province }, signal })),
+
+  calendar: (query: { province?: string; year?: number }, signal?: AbortSignal) => staffCall(apiClient.get<CalendarResponse>('/staff/admin/calendar', { query: staffQuery(query), signal })),
+  addCalendarOverride: (body: { province?: string; date: string; kind: 'workday' | 'holiday'; note?: string }) =>
+    staffCall(apiClient.post<CalendarChangeResponse>('/staff/admin/calendar/overrides', body)),
+  deleteCalendarOverride: (overrideId: string) => staffCall(apiClient.delete<CalendarChangeResponse>(`/staff/admin/calendar/overrides/${pathPart(overrideId)}`)),
+
+  contacts: (province?: string, signal?: AbortSignal) => staffCall(apiClient.get<ContactsListResponse>('/staff/admin/contacts', { query: { province }, signal })),
+  addContact: (body: { province?: string; name: string; title?: string; phone: string; hours?: string }) => staffCall(apiClient.post<ContactView>('/staff/admin/contacts', body)),
+  updateContact: (contactId: string, body: Partial<Pick<ContactView, 'name' | 'title' | 'phone' | 'hours'>>) =>
+    staffCall(apiClient.patch<ContactView>(`/staff/admin/contacts/${pathPart(contactId)}`, body)),
+  deleteContact: (contactId: string) => staffCall(apiClient.delete<void>(`/staff/admin/contacts/${pathPart(contactId)}`)),
+  reorderContacts: (ids: string[], province?: string) => staffCall(apiClient.put<ContactsListResponse>('/staff/admin/contacts/order', { ids, province })),
+
+  materials: (province?: string, signal?: AbortSignal) => staffCall(apiClient.get<MaterialsResponse>('/staff/admin/materials', { query: { province }, signal })),
+  saveMaterialOps: (business: string, ops: MaterialOverride[], province?: string) =>
+    staffCall(apiClient.put<BusinessMaterialsResponse>(`/staff/admin/materials/${pathPart(business)}`, { ops, province })),
+
+  staffAccounts: (province?: string, signal?: AbortSignal) => staffCall(apiClient.get<StaffAccountsResponse>('/staff/admin/staff', { query: { province }, signal })),
+  createStaffAccount: (body: { province?: string; username: string; displayName: string; role: ManageableRole }) =>
+    staffCall(apiClient.post<NewStaffAccountResponse>('/staff/admin/staff', body)),
+  disableStaffAccount: (accountId: string) => staffCall(apiClient.post<{ staff: StaffAccount }>(`/staff/admin/staff/${pathPart(accountId)}/disable`)),
+  enableStaffAccount: (accountId: string) => staffCall(apiClient.post<{ staff: StaffAccount }>(`/staff/admin/staff/${pathPart(accountId)}/enable`)),
+  resetStaffPassword: (accountId: string) => staffCall(apiClient.post<PasswordResetResponse>(`/staff/admin/staff/${pathPart(accountId)}/reset-password`)),
+  resetStaffTotp: (accountId: string) => staffCall(apiClient.post<TotpResetResponse>(`/staff/admin/staff/${pathPart(accountId)}/reset-totp`)),
+
+  verificationRequests: (query: { state?: string; province?: string; limit?: number }, signal?: AbortSignal) =>
+    staffCall(apiClient.get<VerificationQueueResponse>('/staff/verification-requests', { query: staffQuery(query), signal })),
+  acceptVerificationRequest: (requestId: string) => staffCall(apiClient.post<StaffVerificationRequest>(`/staff/verification-requests/${pathPart(requestId)}/accept`)),
+  answerVerificationRequest: (requestId: string, answer: VerificationAnswer) =>
+    staffCall(apiClient.post<StaffVerificationRequest>(`/staff/verification-requests/${pathPart(requestId)}/answer`, answer)),
 };
