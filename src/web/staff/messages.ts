@@ -12,7 +12,7 @@ const zh = {
     application: '办件详情',
   },
   top: { login: '登录', logout: '退出登录', logoutConfirm: '确定退出登录吗？', loggedOut: '已退出登录', security: '动态验证码设置', allProvinces: '全国' },
-  roles: { handler: '受理人员', reviewer: '审核人员', province_admin: '省级管理员', system_admin: '系统管理员' },
+  roles: { handler: '受理人员', reviewer: '审核人员', province_admin: '省级管理员', system_admin: '系统管理员', driver: '申请人', system: '系统' },
   states: {
     open: '全部待办',
     submitted: '待受理',
@@ -184,6 +184,7 @@ const zh = {
     delivery: { mail: '邮寄', self_collect: '自取' },
   },
   answers: {
+    name: '姓名',
     sex: '性别',
     phone: '手机号码',
     quasiDrivingType: '准驾车型',
@@ -431,7 +432,7 @@ const en: Messages = {
     application: 'Application',
   },
   top: { login: 'Log in', logout: 'Log out', logoutConfirm: 'Log out now?', loggedOut: 'Logged out', security: 'Authenticator', allProvinces: 'All provinces' },
-  roles: { handler: 'Handler', reviewer: 'Reviewer', province_admin: 'Province admin', system_admin: 'System admin' },
+  roles: { handler: 'Handler', reviewer: 'Reviewer', province_admin: 'Province admin', system_admin: 'System admin', driver: 'Applicant', system: 'System' },
   states: {
     open: 'Open work',
     submitted: 'To accept',
@@ -603,6 +604,7 @@ const en: Messages = {
     delivery: { mail: 'By post', self_collect: 'Collect in person' },
   },
   answers: {
+    name: 'Name',
     sex: 'Sex',
     phone: 'Mobile',
     quasiDrivingType: 'Quasi-driving type',
