@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { materialOverrideSchema } from '../domain/catalog.ts';
 import { businessKeySchema } from './applications.ts';
-import { localizedSchema } from './common.ts';
-import { verificationFieldSchema, verificationRequestStateSchema } from './certificates.ts';
+import { catalogMaterialSchema } from './catalog.ts';
+import { codeNameSchema, localizedSchema, provinceCodeSchema } from './common.ts';
+import { PRINTED_ITEMS, verificationFieldSchema, verificationRequestStateSchema } from './certificates.ts';
 
 /**
  * Province administration, the SLA overview and the information-verification queue, all under
@@ -12,9 +13,9 @@ import { verificationFieldSchema, verificationRequestStateSchema } from './certi
  * needed (400 PROVINCE_REQUIRED). Every change is written to the audit log as `admin.*` / `verification.*`.
  */
 
-export const provinceCodeSchema = z.string().regex(/^\d{2}$/);
+export { provinceCodeSchema };
 export const provinceQuerySchema = z.object({ province: provinceCodeSchema.optional() });
-export const provinceRefSchema = z.object({ code: z.string(), name: localizedSchema });
+export const provinceRefSchema = codeNameSchema;
 const isoDateSchema = z.iso.date();
 
 // ---------------------------------------------------------------------------------------------------
@@ -157,15 +158,8 @@ export const contactOrderSchema = z.object({ province: provinceCodeSchema.option
 
 export const businessParamsSchema = z.object({ business: businessKeySchema });
 
-export const effectiveMaterialSchema = z.object({
-  key: z.string(),
-  name: localizedSchema,
-  example: localizedSchema,
-  required: z.boolean(),
-  /** When requiredness depends on the driver's answers. */
-  condition: localizedSchema.optional(),
-  source: z.enum(['catalog', 'province']),
-});
+/** A material as drivers of the province see it (the same shape as the public catalogue's). */
+export const effectiveMaterialSchema = catalogMaterialSchema;
 
 export const businessMaterialsSchema = z.object({
   business: businessKeySchema,
@@ -251,16 +245,7 @@ export const verificationQueueQuerySchema = z.object({
 
 /** Registry items a correction may change. Category dates need `category` (its code). */
 export const CORRECTION_FIELDS = [
-  'holderName',
-  'sex',
-  'birthDate',
-  'nationality',
-  'address',
-  'number',
-  'fileNumber',
-  'quasiDrivingType',
-  'serviceUnit',
-  'issuingAuthority',
+  ...PRINTED_ITEMS,
   'categoryFirstIssueDate',
   'categoryValidFrom',
   'categoryValidTo',
@@ -286,7 +271,7 @@ export const staffVerificationRequestSchema = z.object({
     holderName: z.string(),
     /** 1101**********123X */
     holderIdNumberMasked: z.string(),
-    issuingAuthority: z.object({ code: z.string(), name: localizedSchema }),
+    issuingAuthority: codeNameSchema,
     categories: z.array(z.object({ code: z.string(), firstIssueDate: z.string(), validFrom: z.string(), validTo: z.string() })),
   }),
   createdAt: z.string(),

@@ -1,13 +1,15 @@
 import { z } from 'zod';
+import { BUSINESS_KEYS, CHANGE_VARIANTS } from '../domain/businessKeys.ts';
+import { APPLICATION_STATES } from '../domain/stateMachine.ts';
 import { localizedSchema } from './common.ts';
 
-export const businessKeySchema = z.enum(['credit_assessment', 'renewal', 'replacement', 'change', 'cancellation']);
-export const applicationStateSchema = z.enum(['draft', 'submitted', 'accepted', 'approved', 'completed', 'withdrawn', 'returned', 'declined', 'rejected']);
+export const businessKeySchema = z.enum(BUSINESS_KEYS);
+export const applicationStateSchema = z.enum(APPLICATION_STATES);
 
 export const createApplicationBodySchema = z.object({
   business: businessKeySchema,
   certificateId: z.uuid(),
-  variant: z.enum(['service_unit', 'certificate_info']).optional(),
+  variant: z.enum(CHANGE_VARIANTS).optional(),
 });
 
 export const listApplicationsQuerySchema = z.object({
@@ -15,9 +17,22 @@ export const listApplicationsQuerySchema = z.object({
 });
 
 export const applicationIdParamsSchema = z.object({ id: z.uuid() });
-export const materialParamsSchema = z.object({ id: z.uuid(), materialKey: z.string().regex(/^[a-z0-9_]{1,64}$/) });
+export const materialKeySchema = z.string().regex(/^[a-z0-9_]{1,64}$/);
+export const materialParamsSchema = z.object({ id: z.uuid(), materialKey: materialKeySchema });
 
 export const imageWarningSchema = z.object({ code: z.string(), zh: z.string(), en: z.string() });
+
+/** An uploaded material picture. `warnings`: the quality pre-check findings shown at upload (blur, too dark, …). */
+export const uploadedMaterialSchema = z.object({
+  mime: z.string(),
+  width: z.number(),
+  height: z.number(),
+  bytes: z.number(),
+  uploadedAt: z.string(),
+  warnings: z.array(imageWarningSchema),
+  url: z.string(),
+  thumbnailUrl: z.string(),
+});
 
 export const materialStatusSchema = z.object({
   key: z.string(),
@@ -26,19 +41,11 @@ export const materialStatusSchema = z.object({
   required: z.boolean(),
   /** When requiredness depends on the answers (e.g. only for a partial cancellation), what it depends on. */
   condition: localizedSchema.optional(),
-  uploaded: z
-    .object({
-      mime: z.string(),
-      width: z.number(),
-      height: z.number(),
-      bytes: z.number(),
-      uploadedAt: z.string(),
-      warnings: z.array(imageWarningSchema),
-      url: z.string(),
-      thumbnailUrl: z.string(),
-    })
-    .nullable(),
+  uploaded: uploadedMaterialSchema.nullable(),
 });
+
+/** A reason code with its label, as offered to staff and shown to the driver. */
+export const reasonOptionSchema = z.object({ code: z.string(), label: localizedSchema });
 
 export const timelineEntrySchema = z.object({
   action: z.string(),
@@ -47,7 +54,7 @@ export const timelineEntrySchema = z.object({
   toState: z.string(),
   actorRole: z.string(),
   at: z.string(),
-  reasons: z.array(z.object({ code: z.string(), label: localizedSchema })),
+  reasons: z.array(reasonOptionSchema),
   reasonText: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),
 });
@@ -75,7 +82,7 @@ export const applicationDetailSchema = applicationSummarySchema.extend({
   timeline: z.array(timelineEntrySchema),
   allowedActions: z.array(z.string()),
   /** The latest return for correction: every item to correct, told at once (一次性告知). */
-  corrections: z.object({ reasons: z.array(z.object({ code: z.string(), label: localizedSchema })), text: z.string().nullable(), at: z.string() }).nullable(),
+  corrections: z.object({ reasons: z.array(reasonOptionSchema), text: z.string().nullable(), at: z.string() }).nullable(),
   /** What still blocks submission. */
   missing: z.object({ fields: z.array(z.string()), materials: z.array(z.string()) }),
 });

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { localizedSchema } from './common.ts';
+import { codeNameSchema, localizedSchema, provinceCodeSchema } from './common.ts';
 
 export const healthResponseSchema = z.object({ status: z.literal('ok'), version: z.string() });
 
 export const provincesResponseSchema = z.object({
-  provinces: z.array(z.object({ code: z.string(), name: localizedSchema })),
+  provinces: z.array(codeNameSchema),
 });
 export type ProvincesResponse = z.infer<typeof provincesResponseSchema>;
 
@@ -34,12 +34,12 @@ export const businessesResponseSchema = z.object({
     }),
   ),
 });
-export const businessesQuerySchema = z.object({ province: z.string().regex(/^\d{2}$/).optional() });
+export const businessesQuerySchema = z.object({ province: provinceCodeSchema.optional() });
 export type BusinessesResponse = z.infer<typeof businessesResponseSchema>;
 
-export const contactsQuerySchema = z.object({ province: z.string().regex(/^\d{2}$/) });
+export const contactsQuerySchema = z.object({ province: provinceCodeSchema });
 export const contactsResponseSchema = z.object({
-  province: z.object({ code: z.string(), name: localizedSchema }),
+  province: codeNameSchema,
   contacts: z.array(z.object({ name: z.string(), title: z.string(), phone: z.string(), hours: z.string() })),
 });
 export type ContactsResponse = z.infer<typeof contactsResponseSchema>;

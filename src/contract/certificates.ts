@@ -1,17 +1,18 @@
 import { z } from 'zod';
-import { localizedSchema } from './common.ts';
+import { CERTIFICATE_STATUSES } from '../domain/certificate.ts';
+import { codeNameSchema, localizedSchema } from './common.ts';
 import { photoIdSchema, warningSchema } from './identity.ts';
 
 /** The driver's certificates from the registry and information-verification requests (PRODUCT §2.3, §7). */
 
-export const certificateStatusSchema = z.enum(['valid', 'grace', 'expired', 'cancelled']);
+export const certificateStatusSchema = z.enum(CERTIFICATE_STATUSES);
 
 export const certificateCategoryViewSchema = z.object({
   code: z.string(),
   name: localizedSchema,
   /** Name with qualifiers, e.g. 道路危险货物运输驾驶员（爆炸品）. */
   label: localizedSchema,
-  qualifiers: z.array(z.object({ code: z.string(), name: localizedSchema })),
+  qualifiers: z.array(codeNameSchema),
   firstIssueDate: z.string(),
   validFrom: z.string(),
   validTo: z.string(),
@@ -38,8 +39,8 @@ export const certificateViewSchema = z.object({
   address: z.string(),
   /** 准驾车型 */
   quasiDrivingType: z.string(),
-  issuingAuthority: z.object({ code: z.string(), name: localizedSchema }),
-  province: z.object({ code: z.string(), name: localizedSchema }),
+  issuingAuthority: codeNameSchema,
+  province: codeNameSchema,
   serviceUnit: z.string(),
   /** Overall: the best of the categories. */
   status: z.object({
@@ -57,8 +58,8 @@ export type CertificateView = z.infer<typeof certificateViewSchema>;
 export const myCertificatesResponseSchema = z.object({ certificates: z.array(certificateViewSchema) });
 export type MyCertificatesResponse = z.infer<typeof myCertificatesResponseSchema>;
 
-/** Which printed item the driver says is wrong. */
-export const VERIFICATION_FIELDS = [
+/** The certificate's printed items held as one value each (the categories carry their own dates). */
+export const PRINTED_ITEMS = [
   'holderName',
   'sex',
   'birthDate',
@@ -69,6 +70,11 @@ export const VERIFICATION_FIELDS = [
   'quasiDrivingType',
   'serviceUnit',
   'issuingAuthority',
+] as const;
+
+/** Which printed item the driver says is wrong. */
+export const VERIFICATION_FIELDS = [
+  ...PRINTED_ITEMS,
   'categories',
   'validity',
   'other',
@@ -101,7 +107,7 @@ export const verificationRequestViewSchema = z.object({
   state: verificationRequestStateSchema,
   stateLabel: localizedSchema,
   /** The original issuing authority, which answers. */
-  issuingAuthority: z.object({ code: z.string(), name: localizedSchema }),
+  issuingAuthority: codeNameSchema,
   createdAt: z.string(),
   acceptedAt: z.string().nullable(),
   /** Set on acceptance: 2 working days after it. */

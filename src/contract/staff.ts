@@ -1,6 +1,17 @@
 import { z } from 'zod';
-import { applicationStateSchema, businessKeySchema, imageWarningSchema, timelineEntrySchema } from './applications.ts';
-import { localizedSchema } from './common.ts';
+import { CREDIT_GRADES } from '../domain/creditAssessment.ts';
+import {
+  applicationIdParamsSchema,
+  applicationStateSchema,
+  businessKeySchema,
+  materialKeySchema,
+  materialParamsSchema,
+  reasonOptionSchema,
+  timelineEntrySchema,
+  uploadedMaterialSchema,
+} from './applications.ts';
+import { certificateStatusSchema } from './certificates.ts';
+import { codeNameSchema, localizedSchema, provinceCodeSchema } from './common.ts';
 
 /**
  * Staff back office API (PRODUCT §5, §7), all under `/api/v1/staff`. Staff authenticate with the
@@ -29,7 +40,7 @@ export const staffProfileSchema = z.object({
   displayName: z.string(),
   role: staffRoleSchema,
   /** Null for system admins, who see every province. */
-  province: z.object({ code: z.string(), name: localizedSchema }).nullable(),
+  province: codeNameSchema.nullable(),
   /** What the console may offer this person. */
   capabilities: z.object({
     /** May act on applications (accept, return, approve, …). False for system admins (read only). */
@@ -91,7 +102,7 @@ export const staffQueueQuerySchema = z.object({
   authority: z.string().regex(/^[0-9A-Za-z]{1,12}$/).optional(),
   due: dueFilterSchema.optional(),
   q: z.string().trim().max(64).optional(),
-  province: z.string().regex(/^\d{2}$/).optional(),
+  province: provinceCodeSchema.optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
@@ -126,7 +137,7 @@ export const staffQueueRowSchema = z.object({
   }),
   certificateNumber: z.string(),
   provinceCode: z.string(),
-  issuingAuthority: z.object({ code: z.string(), name: localizedSchema }),
+  issuingAuthority: codeNameSchema,
   state: staffVisibleStateSchema,
   stateLabel: localizedSchema,
   /** Null when no clock runs (approved and waiting for fulfilment, or closed). */
@@ -150,10 +161,10 @@ export type StaffQueueResponse = z.infer<typeof staffQueueResponseSchema>;
 // ---------------------------------------------------------------------------------------------------
 // One application
 
-export const staffApplicationParamsSchema = z.object({ id: z.uuid() });
-export const staffMaterialParamsSchema = z.object({ id: z.uuid(), materialKey: z.string().regex(/^[a-z0-9_]{1,64}$/) });
+export const staffApplicationParamsSchema = applicationIdParamsSchema;
+export const staffMaterialParamsSchema = materialParamsSchema;
 
-export const reasonOptionSchema = z.object({ code: z.string(), label: localizedSchema });
+export { reasonOptionSchema };
 
 export const STAFF_ACTIONS = ['accept', 'return', 'decline', 'approve', 'reject', 'mail', 'ready_for_pickup', 'hand_over', 'complete'] as const;
 export const staffActionSchema = z.enum(STAFF_ACTIONS);
@@ -181,7 +192,7 @@ export const staffCategorySchema = z.object({
   validTo: z.string(),
   cancelledAt: z.string().nullable(),
   cancelReason: z.string().nullable(),
-  status: z.enum(['valid', 'grace', 'expired', 'cancelled']),
+  status: certificateStatusSchema,
   statusLabel: localizedSchema,
 });
 
@@ -189,20 +200,11 @@ export const staffMaterialSchema = z.object({
   key: z.string(),
   name: localizedSchema,
   required: z.boolean(),
-  uploaded: z
-    .object({
-      mime: z.string(),
-      width: z.number(),
-      height: z.number(),
-      bytes: z.number(),
-      uploadedAt: z.string(),
-      /** Quality pre-check findings shown to the driver at upload (blur, too dark, …). */
-      warnings: z.array(imageWarningSchema),
+  /** `url` serves the full-size image; every fetch is audited. */
+  uploaded: uploadedMaterialSchema
+    .extend({
       /** The stored quality measurements as they are. */
       quality: z.record(z.string(), z.unknown()),
-      /** Full-size image; every fetch is audited. */
-      url: z.string(),
-      thumbnailUrl: z.string(),
     })
     .nullable(),
 });
@@ -225,7 +227,7 @@ export const staffApplicationDetailSchema = z.object({
   /** Send back as `expectedVersion` with an action so a change made meanwhile answers 409. */
   version: z.number().int(),
   provinceCode: z.string(),
-  issuingAuthority: z.object({ code: z.string(), name: localizedSchema }),
+  issuingAuthority: codeNameSchema,
   createdAt: z.string(),
   submittedAt: z.string().nullable(),
   updatedAt: z.string(),
@@ -254,8 +256,8 @@ export const staffApplicationDetailSchema = z.object({
     fileNumber: z.string(),
     quasiDrivingType: z.string(),
     serviceUnit: z.string(),
-    issuingAuthority: z.object({ code: z.string(), name: localizedSchema }),
-    status: z.enum(['valid', 'grace', 'expired', 'cancelled']),
+    issuingAuthority: codeNameSchema,
+    status: certificateStatusSchema,
     categories: z.array(staffCategorySchema),
   }),
   materials: z.array(staffMaterialSchema),
@@ -271,7 +273,7 @@ export const staffApplicationDetailSchema = z.object({
   /** Credit assessment only: the grades to choose from and the cycle an approval rates. */
   rating: z
     .object({
-      grades: z.array(z.object({ grade: z.enum(['AAA', 'AA', 'A', 'B']), label: localizedSchema })),
+      grades: z.array(z.object({ grade: z.enum(CREDIT_GRADES), label: localizedSchema })),
       cycle: z.object({ start: z.string(), end: z.string() }).nullable(),
       /** The voucher issued on approval, once there is one. */
       voucher: z.object({ serial: z.string(), rating: z.string(), issuedOn: z.string() }).nullable(),
@@ -293,9 +295,9 @@ export const staffActionRequestSchema = z.object({
   /** Free-text explanation, required with return / decline / reject. */
   reason: z.string().trim().max(1000).optional(),
   /** return: the materials the driver must upload again (keys from `materials`). */
-  materialKeys: z.array(z.string().regex(/^[a-z0-9_]{1,64}$/)).max(20).optional(),
+  materialKeys: z.array(materialKeySchema).max(20).optional(),
   /** approve of a credit assessment. */
-  rating: z.enum(['AAA', 'AA', 'A', 'B']).optional(),
+  rating: z.enum(CREDIT_GRADES).optional(),
   /** mail */
   carrier: z.string().trim().max(64).optional(),
   trackingNumber: z.string().trim().max(64).optional(),
@@ -327,7 +329,7 @@ export const auditQuerySchema = z.object({
   username: z.string().trim().max(64).optional(),
   /** One of AUDIT_EVENTS, or another part's event such as 'admin.staff.create' or 'verification.answer'. */
   event: z.string().regex(/^[a-z_.:]{1,64}$/).optional(),
-  province: z.string().regex(/^\d{2}$/).optional(),
+  province: provinceCodeSchema.optional(),
   /** Entries about one target, e.g. an application id. */
   targetId: z.string().max(64).optional(),
   cursor: z.string().max(200).optional(),

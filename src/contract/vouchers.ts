@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { CREDIT_GRADES } from '../domain/creditAssessment.ts';
 
 /**
  * Vouchers (诚信考核凭证), the electronic qualification certificate's QR, and public verification
  * (PRODUCT §6, §7). Everything a verifier sees is masked.
  */
 
-const rating = z.enum(['AAA', 'AA', 'A', 'B']);
+const rating = z.enum(CREDIT_GRADES);
 const day = z.string().describe('YYYY-MM-DD, China time');
 
 /** GET /applications/{id}/voucher — what the app's voucher page shows. */

@@ -56,7 +56,8 @@ export interface Certificate {
   categories: CertificateCategory[];
 }
 
-export type CertificateStatus = 'valid' | 'grace' | 'expired' | 'cancelled';
+export const CERTIFICATE_STATUSES = ['valid', 'grace', 'expired', 'cancelled'] as const;
+export type CertificateStatus = (typeof CERTIFICATE_STATUSES)[number];
 
 export const CERTIFICATE_STATUS_LABELS: Record<CertificateStatus, Localized> = {
   valid: { zh: '有效', en: 'Valid' },
