@@ -5,6 +5,7 @@ import { currentAgreementVersions } from '../../src/server/auth/agreements.ts';
 import { RedisRateLimiter } from '../../src/server/rateLimit/index.ts';
 import { startAliyunSmsStandIn, type AliyunStandIn } from '../../src/server/sms/aliyunStandIn.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { testRedisAnswers, testRedisUrl } from './redis.fixtures.ts';
 
 /** The SMS login against a real provider (Aliyun stand-in) and with limits shared through Redis. */
 
@@ -66,23 +67,8 @@ describe('SMS login through Aliyun', () => {
   });
 });
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisAnswers(): Promise<boolean> {
-  const probe = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const redisUp = await redisAnswers();
-if (!redisUp && !process.env.CI) console.warn(`Shared SMS limit test skipped: no Redis answers at ${redisUrl} (required when CI is set).`);
+const redisUrl = testRedisUrl;
+const redisUp = await testRedisAnswers('Shared SMS limit test');
 
 describe.runIf(redisUp || process.env.CI)('SMS limits shared by two instances through Redis', () => {
   const prefix = `rto:test:auth:${randomUUID()}:`;

@@ -1,27 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { testRedisAnswers, testRedisUrl } from '../../../test/api/redis.fixtures.ts';
 import { createRateLimiter, RedisRateLimiter, type RateLimiter, type RateRule } from './index.ts';
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisAnswers(): Promise<boolean> {
-  const probe = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const redisUp = await redisAnswers();
-if (!redisUp && !process.env.CI) {
-  console.warn(`Redis rate-limiter tests skipped: no Redis answers at ${redisUrl} (they are required when CI is set).`);
-}
+const redisUrl = testRedisUrl;
+const redisUp = await testRedisAnswers('Redis rate-limiter tests');
 
 describe('Redis availability', () => {
   it.runIf(Boolean(process.env.CI))('Redis answers in CI, so the shared rate limits are tested', () => {
