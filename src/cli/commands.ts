@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../server/config.ts';
+import type { DatabaseHandle } from '../server/db/client.ts';
 
 // Commands import the server lazily so `--help` and light commands start fast.
 const server = () => import('../server/start.ts');
@@ -53,9 +54,7 @@ const commands: Record<string, Command> = {
     summary: 'Create or upgrade the database schema',
     usage: 'rto migrate',
     async run() {
-      const { openConfiguredDatabase } = await database();
-      const handle = await openConfiguredDatabase(readConfig());
-      await handle.close();
+      await withDatabase(readConfig(), async () => {});
       console.log('Database is up to date.');
       return 0;
     },
@@ -69,15 +68,9 @@ const commands: Record<string, Command> = {
         console.error('Demo data is never loaded in production (NODE_ENV=production).');
         return 1;
       }
-      const { openConfiguredDatabase } = await database();
       const { seedDemoData } = await import('../server/seed/demo.ts');
-      const handle = await openConfiguredDatabase(config);
-      try {
-        const result = await seedDemoData(handle.db);
-        console.log(result.created ? 'Demo data loaded.' : 'Demo data was already loaded; nothing changed.');
-      } finally {
-        await handle.close();
-      }
+      const result = await withDatabase(config, seedDemoData);
+      console.log(result.created ? 'Demo data loaded.' : 'Demo data was already loaded; nothing changed.');
       return 0;
     },
   },
@@ -128,12 +121,10 @@ const commands: Record<string, Command> = {
         console.error('Usage: rto keys rotate | rto keys list');
         return 2;
       }
-      const { openConfiguredDatabase } = await database();
       const keyStore = await import('../server/vouchers/keyStore.ts');
-      const handle = await openConfiguredDatabase(readConfig());
-      try {
+      await withDatabase(readConfig(), async (db) => {
         if (action === 'rotate') {
-          const { kid, retired } = await keyStore.rotateSigningKey(handle.db, new Date());
+          const { kid, retired } = await keyStore.rotateSigningKey(db, new Date());
           console.log(kid);
           console.error(
             retired.length
@@ -141,15 +132,13 @@ const commands: Record<string, Command> = {
               : `Signing key ${kid} is active.`,
           );
         } else {
-          const keys = await keyStore.publishedKeys(handle.db);
+          const keys = await keyStore.publishedKeys(db);
           if (keys.length === 0) console.log('No signing key yet: one is created with the first voucher, or by `rto keys rotate`.');
           for (const key of keys) {
             console.log(`${key.kid}  ${key.alg}  created ${key.createdAt}  ${key.retiredAt ? `retired ${key.retiredAt}` : 'ACTIVE'}`);
           }
         }
-      } finally {
-        await handle.close();
-      }
+      });
       return 0;
     },
   },
@@ -182,6 +171,17 @@ const commands: Record<string, Command> = {
 
 function readConfig(): Config {
   return loadConfig(process.env);
+}
+
+/** Opens (and migrates) the configured database for one piece of work, and closes it whatever happens. */
+async function withDatabase<T>(config: Config, work: (db: DatabaseHandle['db']) => Promise<T>): Promise<T> {
+  const { openConfiguredDatabase } = await database();
+  const handle = await openConfiguredDatabase(config);
+  try {
+    return await work(handle.db);
+  } finally {
+    await handle.close();
+  }
 }
 
 function generalHelp(): string {
