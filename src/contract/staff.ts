@@ -151,7 +151,10 @@ export const staffQueueResponseSchema = z.object({
   items: z.array(staffQueueRowSchema),
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: z.string().nullable(),
-  /** Applications per state in the province (or every province for system admins, unless `province`), ignoring the other filters. */
+  /**
+   * Open applications (submitted, accepted, returned, approved) per state in the province (or every
+   * province for system admins, unless `province`), ignoring the other filters. Empty on cursor pages.
+   */
   counts: z.record(z.string(), z.number().int()),
   /** The office's today (China time), which deadline statuses refer to. */
   today: z.string(),

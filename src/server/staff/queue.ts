@@ -1,4 +1,4 @@
-import { and, asc, count, eq, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
 import type { RunningDeadline, StaffQueueQuery, StaffQueueResponse, StaffQueueRow } from '../../contract/staff.ts';
 import type { WorkingCalendar } from '../../domain/calendar.ts';
 import { addDays, chinaToday, weekday } from '../../domain/dates.ts';
@@ -170,16 +170,22 @@ export async function staffQueue(ctx: AppContext, who: StaffPrincipal, query: St
   return {
     items,
     nextCursor: rows.length > query.limit && last ? encodeCursor({ key: last.key, id: last.application.id }) : null,
-    counts: await stateCounts(ctx.db, scope),
+    // Counted for the first page only: the next pages of the same list need not pay for it again.
+    counts: query.cursor ? {} : await openStateCounts(ctx.db, scope),
     today,
   };
 }
 
-async function stateCounts(db: Executor, scope: string | null): Promise<Record<string, number>> {
+/**
+ * How much open work the province has, per state. Only open states are counted: they are few and
+ * covered by the open-queue index, while closed applications pile up over the years and would make
+ * every queue request scan the province's whole history.
+ */
+async function openStateCounts(db: Executor, scope: string | null): Promise<Record<string, number>> {
   const rows = await db
     .select({ state: applications.state, n: count() })
     .from(applications)
-    .where(and(scope ? eq(applications.provinceCode, scope) : undefined, ne(applications.state, 'draft')))
+    .where(and(scope ? eq(applications.provinceCode, scope) : undefined, sql`${applications.state} in ('submitted', 'accepted', 'returned', 'approved')`))
     .groupBy(applications.state);
   return Object.fromEntries(rows.map((row) => [row.state, Number(row.n)]));
 }
