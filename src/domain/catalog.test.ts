@@ -6,13 +6,18 @@ import {
   BUSINESSES,
   checkEligibility,
   describeBusiness,
+  formIssueMessage,
   getBusiness,
+  localizeFormIssues,
   materialOverrideSchema,
   materialsFor,
   missingMaterials,
   personalInfoDraftSchema,
   personalInfoSchema,
+  personalInfoShape,
+  PERSONAL_INFO_FIELD_LABELS,
   resolveVariant,
+  type FormLanguage,
   type MaterialOverride,
 } from './catalog.ts';
 
@@ -28,10 +33,10 @@ const cert = (...categories: CertificateCategory[]): Pick<Certificate, 'categori
 
 const base = { name: '张三', sex: 'M', phone: '13800000001' };
 
-function issues(schema: z.ZodType, value: unknown): Record<string, string> {
+function issues(schema: z.ZodType, value: unknown, language: FormLanguage = 'zh'): Record<string, string> {
   const r = schema.safeParse(value);
   if (r.success) return {};
-  return Object.fromEntries(r.error.issues.map((i) => [i.path.join('.'), i.message]));
+  return Object.fromEntries(r.error.issues.map((i) => [i.path.join('.'), formIssueMessage(i, language)]));
 }
 
 describe('catalog', () => {
@@ -95,6 +100,98 @@ describe('personal information forms', () => {
 
   it('every form converts to JSON Schema for the API docs', () => {
     for (const b of BUSINESSES) for (const v of b.variants) expect(() => z.toJSONSchema(personalInfoSchema(b.key, v.key), { io: 'input' })).not.toThrow();
+  });
+});
+
+describe('form messages in Chinese and English', () => {
+  const renewal = { ...base, quasiDrivingType: 'A2', reason: '有效期即将届满', contactName: '张三', contactPhone: '13912345678', delivery: 'self_collect' };
+  const cancellation = { ...base, categoriesToCancel: ['freight_driver'], cancelReason: 'holder_request', contactName: '张三', contactPhone: '13800000001' };
+  const both = (schema: z.ZodType, value: unknown) => ({ zh: issues(schema, value, 'zh'), en: issues(schema, value, 'en') });
+
+  it('names the field that is missing or too long', () => {
+    expect(both(personalInfoSchema('renewal'), { ...renewal, contactName: '' })).toEqual({
+      zh: { contactName: '请填写联系人' },
+      en: { contactName: 'Enter the contact name' },
+    });
+    expect(both(personalInfoSchema('renewal'), { ...renewal, contactName: undefined })).toEqual({
+      zh: { contactName: '请填写联系人' },
+      en: { contactName: 'Enter the contact name' },
+    });
+    expect(both(personalInfoSchema('renewal'), { ...renewal, reason: '长'.repeat(201) })).toEqual({
+      zh: { reason: '申请原因不能超过200个字' },
+      en: { reason: 'The reason for applying can be at most 200 characters' },
+    });
+  });
+
+  it('explains what a phone number must look like', () => {
+    expect(both(personalInfoSchema('renewal'), { ...renewal, contactPhone: '12345' })).toEqual({
+      zh: { contactPhone: '联系电话格式不正确，应为11位手机号码' },
+      en: { contactPhone: 'The contact phone number is not valid: enter an 11-digit mobile number' },
+    });
+    const unit = { ...base, workUnit: '北京某运输有限公司', reason: '更换工作单位', unitPhone: '12' };
+    expect(both(personalInfoSchema('change', 'service_unit'), unit)).toEqual({
+      zh: { unitPhone: '单位电话格式不正确（手机号码或固定电话，如010-12345678）' },
+      en: { unitPhone: 'The unit’s phone number is not valid: enter a mobile number or a landline such as 010-12345678' },
+    });
+  });
+
+  it('asks for a choice, and for the mailing address when mailing', () => {
+    expect(both(personalInfoSchema('renewal'), { ...renewal, delivery: 'drone' })).toEqual({
+      zh: { delivery: '请选择领证方式' },
+      en: { delivery: 'Choose how to collect the certificate' },
+    });
+    expect(both(personalInfoSchema('renewal'), { ...renewal, delivery: 'mail' })).toEqual({
+      zh: { address: '选择邮寄时请填写邮寄地址' },
+      en: { address: 'Enter the mailing address to have the certificate mailed' },
+    });
+  });
+
+  it('cancellation: categories and the explanation of "other"', () => {
+    const schema = personalInfoSchema('cancellation');
+    expect(both(schema, { ...cancellation, cancelReason: 'other' })).toEqual({
+      zh: { reasonText: '选择“其他原因”时请说明注销原因' },
+      en: { reasonText: 'Explain the reason for cancelling when you choose “Other reason”' },
+    });
+    expect(issues(schema, { ...cancellation, categoriesToCancel: [] }, 'en')).toEqual({ categoriesToCancel: 'Choose at least one category to cancel' });
+    expect(both(schema, { ...cancellation, categoriesToCancel: ['pilot'] })).toEqual({
+      zh: { 'categoriesToCancel.0': '从业资格类别无效' },
+      en: { 'categoriesToCancel.0': 'This qualification category does not exist' },
+    });
+    expect(issues(schema, { ...cancellation, categoriesToCancel: ['freight_driver', 'freight_driver'] }, 'en')).toEqual({ categoriesToCancel: 'Choose each category only once' });
+    expect(issues(schema, { ...cancellation, categoriesToCancel: undefined })).toEqual({ categoriesToCancel: '请选择要注销的从业资格类别' });
+  });
+
+  it('gives each refused answer a stable code and its path', () => {
+    const r = personalInfoSchema('renewal').safeParse({ ...renewal, contactPhone: '1', contactName: '', delivery: 'mail' });
+    expect(r.success).toBe(false);
+    expect(localizeFormIssues(r.error!.issues, 'en')).toEqual([
+      { path: 'contactName', code: 'REQUIRED', message: 'Enter the contact name' },
+      { path: 'contactPhone', code: 'INVALID_MOBILE', message: 'The contact phone number is not valid: enter an 11-digit mobile number' },
+      { path: 'address', code: 'ADDRESS_REQUIRED_FOR_MAIL', message: 'Enter the mailing address to have the certificate mailed' },
+    ]);
+    const mail = personalInfoSchema('renewal').safeParse({ ...renewal, delivery: 'mail' });
+    expect(localizeFormIssues(mail.error!.issues, 'zh')).toEqual([{ path: 'address', code: 'ADDRESS_REQUIRED_FOR_MAIL', message: '选择邮寄时请填写邮寄地址' }]);
+  });
+
+  it('speaks plainly about zod’s own checks too', () => {
+    const r = personalInfoDraftSchema('credit_assessment').safeParse({ serviceCompany: 42 });
+    expect(localizeFormIssues(r.error!.issues, 'zh')).toEqual([{ path: 'serviceCompany', code: 'INVALID', message: '服务单位格式不正确' }]);
+    expect(formIssueMessage({ code: 'too_big', path: ['address'], message: 'Too big: expected string to have <=200 characters', maximum: 200 }, 'en')).toBe(
+      'The address can be at most 200 characters',
+    );
+    expect(formIssueMessage({ code: 'custom', path: [], message: 'Invalid input' }, 'en')).toBe('This field is not valid');
+  });
+
+  it('labels every field of every form in both languages', () => {
+    for (const b of BUSINESSES) {
+      for (const v of b.variants) {
+        for (const key of Object.keys(personalInfoShape(b.key, v.key).shape)) {
+          const label = PERSONAL_INFO_FIELD_LABELS[key as keyof typeof PERSONAL_INFO_FIELD_LABELS];
+          expect(label?.zh, key).toBeTruthy();
+          expect(label?.en, key).toBeTruthy();
+        }
+      }
+    }
   });
 });
 

@@ -19,54 +19,62 @@ import { QUASI_DRIVING_TYPES } from './quasiDriving.ts';
 import { CANCEL_REASONS, activeCategories, categoriesOverAgeLimit, certificateStatus, categoryStatus, renewalOpensOn, renewalWindowOpen, type Certificate } from './certificate.ts';
 import { CATEGORY_CODES, isCreditAssessedCategory } from './categories.ts';
 import { isMobile, isPhoneNumber, normalizeMobile } from './phone.ts';
+import { formError } from './formIssues.ts';
+
+export {
+  FORM_ISSUE_CODES,
+  MAILING_ADDRESS_LABEL,
+  PERSONAL_INFO_FIELDS,
+  PERSONAL_INFO_FIELD_LABELS,
+  formIssueCode,
+  formIssueMessage,
+  formIssueMessages,
+  localizeFormIssues,
+  personalInfoFieldLabel,
+  type FormFieldIssue,
+  type FormIssueCode,
+  type FormIssueInput,
+  type FormLanguage,
+  type PersonalInfoField,
+} from './formIssues.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Personal-information fields
 
-const text = (label: string, max: number) =>
+// Messages are stable keys (formIssues.ts turns them into Chinese or English); fields are named by the path.
+const text = (max: number) =>
   z
-    .string({ error: `请填写${label}` })
+    .string(formError('REQUIRED'))
     .trim()
-    .min(1, { error: `请填写${label}` })
-    .max(max, { error: `${label}不能超过${max}个字` });
+    .min(1, formError('REQUIRED'))
+    .max(max, formError('TOO_LONG'));
 
-const optionalText = (label: string, max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, { error: `${label}不能超过${max}个字` })
-    .optional();
+const optionalText = (max: number) => z.string().trim().max(max, formError('TOO_LONG')).optional();
 
-const mobile = (label: string) =>
-  z
-    .string({ error: `请填写${label}` })
-    .overwrite(normalizeMobile)
-    .refine(isMobile, { error: `${label}格式不正确，应为11位手机号码` });
+const mobile = () => z.string(formError('REQUIRED')).overwrite(normalizeMobile).refine(isMobile, formError('INVALID_MOBILE'));
 
-const anyPhone = (label: string) =>
-  z
-    .string({ error: `请填写${label}` })
-    .trim()
-    .refine(isPhoneNumber, { error: `${label}格式不正确（手机号码或固定电话，如010-12345678）` });
+const anyPhone = () => z.string(formError('REQUIRED')).trim().refine(isPhoneNumber, formError('INVALID_PHONE'));
+
+const choice = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, formError('CHOICE_REQUIRED'));
 
 /** Fields every business shows. The name comes from real-name verification and cannot be edited. */
 const commonFields = {
-  name: text('姓名', 50),
-  sex: z.enum(['M', 'F'], { error: '请选择性别' }),
-  phone: mobile('手机号码'),
+  name: text(50),
+  sex: choice(['M', 'F']),
+  phone: mobile(),
 };
 
-const quasiDrivingType = z.enum(QUASI_DRIVING_TYPES, { error: '请选择准驾车型' });
-const delivery = z.enum(DELIVERY_METHODS, { error: '请选择领证方式' });
-const reason = text('申请原因', 200);
+const quasiDrivingType = choice(QUASI_DRIVING_TYPES);
+const delivery = choice(DELIVERY_METHODS);
+const reason = text(200);
 
 const cardFields = {
   ...commonFields,
   quasiDrivingType,
   reason,
-  address: optionalText('联系地址', 200),
-  contactName: text('联系人', 50),
-  contactPhone: mobile('联系电话'),
+  address: optionalText(200),
+  contactName: text(50),
+  contactPhone: mobile(),
   delivery,
 };
 
@@ -74,38 +82,38 @@ const cardFields = {
 function requireAddressForMail(v: { delivery: string; address?: string | undefined }): boolean {
   return v.delivery !== 'mail' || (v.address ?? '').trim().length > 0;
 }
-const MAIL_NEEDS_ADDRESS = { error: '选择邮寄时请填写邮寄地址', path: ['address'] };
+const MAIL_NEEDS_ADDRESS = { ...formError('ADDRESS_REQUIRED_FOR_MAIL'), path: ['address'] };
 
 const creditAssessmentShape = z.object({
   ...commonFields,
-  serviceCompany: optionalText('服务单位', 100),
+  serviceCompany: optionalText(100),
 });
 
 const cardShape = z.object(cardFields);
 
 const changeServiceUnitShape = z.object({
   ...commonFields,
-  workUnit: text('工作单位', 100),
-  unitPhone: anyPhone('单位电话'),
+  workUnit: text(100),
+  unitPhone: anyPhone(),
   reason,
 });
 
 const changeCertificateInfoShape = z.object({
   ...cardFields,
-  unitPhone: anyPhone('单位电话'),
+  unitPhone: anyPhone(),
 });
 
 const cancellationShape = z.object({
   ...commonFields,
   categoriesToCancel: z
-    .array(z.string().refine((c) => CATEGORY_CODES.includes(c), { error: '从业资格类别无效' }), { error: '请选择要注销的从业资格类别' })
-    .min(1, { error: '请至少选择一个要注销的从业资格类别' })
-    .refine((list) => new Set(list).size === list.length, { error: '从业资格类别不能重复' }),
-  cancelReason: z.enum(CANCEL_REASONS, { error: '请选择注销原因' }),
+    .array(z.string().refine((c) => CATEGORY_CODES.includes(c), formError('UNKNOWN_CATEGORY')), formError('CHOICE_REQUIRED'))
+    .min(1, formError('CATEGORY_REQUIRED'))
+    .refine((list) => new Set(list).size === list.length, formError('CATEGORY_DUPLICATE')),
+  cancelReason: choice(CANCEL_REASONS),
   /** Required when the reason is 'other'. */
-  reasonText: optionalText('注销原因说明', 200),
-  contactName: text('联系人', 50),
-  contactPhone: mobile('联系电话'),
+  reasonText: optionalText(200),
+  contactName: text(50),
+  contactPhone: mobile(),
 });
 
 const schemas = {
@@ -120,7 +128,7 @@ const schemas = {
     default: {
       shape: cancellationShape,
       full: cancellationShape.refine((v) => v.cancelReason !== 'other' || (v.reasonText ?? '').trim().length > 0, {
-        error: '选择“其他原因”时请说明注销原因',
+        ...formError('REASON_TEXT_REQUIRED'),
         path: ['reasonText'],
       }),
     },

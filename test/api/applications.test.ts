@@ -178,11 +178,32 @@ describe('applications: one engine for every business', () => {
     const badPhone = await inject('PATCH', `/applications/${draft.id}`, { phone: '12345' });
     expect(badPhone.statusCode).toBe(400);
     expect(badPhone.json().error.details.fields[0].path).toBe('phone');
+    expect(badPhone.json().error.details.fields[0]).toMatchObject({ code: 'INVALID_MOBILE', message: '手机号码格式不正确，应为11位手机号码' });
+    const inEnglish = await inject('PATCH', `/applications/${draft.id}`, { phone: '12345' }, { 'accept-language': 'en-GB,en;q=0.9' });
+    expect(inEnglish.statusCode).toBe(400);
+    expect(inEnglish.json().error.details.fields).toEqual([
+      { path: 'phone', code: 'INVALID_MOBILE', message: 'The mobile number is not valid: enter an 11-digit mobile number' },
+    ]);
+    const tooLong = await inject('PATCH', `/applications/${draft.id}`, { serviceCompany: '长'.repeat(101) }, { 'accept-language': 'en' });
+    expect(tooLong.json().error.details.fields).toEqual([{ path: 'serviceCompany', code: 'TOO_LONG', message: 'The service company can be at most 100 characters' }]);
     const ok = await inject('PATCH', `/applications/${draft.id}`, { serviceCompany: '' });
     expect(ok.statusCode).toBe(200);
     const discarded = await inject('DELETE', `/applications/${draft.id}`);
     expect(discarded.statusCode).toBe(204);
     expect((await inject('GET', `/applications/${draft.id}`)).statusCode).toBe(404);
+  });
+
+  it('tells what blocks a submission field by field, in the reader’s language', async () => {
+    const created = await inject('POST', '/applications', { business: 'change', variant: 'service_unit', certificateId });
+    expect(created.statusCode, created.body).toBe(201);
+    const draft = created.json() as Detail;
+    const inEnglish = await inject('POST', `/applications/${draft.id}/submit`, undefined, { 'accept-language': 'en' });
+    expect(inEnglish.statusCode).toBe(422);
+    const fields = inEnglish.json().error.details.fields as { path: string; code: string; message: string }[];
+    expect(fields.find((f) => f.path === 'unitPhone')).toEqual({ path: 'unitPhone', code: 'REQUIRED', message: 'Enter the unit’s phone number' });
+    expect(fields.find((f) => f.path === 'reason')).toEqual({ path: 'reason', code: 'REQUIRED', message: 'Enter the reason for applying' });
+    const inChinese = await inject('POST', `/applications/${draft.id}/submit`);
+    expect((inChinese.json().error.details.fields as { path: string; message: string }[]).find((f) => f.path === 'unitPhone')?.message).toBe('请填写单位电话');
   });
 
   it('refuses bad uploads with a specific code and stores good ones without metadata', async () => {

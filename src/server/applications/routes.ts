@@ -16,6 +16,7 @@ import { errorBodySchema } from '../../contract/common.ts';
 import { driverOf, requireVerifiedDriver } from '../auth/session.ts';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { requestLanguage } from '../http/language.ts';
 import { intakeImage, readUploadedFile } from '../images/intake.ts';
 import {
   applicationDetail,
@@ -69,7 +70,7 @@ export async function applicationRoutes(app: FastifyInstance, ctx: AppContext): 
     { onRequest, schema: { tags: ['applications'], params: applicationIdParamsSchema, body: updatePersonalInfoBodySchema, response: { 200: applicationDetailSchema, ...errors } } },
     async (request) => {
       const { userId } = driverOf(request);
-      const updated = await updatePersonalInfo(ctx, userId, request.params.id, request.body);
+      const updated = await updatePersonalInfo(ctx, userId, request.params.id, request.body, requestLanguage(request));
       return applicationDetail(ctx.db, updated, API_BASE);
     },
   );
@@ -138,7 +139,7 @@ export async function applicationRoutes(app: FastifyInstance, ctx: AppContext): 
     },
     async (request) => {
       const { userId } = driverOf(request);
-      const submitted = await submitApplication(ctx, userId, request.params.id, request.headers['idempotency-key']);
+      const submitted = await submitApplication(ctx, userId, request.params.id, request.headers['idempotency-key'], requestLanguage(request));
       return applicationDetail(ctx.db, submitted, API_BASE);
     },
   );

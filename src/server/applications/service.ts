@@ -3,11 +3,14 @@ import type { BusinessKey } from '../../domain/businessKeys.ts';
 import {
   businessName,
   checkEligibility,
+  localizeFormIssues,
   materialsFor,
   missingMaterials,
   personalInfoDraftSchema,
   personalInfoSchema,
   resolveVariant,
+  type FormIssueInput,
+  type FormLanguage,
   type ResolvedMaterial,
 } from '../../domain/catalog.ts';
 import { categoryName } from '../../domain/categories.ts';
@@ -160,8 +163,17 @@ function alreadyOpen(open: { id: string; state: string; reference: string } | un
   );
 }
 
-/** Merges answers into the draft; each given field must be well-formed, the name stays as verified. */
-export async function updatePersonalInfo(ctx: AppContext, userId: string, id: string, changes: Record<string, unknown>): Promise<ApplicationRow> {
+/**
+ * Merges answers into the draft; each given field must be well-formed, the name stays as verified.
+ * Refused answers are told per field in `language`.
+ */
+export async function updatePersonalInfo(
+  ctx: AppContext,
+  userId: string,
+  id: string,
+  changes: Record<string, unknown>,
+  language: FormLanguage = 'zh',
+): Promise<ApplicationRow> {
   return ctx.db.transaction(async (tx) => {
     const application = await ownApplication(tx, userId, id);
     if (!EDITABLE.includes(application.state as ApplicationState)) throw notEditable(application.state as ApplicationState);
@@ -170,7 +182,7 @@ export async function updatePersonalInfo(ctx: AppContext, userId: string, id: st
       throw new AppError(422, 'NAME_NOT_EDITABLE', { zh: '姓名来自实名认证，不能修改', en: 'The name comes from real-name verification and cannot be changed' });
     }
     const parsed = personalInfoDraftSchema(application.business as BusinessKey, application.variant).safeParse({ ...current, ...changes });
-    if (!parsed.success) throw invalidFields(parsed.error.issues);
+    if (!parsed.success) throw invalidFields(parsed.error.issues, language);
     const [updated] = await tx
       .update(applications)
       .set({ personalInfo: parsed.data as Record<string, unknown>, updatedAt: ctx.now() })
@@ -181,12 +193,12 @@ export async function updatePersonalInfo(ctx: AppContext, userId: string, id: st
   });
 }
 
-function invalidFields(issues: readonly { path: readonly PropertyKey[]; message: string }[]) {
+function invalidFields(issues: readonly FormIssueInput[], language: FormLanguage) {
   return new AppError(
     400,
     'VALIDATION_FAILED',
     { zh: '填写的信息有误，请检查后重试', en: 'Some answers are not valid; check them and try again' },
-    { fields: issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })) },
+    { fields: localizeFormIssues(issues, language) },
   );
 }
 
@@ -266,13 +278,13 @@ export async function materialFile(ctx: AppContext, userId: string, id: string, 
   return { data: await ctx.storage.get(key), mime: kind === 'thumb' ? 'image/jpeg' : row.mime };
 }
 
-/** Everything that still blocks submission, all at once. */
-export async function missingForSubmission(db: Executor, application: ApplicationRow) {
+/** Everything that still blocks submission, all at once; field messages in `language`. */
+export async function missingForSubmission(db: Executor, application: ApplicationRow, language: FormLanguage = 'zh') {
   const parsed = personalInfoSchema(application.business as BusinessKey, application.variant).safeParse(application.personalInfo);
   const uploaded = await db.select({ key: materials.materialKey }).from(materials).where(eq(materials.applicationId, application.id));
   const needed = await materialsOf(db, application);
   return {
-    fieldIssues: parsed.success ? [] : parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+    fieldIssues: parsed.success ? [] : localizeFormIssues(parsed.error.issues, language),
     materials: missingMaterials(
       needed,
       uploaded.map((row) => row.key),
@@ -282,9 +294,16 @@ export async function missingForSubmission(db: Executor, application: Applicatio
 
 /**
  * Submits a draft or resubmits a returned application. With an Idempotency-Key, a retry of a submit
- * that already went through answers with the same application instead of failing.
+ * that already went through answers with the same application instead of failing. What is still
+ * missing is told in `language`.
  */
-export async function submitApplication(ctx: AppContext, userId: string, id: string, idempotencyKey: string | undefined): Promise<ApplicationRow> {
+export async function submitApplication(
+  ctx: AppContext,
+  userId: string,
+  id: string,
+  idempotencyKey: string | undefined,
+  language: FormLanguage = 'zh',
+): Promise<ApplicationRow> {
   return ctx.db.transaction(async (tx) => {
     const application = await ownApplication(tx, userId, id);
     if (idempotencyKey && application.idempotencyKey === idempotencyKey && application.state !== 'draft' && application.state !== 'returned') {
@@ -292,7 +311,7 @@ export async function submitApplication(ctx: AppContext, userId: string, id: str
     }
     const state = application.state as ApplicationState;
     if (!EDITABLE.includes(state)) throw notEditable(state);
-    const missing = await missingForSubmission(tx, application);
+    const missing = await missingForSubmission(tx, application, language);
     if (missing.fieldIssues.length || missing.materials.length) {
       throw new AppError(
         422,
