@@ -128,6 +128,10 @@ describe('form messages in Chinese and English', () => {
       zh: { contactPhone: '联系电话格式不正确，应为11位手机号码' },
       en: { contactPhone: 'The contact phone number is not valid: enter an 11-digit mobile number' },
     });
+    expect(both(personalInfoSchema('renewal'), { ...renewal, contactPhone: ' ' })).toEqual({
+      zh: { contactPhone: '请填写联系电话' },
+      en: { contactPhone: 'Enter the contact phone number' },
+    });
     const unit = { ...base, workUnit: '北京某运输有限公司', reason: '更换工作单位', unitPhone: '12' };
     expect(both(personalInfoSchema('change', 'service_unit'), unit)).toEqual({
       zh: { unitPhone: '单位电话格式不正确（手机号码或固定电话，如010-12345678）' },

@@ -51,9 +51,12 @@ const text = (max: number) =>
 
 const optionalText = (max: number) => z.string().trim().max(max, formError('TOO_LONG')).optional();
 
-const mobile = () => z.string(formError('REQUIRED')).overwrite(normalizeMobile).refine(isMobile, formError('INVALID_MOBILE'));
+// A blank number is "enter it", not "wrong format" (it was refused either way).
+const blankPhone = { ...formError('REQUIRED'), abort: true };
 
-const anyPhone = () => z.string(formError('REQUIRED')).trim().refine(isPhoneNumber, formError('INVALID_PHONE'));
+const mobile = () => z.string(formError('REQUIRED')).overwrite(normalizeMobile).min(1, blankPhone).refine(isMobile, formError('INVALID_MOBILE'));
+
+const anyPhone = () => z.string(formError('REQUIRED')).trim().min(1, blankPhone).refine(isPhoneNumber, formError('INVALID_PHONE'));
 
 const choice = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, formError('CHOICE_REQUIRED'));
 
