@@ -337,10 +337,13 @@ browserSuite('business flows in the drivers’ app', () => {
         await page.locator('[data-step="info"]').waitFor();
         await expect.poll(() => page.locator('.van-step--process').innerText()).toBe('Details');
         await field(page, 'contactPhone').fill('12345');
-        await expect.poll(() => page.locator('[data-field="contactPhone"] .van-field__error-message').innerText()).toBe('Check contact phone');
+        await expect.poll(() => page.locator('[data-field="contactPhone"] .van-field__error-message').innerText()).toBe(
+          'The contact phone number is not valid: enter an 11-digit mobile number',
+        );
+        await expect.poll(() => page.locator('[data-field="contactPhone"] .van-field__label').innerText()).toContain('Contact phone');
         await page.getByTestId('next').click();
         // Nothing goes on while answers are missing: each says what it needs.
-        await expect.poll(() => page.locator('[data-field="unitPhone"] .van-field__error-message').innerText()).not.toBe('');
+        await expect.poll(() => page.locator('[data-field="unitPhone"] .van-field__error-message').innerText()).toBe('Enter the unit’s phone number');
         expect(new URL(page.url()).searchParams.get('step')).toBe('info');
         await screenshot(page, 'business-info-en', { fullPage: true });
       },

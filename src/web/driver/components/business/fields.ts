@@ -1,6 +1,15 @@
 import type { z } from 'zod';
 import type { BusinessKey } from '../../../../domain/businessKeys.ts';
-import { personalInfoDraftSchema, personalInfoSchema, personalInfoShape } from '../../../../domain/catalog.ts';
+import {
+  formIssueMessage,
+  personalInfoDraftSchema,
+  personalInfoFieldLabel,
+  personalInfoSchema,
+  personalInfoShape,
+  type FormIssueInput,
+  type FormLanguage,
+  type PersonalInfoField,
+} from '../../../../domain/catalog.ts';
 import { CANCEL_REASON_LABELS, type CancelReason } from '../../../../domain/certificate.ts';
 import { QUASI_DRIVING_TYPE_LABELS, type QuasiDrivingType } from '../../../../domain/quasiDriving.ts';
 import type { AppLocale } from '../../../shared/locale.ts';
@@ -8,7 +17,7 @@ import type { AppLocale } from '../../../shared/locale.ts';
 /** How each personal-information field is entered on the phone. */
 export type FieldKind = 'readonly' | 'sex' | 'text' | 'textarea' | 'tel' | 'quasiDriving' | 'delivery' | 'categories' | 'cancelReason';
 
-const KINDS: Record<string, FieldKind> = {
+const KINDS: Record<PersonalInfoField, FieldKind> = {
   name: 'readonly',
   sex: 'sex',
   phone: 'tel',
@@ -40,7 +49,7 @@ export interface FieldSpec {
 export function formFields(business: BusinessKey, variant: string | null): FieldSpec[] {
   const shape = personalInfoShape(business, variant).shape as Record<string, z.ZodType>;
   const keys = Object.keys(shape).sort((a, b) => rank(a) - rank(b));
-  return keys.map((key) => ({ key, kind: KINDS[key] ?? 'text', required: !shape[key]!.safeParse(undefined).success }));
+  return keys.map((key) => ({ key, kind: KINDS[key as PersonalInfoField] ?? 'text', required: !shape[key]!.safeParse(undefined).success }));
 }
 
 function rank(key: string): number {
@@ -50,49 +59,34 @@ function rank(key: string): number {
 
 export type FieldErrors = Record<string, string>;
 
-interface Issue {
-  path: readonly PropertyKey[];
-  message: string;
-  code: string;
-  expected?: string;
+const formLanguage = (locale: AppLocale): FormLanguage => (locale === 'en' ? 'en' : 'zh');
+
+/** A field's label in the screen's language, from the domain's table; `path` may point inside a list. */
+export function fieldLabel(path: string, locale: AppLocale, info: Record<string, unknown> = {}): string {
+  return personalInfoFieldLabel(path.split('.')[0] ?? path, formLanguage(locale), info);
 }
 
-function collect(issues: readonly Issue[], label: (key: string) => string, locale: AppLocale): FieldErrors {
+/** The first problem of each field, worded as the server words it. */
+function collect(issues: readonly FormIssueInput[], locale: AppLocale): FieldErrors {
   const errors: FieldErrors = {};
   for (const issue of issues) {
     const key = String(issue.path[0] ?? '');
     if (!key || errors[key]) continue;
-    errors[key] = locale === 'en' ? englishMessage(issue, label(key)) : issue.message;
+    errors[key] = formIssueMessage(issue, formLanguage(locale));
   }
   return errors;
 }
 
-/** The schemas speak Chinese; in English the message is rebuilt from the kind of problem. */
-function englishMessage(issue: Issue, label: string): string {
-  switch (issue.code) {
-    case 'too_small':
-      return `Enter ${label.toLowerCase()}`;
-    case 'too_big':
-      return `${label} is too long`;
-    case 'invalid_type':
-      return issue.expected === 'string' ? `Enter ${label.toLowerCase()}` : `Choose ${label.toLowerCase()}`;
-    case 'invalid_value':
-      return `Choose ${label.toLowerCase()}`;
-    default:
-      return `Check ${label.toLowerCase()}`;
-  }
-}
-
 /** Problems with what is there so far (a draft may be incomplete). */
-export function draftErrors(business: BusinessKey, variant: string | null, info: Record<string, unknown>, label: (key: string) => string, locale: AppLocale): FieldErrors {
+export function draftErrors(business: BusinessKey, variant: string | null, info: Record<string, unknown>, locale: AppLocale): FieldErrors {
   const parsed = personalInfoDraftSchema(business, variant).safeParse(withoutBlanks(info, business, variant));
-  return parsed.success ? {} : collect(parsed.error.issues as Issue[], label, locale);
+  return parsed.success ? {} : collect(parsed.error.issues, locale);
 }
 
 /** Everything the submission needs, with the same messages as the server. */
-export function submitErrors(business: BusinessKey, variant: string | null, info: Record<string, unknown>, label: (key: string) => string, locale: AppLocale): FieldErrors {
+export function submitErrors(business: BusinessKey, variant: string | null, info: Record<string, unknown>, locale: AppLocale): FieldErrors {
   const parsed = personalInfoSchema(business, variant).safeParse(info);
-  return parsed.success ? {} : collect(parsed.error.issues as Issue[], label, locale);
+  return parsed.success ? {} : collect(parsed.error.issues, locale);
 }
 
 /** A required field left blank is "not filled yet" while drafting, not an error. */
