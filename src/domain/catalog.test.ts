@@ -135,7 +135,7 @@ describe('form messages in Chinese and English', () => {
     const unit = { ...base, workUnit: '北京某运输有限公司', reason: '更换工作单位', unitPhone: '12' };
     expect(both(personalInfoSchema('change', 'service_unit'), unit)).toEqual({
       zh: { unitPhone: '单位电话格式不正确（手机号码或固定电话，如010-12345678）' },
-      en: { unitPhone: 'The unit’s phone number is not valid: enter a mobile number or a landline such as 010-12345678' },
+      en: { unitPhone: "The unit's phone number is not valid: enter a mobile number or a landline such as 010-12345678" },
     });
   });
 
@@ -154,7 +154,7 @@ describe('form messages in Chinese and English', () => {
     const schema = personalInfoSchema('cancellation');
     expect(both(schema, { ...cancellation, cancelReason: 'other' })).toEqual({
       zh: { reasonText: '选择“其他原因”时请说明注销原因' },
-      en: { reasonText: 'Explain the reason for cancelling when you choose “Other reason”' },
+      en: { reasonText: 'Explain the reason for cancelling when you choose "Other reason"' },
     });
     expect(issues(schema, { ...cancellation, categoriesToCancel: [] }, 'en')).toEqual({ categoriesToCancel: 'Choose at least one category to cancel' });
     expect(both(schema, { ...cancellation, categoriesToCancel: ['pilot'] })).toEqual({

@@ -68,7 +68,7 @@ const SUBJECTS: Record<PersonalInfoField, Localized> = {
   phone: { zh: '手机号码', en: 'the mobile number' },
   serviceCompany: { zh: '服务单位', en: 'the service company' },
   workUnit: { zh: '工作单位', en: 'the work unit' },
-  unitPhone: { zh: '单位电话', en: 'the unit’s phone number' },
+  unitPhone: { zh: '单位电话', en: "the unit's phone number" },
   quasiDrivingType: { zh: '准驾车型', en: 'the licence class' },
   categoriesToCancel: { zh: '要注销的从业资格类别', en: 'the categories to cancel' },
   cancelReason: { zh: '注销原因', en: 'the reason for cancelling' },
@@ -161,7 +161,7 @@ const TEMPLATES: Record<FormIssueCode, (subject: Localized, issue: FormIssueInpu
   CATEGORY_DUPLICATE: () => ({ zh: '从业资格类别不能重复', en: 'Choose each category only once' }),
   UNKNOWN_CATEGORY: () => ({ zh: '从业资格类别无效', en: 'This qualification category does not exist' }),
   ADDRESS_REQUIRED_FOR_MAIL: () => ({ zh: '选择邮寄时请填写邮寄地址', en: 'Enter the mailing address to have the certificate mailed' }),
-  REASON_TEXT_REQUIRED: () => ({ zh: '选择“其他原因”时请说明注销原因', en: 'Explain the reason for cancelling when you choose “Other reason”' }),
+  REASON_TEXT_REQUIRED: () => ({ zh: '选择“其他原因”时请说明注销原因', en: 'Explain the reason for cancelling when you choose "Other reason"' }),
   INVALID: (s) => ({ zh: `${s.zh}格式不正确`, en: `${capitalize(s.en)} is not valid` }),
 };
 

@@ -200,7 +200,7 @@ describe('applications: one engine for every business', () => {
     const inEnglish = await inject('POST', `/applications/${draft.id}/submit`, undefined, { 'accept-language': 'en' });
     expect(inEnglish.statusCode).toBe(422);
     const fields = inEnglish.json().error.details.fields as { path: string; code: string; message: string }[];
-    expect(fields.find((f) => f.path === 'unitPhone')).toEqual({ path: 'unitPhone', code: 'REQUIRED', message: 'Enter the unit’s phone number' });
+    expect(fields.find((f) => f.path === 'unitPhone')).toEqual({ path: 'unitPhone', code: 'REQUIRED', message: "Enter the unit's phone number" });
     expect(fields.find((f) => f.path === 'reason')).toEqual({ path: 'reason', code: 'REQUIRED', message: 'Enter the reason for applying' });
     const inChinese = await inject('POST', `/applications/${draft.id}/submit`);
     expect((inChinese.json().error.details.fields as { path: string; message: string }[]).find((f) => f.path === 'unitPhone')?.message).toBe('请填写单位电话');

@@ -343,7 +343,7 @@ browserSuite('business flows in the drivers’ app', () => {
         await expect.poll(() => page.locator('[data-field="contactPhone"] .van-field__label').innerText()).toContain('Contact phone');
         await page.getByTestId('next').click();
         // Nothing goes on while answers are missing: each says what it needs.
-        await expect.poll(() => page.locator('[data-field="unitPhone"] .van-field__error-message').innerText()).toBe('Enter the unit’s phone number');
+        await expect.poll(() => page.locator('[data-field="unitPhone"] .van-field__error-message').innerText()).toBe("Enter the unit's phone number");
         expect(new URL(page.url()).searchParams.get('step')).toBe('info');
         await screenshot(page, 'business-info-en', { fullPage: true });
       },
