@@ -34,6 +34,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     const { drizzle } = await import('drizzle-orm/node-postgres');
     const { migrate } = await import('drizzle-orm/node-postgres/migrator');
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle connection dropped by the server (restart, failover, an administrator) must not take the
+    // process down: the pool discards it and the next query opens a fresh one.
+    pool.on('error', (error: Error & { code?: string }) => {
+      process.emitWarning(`database connection lost while idle (${error.code ?? error.name})`, { code: 'RTO_DB_IDLE_ERROR' });
+    });
     const db = drizzle(pool, { schema }) as unknown as Database;
     return {
       db,
