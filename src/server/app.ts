@@ -18,6 +18,7 @@ import { applicationRoutes } from './applications/routes.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { referenceRoutes } from './reference/routes.ts';
 import { verifyRoutes, wellKnownRoutes } from './verify/routes.ts';
+import { voucherRevocationRoutes } from './vouchers/revoke.ts';
 import { voucherRoutes } from './vouchers/routes.ts';
 import { staffRoutes } from './staff/routes.ts';
 import { outboxRoutes, registerOutboxWorker } from './outbox/routes.ts';
@@ -102,6 +103,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       await identityRoutes(api, ctx);
       await certificateRoutes(api, ctx);
       await voucherRoutes(api, ctx);
+      await voucherRevocationRoutes(api, ctx);
       await verifyRoutes(api, ctx);
       await staffRoutes(api, ctx);
       await outboxRoutes(api, ctx);
