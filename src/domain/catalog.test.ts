@@ -9,6 +9,7 @@ import {
   formIssueMessage,
   getBusiness,
   localizeFormIssues,
+  materialIssueMessage,
   materialOverrideSchema,
   materialsFor,
   missingMaterials,
@@ -245,6 +246,16 @@ describe('materials', () => {
     expect(materialsFor('change', 'certificate_info', undefined, overrides).map((m) => m.key)).toEqual(['photo_2inch']);
     expect(materialsFor('change', 'service_unit', undefined, overrides).map((m) => m.key)).toEqual(['photo_2inch', 'employment_contract']);
     expect(materialOverrideSchema.safeParse({ op: 'remove', business: 'renewal', key: 'Bad Key' }).success).toBe(false);
+  });
+
+  it('refuses a malformed material key with a message in either language', () => {
+    const parsed = materialOverrideSchema.safeParse({ op: 'remove', business: 'renewal', key: 'Bad Key' });
+    expect(parsed.success).toBe(false);
+    const message = parsed.error?.issues[0]?.message ?? '';
+    expect(materialIssueMessage(message, 'zh')).toBe('材料标识须以小写字母开头，只能包含小写字母、数字和下划线，最多 50 个字符');
+    expect(materialIssueMessage(message, 'en')).toMatch(/^The material key must start with a lower-case letter/);
+    // Messages that are not a material issue's key stay as they are.
+    expect(materialIssueMessage('Invalid input', 'en')).toBe('Invalid input');
   });
 
   it('lists the required materials still missing', () => {

@@ -19,7 +19,7 @@ import { QUASI_DRIVING_TYPES } from './quasiDriving.ts';
 import { CANCEL_REASONS, activeCategories, categoriesOverAgeLimit, certificateStatus, categoryStatus, renewalOpensOn, renewalWindowOpen, type Certificate } from './certificate.ts';
 import { CATEGORY_CODES, isCreditAssessedCategory } from './categories.ts';
 import { isMobile, isPhoneNumber, normalizeMobile } from './phone.ts';
-import { formError } from './formIssues.ts';
+import { formError, type FormLanguage } from './formIssues.ts';
 
 export {
   FORM_ISSUE_CODES,
@@ -564,7 +564,39 @@ export function checkEligibility(business: BusinessKey, cert: EligibilityCertifi
 // Province overrides of materials
 
 const localizedSchema = z.object({ zh: z.string().trim().min(1).max(200), en: z.string().trim().max(200) });
-const materialKeySchema = z.string().regex(/^[a-z][a-z0-9_]{0,49}$/, { error: '材料标识只能包含小写字母、数字和下划线' });
+
+/** Stable codes of a refused material override; like the forms, the schema's message is a key, never text. */
+export const MATERIAL_ISSUE_CODES = ['INVALID_MATERIAL_KEY'] as const;
+export type MaterialIssueCode = (typeof MATERIAL_ISSUE_CODES)[number];
+
+const MATERIAL_ISSUE_PREFIX = 'material.';
+
+export const MATERIAL_ISSUE_MESSAGES: Record<MaterialIssueCode, Localized> = {
+  INVALID_MATERIAL_KEY: {
+    zh: '材料标识须以小写字母开头，只能包含小写字母、数字和下划线，最多 50 个字符',
+    en: 'The material key must start with a lower-case letter and use only lower-case letters, digits and underscores (at most 50)',
+  },
+};
+
+function isMaterialIssueCode(value: string): value is MaterialIssueCode {
+  return (MATERIAL_ISSUE_CODES as readonly string[]).includes(value);
+}
+
+/** The code a material-override issue carries, if its message is one of ours. */
+export function materialIssueCode(message: string): MaterialIssueCode | undefined {
+  if (!message.startsWith(MATERIAL_ISSUE_PREFIX)) return undefined;
+  const code = message.slice(MATERIAL_ISSUE_PREFIX.length);
+  return isMaterialIssueCode(code) ? code : undefined;
+}
+
+/** An issue message of materialOverrideSchema in one language; other messages pass through unchanged. */
+export function materialIssueMessage(message: string, language: FormLanguage): string {
+  const code = materialIssueCode(message);
+  return code ? MATERIAL_ISSUE_MESSAGES[code][language] : message;
+}
+
+/** A province's own material key: lower-case, starts with a letter, at most 50 characters. */
+export const materialKeySchema = z.string().regex(/^[a-z][a-z0-9_]{0,49}$/, { error: `${MATERIAL_ISSUE_PREFIX}INVALID_MATERIAL_KEY` });
 
 const overrideScope = {
   business: z.enum(BUSINESS_KEYS),
