@@ -19,7 +19,7 @@ interface Command {
 }
 
 const environmentHelp = `Settings come from the environment: PORT, HOST, DATA_DIR, DATABASE_URL, REDIS_URL, SMS_PROVIDER,
-S3_*, PUBLIC_BASE_URL, LOG_LEVEL, NODE_ENV (see README.md).`;
+S3_*, PUBLIC_BASE_URL, LOG_LEVEL, NODE_ENV, RTO_DATA_KEY (see README.md).`;
 
 const commands: Record<string, Command> = {
   serve: {
@@ -69,7 +69,8 @@ const commands: Record<string, Command> = {
         return 1;
       }
       const { seedDemoData } = await import('../server/seed/demo.ts');
-      const result = await withDatabase(config, seedDemoData);
+      const { configuredSecretBox } = await import('../server/secrets/secretBox.ts');
+      const result = await withDatabase(config, (db) => seedDemoData(db, configuredSecretBox(config)));
       console.log(result.created ? 'Demo data loaded.' : 'Demo data was already loaded; nothing changed.');
       return 0;
     },
@@ -122,9 +123,11 @@ const commands: Record<string, Command> = {
         return 2;
       }
       const keyStore = await import('../server/vouchers/keyStore.ts');
-      await withDatabase(readConfig(), async (db) => {
+      const { configuredSecretBox } = await import('../server/secrets/secretBox.ts');
+      const config = readConfig();
+      await withDatabase(config, async (db) => {
         if (action === 'rotate') {
-          const { kid, retired } = await keyStore.rotateSigningKey(db, new Date());
+          const { kid, retired } = await keyStore.rotateSigningKey(db, configuredSecretBox(config), new Date());
           console.log(kid);
           console.error(
             retired.length

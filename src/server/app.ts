@@ -9,6 +9,7 @@ import { createAdapters, type Adapters } from './adapters.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import type { Database } from './db/client.ts';
+import { configuredSecretBox, type SecretBox } from './secrets/secretBox.ts';
 import { registerErrorHandling } from './http/errorHandling.ts';
 import { registerWebApps } from './http/webApps.ts';
 import { authRoutes } from './auth/routes.ts';
@@ -33,6 +34,8 @@ export interface BuildAppOptions {
   now?: () => Date;
   /** Replacements for outside-world adapters (tests). */
   adapters?: Partial<Adapters>;
+  /** The data key's box (default: from the configuration). */
+  secrets?: SecretBox;
   /** Where logs go (default: standard output); tests read them. */
   logStream?: NodeJS.WritableStream;
   /** Where the built web apps live; tests of the API alone may point elsewhere. */
@@ -67,7 +70,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   registerErrorHandling(app);
 
   const adapters = createAdapters(config, app.log, options.adapters);
-  const ctx: AppContext = { config, db: options.db, logger: app.log, now: options.now ?? (() => new Date()), ...adapters };
+  const ctx: AppContext = { config, db: options.db, logger: app.log, now: options.now ?? (() => new Date()), secrets: options.secrets ?? configuredSecretBox(config), ...adapters };
   app.addHook('onClose', async () => {
     await adapters.rateLimiter.close?.();
     await adapters.idCardReader.close?.();

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseDataKey } from './secrets/sealedBox.ts';
 
 /** Environment variables are the only configuration; a bad value stops the start with its name. */
 const optionalString = z
@@ -36,8 +37,18 @@ export const configSchema = z
     S3_BUCKET: optionalString,
     S3_ACCESS_KEY_ID: optionalString,
     S3_SECRET_ACCESS_KEY: optionalString,
+    // Seals secrets kept in the database (signing keys, staff TOTP secrets); never logged.
+    RTO_DATA_KEY: optionalString.pipe(
+      z
+        .string()
+        .refine((value) => parseDataKey(value) !== undefined, { message: 'must be 32 bytes as base64 or 64 hex characters' })
+        .optional(),
+    ),
   })
   .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.RTO_DATA_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['RTO_DATA_KEY'], message: 'required when NODE_ENV=production (32 bytes as base64 or 64 hex characters, e.g. `openssl rand -base64 32`)' });
+    }
     if (env.SMS_PROVIDER === 'aliyun') {
       for (const key of ['ALIYUN_SMS_ACCESS_KEY_ID', 'ALIYUN_SMS_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME', 'ALIYUN_SMS_TEMPLATE_LOGIN'] as const) {
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when SMS_PROVIDER=aliyun' });
@@ -64,6 +75,8 @@ export interface Config {
   trustProxy: boolean;
   redisUrl: string | undefined;
   sms: Pick<Env, 'SMS_PROVIDER' | 'ALIYUN_SMS_ACCESS_KEY_ID' | 'ALIYUN_SMS_ACCESS_KEY_SECRET' | 'ALIYUN_SMS_SIGN_NAME' | 'ALIYUN_SMS_TEMPLATE_LOGIN' | 'ALIYUN_SMS_TEMPLATE_UPDATE' | 'ALIYUN_SMS_ENDPOINT'>;
+  /** RTO_DATA_KEY's bytes; unset outside production means a key file under dataDir (secrets/secretBox.ts). */
+  dataKey: Buffer | undefined;
   storage: { kind: 'local'; root: string } | { kind: 's3'; endpoint: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string };
 }
 
@@ -94,6 +107,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     trustProxy: env.TRUST_PROXY,
     redisUrl: env.REDIS_URL,
     sms: env,
+    dataKey: env.RTO_DATA_KEY ? parseDataKey(env.RTO_DATA_KEY) : undefined,
     storage: env.S3_BUCKET
       ? {
           kind: 's3',

@@ -2,12 +2,15 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Adapters } from './adapters.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
+import type { SecretBox } from './secrets/secretBox.ts';
 
 /** Everything a capability needs from the outside world, injected so tests can replace any part. */
 export interface AppContext extends Adapters {
   config: Config;
   db: Database;
   logger: FastifyBaseLogger;
+  /** Seals and opens the secrets kept in the database, with the configured data key. */
+  secrets: SecretBox;
   /** The current instant; tests move it to check expiries and deadlines. */
   now: () => Date;
 }

@@ -3,6 +3,7 @@ import { buildApp, type App } from './app.ts';
 import { openConfiguredDatabase } from './database.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import { seedDemoData, demoAccountsSummary } from './seed/demo.ts';
+import { configuredSecretBox } from './secrets/secretBox.ts';
 
 export interface RunningServer {
   app: App;
@@ -15,9 +16,10 @@ export interface RunningServer {
 export async function startServer(config: Config): Promise<RunningServer> {
   const database = await openConfiguredDatabase(config);
   let app: App | undefined;
+  const secrets = configuredSecretBox(config);
   try {
-    if (config.seedDemo) await seedDemoData(database.db);
-    app = await buildApp({ config, db: database.db });
+    if (config.seedDemo) await seedDemoData(database.db, secrets);
+    app = await buildApp({ config, db: database.db, secrets });
     await app.listen({ host: config.host, port: config.port });
     // Stopped by app.close() (onClose), before the database is closed.
     app.outboxWorker.start();

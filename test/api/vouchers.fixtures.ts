@@ -6,6 +6,7 @@ import { applyTransition, systemActor, type ActorRef, type ApplicationRow } from
 import type { Database } from '../../src/server/db/client.ts';
 import { applications, certificates, users } from '../../src/server/db/schema.ts';
 import { issueCreditAssessmentVoucher, type VoucherRow } from '../../src/server/vouchers/issue.ts';
+import { testSecrets } from '../helpers/dataKey.ts';
 
 const handler: ActorRef = { actor: 'handler', kind: 'staff', id: null, role: 'handler' };
 const reviewer: ActorRef = { actor: 'reviewer', kind: 'staff', id: null, role: 'reviewer' };
@@ -42,7 +43,7 @@ export async function acceptedCreditAssessment(db: Database, userId: string, now
 export async function approveWithVoucher(db: Database, application: ApplicationRow, rating: CreditGrade, now: Date): Promise<VoucherRow> {
   const { approved, voucher } = await db.transaction(async (tx) => {
     const approved = await applyTransition(tx, application, 'approve', reviewer, { rating }, now);
-    return { approved, voucher: await issueCreditAssessmentVoucher(tx, approved, { rating }, now) };
+    return { approved, voucher: await issueCreditAssessmentVoucher(tx, approved, { rating }, now, { secrets: testSecrets }) };
   });
   // Closed, so the same certificate may apply again (one open application per certificate and business).
   await applyTransition(db, approved, 'complete', systemActor, {}, now);

@@ -154,10 +154,10 @@ describe('credit-assessment vouchers', () => {
 
   it('rotates keys: new vouchers use the new key, old ones still verify, both are published', async () => {
     const before = await approveWithVoucher(t.database.db, await acceptedCreditAssessment(t.database.db, owner.userId, t.clock.now()), 'AA', t.clock.now());
-    const oldKid = (await activeSigningKey(t.database.db)).kid;
+    const oldKid = (await activeSigningKey(t.database.db, t.secrets)).kid;
     t.clock.advance(DAY);
     const { rotateSigningKey } = await import('../../src/server/vouchers/keyStore.ts');
-    const { kid: newKid } = await rotateSigningKey(t.database.db, t.clock.now());
+    const { kid: newKid } = await rotateSigningKey(t.database.db, t.secrets, t.clock.now());
     expect(newKid).not.toBe(oldKid);
     const after = await approveWithVoucher(t.database.db, await acceptedCreditAssessment(t.database.db, owner.userId, t.clock.now()), 'AA', t.clock.now());
     expect(after.kid).toBe(newKid);
@@ -180,7 +180,7 @@ describe('credit-assessment vouchers', () => {
   it('creates a single first key even when two callers race for it', async () => {
     const fresh = await createTestApp();
     try {
-      const keys = await Promise.all([activeSigningKey(fresh.database.db), activeSigningKey(fresh.database.db), activeSigningKey(fresh.database.db)]);
+      const keys = await Promise.all([activeSigningKey(fresh.database.db, fresh.secrets), activeSigningKey(fresh.database.db, fresh.secrets), activeSigningKey(fresh.database.db, fresh.secrets)]);
       expect(new Set(keys.map((k) => k.kid)).size).toBe(1);
       const published = await fresh.app.inject({ method: 'GET', url: '/.well-known/rto-keys.json' });
       expect(published.json().keys).toHaveLength(1);

@@ -6,6 +6,8 @@ import { buildApp, type App } from '../../src/server/app.ts';
 import { loadConfig, type Config } from '../../src/server/config.ts';
 import { MemoryRateLimiter } from '../../src/server/rateLimit/index.ts';
 import type { DatabaseHandle } from '../../src/server/db/client.ts';
+import type { SecretBox } from '../../src/server/secrets/secretBox.ts';
+import { TEST_DATA_KEY_HEX, testSecrets } from './dataKey.ts';
 import { freshDatabase } from './db.ts';
 
 /** A controllable clock for expiry and deadline tests. */
@@ -25,13 +27,15 @@ export interface TestApp {
   database: DatabaseHandle;
   config: Config;
   clock: TestClock;
+  /** Seals and opens database secrets with the key the templates were seeded with. */
+  secrets: SecretBox;
   close(): Promise<void>;
 }
 
 /** The whole API on a fresh database (demo data unless `demo: false`), driven with `app.inject`. */
 export async function createTestApp(options: { demo?: boolean; env?: Record<string, string>; adapters?: Partial<Adapters> } = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rto-test-data-'));
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, ...options.env });
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, RTO_DATA_KEY: TEST_DATA_KEY_HEX, ...options.env });
   const database = await freshDatabase({ demo: options.demo ?? true });
   const clock = new TestClock();
   const app = await buildApp({
@@ -47,6 +51,7 @@ export async function createTestApp(options: { demo?: boolean; env?: Record<stri
     database,
     config,
     clock,
+    secrets: testSecrets,
     close: async () => {
       await app.close();
       await database.close();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/server/db/client.ts';
 import { seedDemoData } from '../../src/server/seed/demo.ts';
+import { testSecrets } from './dataKey.ts';
 
 /**
  * Builds two migrated database templates once per run — empty and with demo data — so each test file
@@ -24,7 +25,7 @@ export default async function setup(project: TestProject) {
       url.pathname = `/${name}`;
       const handle = await openDatabase({ databaseUrl: url.toString() });
       await handle.migrate();
-      if (kind === 'demo') await seedDemoData(handle.db);
+      if (kind === 'demo') await seedDemoData(handle.db, testSecrets);
       await handle.close();
     }
     project.provide('databaseTemplates', { kind: 'postgres', ...templates });
@@ -42,7 +43,7 @@ export default async function setup(project: TestProject) {
   await handle.migrate();
   const dump = async () => Buffer.from(await (await (handle.db as unknown as { $client: { dumpDataDir(c: 'gzip'): Promise<Blob> } }).$client.dumpDataDir('gzip')).arrayBuffer());
   await writeFile(files.empty, await dump());
-  await seedDemoData(handle.db);
+  await seedDemoData(handle.db, testSecrets);
   await writeFile(files.demo, await dump());
   await handle.close();
   project.provide('databaseTemplates', { kind: 'pglite', ...files });

@@ -10,6 +10,8 @@ import pino from 'pino';
 import type { AppContext } from '../../server/context.ts';
 import { openDatabase, type DatabaseHandle } from '../../server/db/client.ts';
 import { seedDemoData } from '../../server/seed/demo.ts';
+import { dataKeyFrom, generateDataKeyBytes } from '../../server/secrets/sealedBox.ts';
+import { secretBox } from '../../server/secrets/secretBox.ts';
 import type { StaffPrincipal } from '../../server/staff/principal.ts';
 import { staffQueue } from '../../server/staff/queue.ts';
 import type { StaffQueueQuery } from '../../contract/staff.ts';
@@ -81,7 +83,8 @@ export async function runQueueBench(opts: { count?: number; quiet?: boolean } = 
   const database = await openDatabase(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {});
   try {
     await database.migrate();
-    await seedDemoData(database.db);
+    // A throwaway key: the bench never opens the sealed staff secrets.
+    await seedDemoData(database.db, secretBox(dataKeyFrom(generateDataKeyBytes())));
     log(`Filling ${count.toLocaleString('en')} applications (${database.kind})…`);
     const fillStarted = performance.now();
     await fill(database, count);

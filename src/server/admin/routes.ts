@@ -32,6 +32,7 @@ import { chinaDate, yearOf } from '../../domain/dates.ts';
 import { endSubjectSessions, staffSessionPolicy } from '../auth/session.ts';
 import type { AppContext } from '../context.ts';
 import { calendarOverrides, contacts, staff } from '../db/schema.ts';
+import { SEALED } from '../secrets/secretBox.ts';
 import { hashPassword } from '../staff/passwords.ts';
 import { requireStaff, staffOf } from '../staff/principal.ts';
 import { newTotpEnrolment } from '../staff/totp.ts';
@@ -254,7 +255,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
       const row = await ctx.db.transaction(async (tx) => {
         const [created] = await tx
           .insert(staff)
-          .values({ username, displayName, role, provinceCode: province.code, passwordHash, totpSecret: totp.secret, createdAt: now })
+          .values({ username, displayName, role, provinceCode: province.code, passwordHash, totpSecret: ctx.secrets.seal(SEALED.totpSecret, totp.secret), createdAt: now })
           .onConflictDoNothing()
           .returning();
         if (!created) throw usernameTaken();
@@ -322,7 +323,7 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
         const totp = await newTotpEnrolment(target.username);
         const [row] = await tx
           .update(staff)
-          .set({ totpSecret: totp.secret, totpPendingSecret: null, totpLastCounter: null })
+          .set({ totpSecret: ctx.secrets.seal(SEALED.totpSecret, totp.secret), totpPendingSecret: null, totpLastCounter: null })
           .where(eq(staff.id, target.id))
           .returning();
         await endSubjectSessions(tx, staffSessionPolicy, target.id, now);

@@ -14,6 +14,7 @@ import {
   users,
 } from '../db/schema.ts';
 import { hashPassword } from '../staff/passwords.ts';
+import { SEALED, type SecretBox } from '../secrets/secretBox.ts';
 
 /**
  * Demo data. People and scripts rely on it (README, browser tests), so it is fixed: the same phones,
@@ -117,7 +118,7 @@ export interface SeedResult {
 }
 
 /** Writes the demo data once; later calls change nothing. */
-export async function seedDemoData(db: Database, now: Date = new Date()): Promise<SeedResult> {
+export async function seedDemoData(db: Database, secrets: SecretBox, now: Date = new Date()): Promise<SeedResult> {
   const [done] = await db.select().from(seedRuns).where(eq(seedRuns.name, SEED_NAME));
   if (done) return { created: false };
   const passwordHash = await hashPassword(DEMO_PASSWORD);
@@ -126,7 +127,7 @@ export async function seedDemoData(db: Database, now: Date = new Date()): Promis
     await seedProvinces(tx);
     await seedPeople(tx, today);
     for (const member of demoStaff) {
-      await tx.insert(staff).values({ ...member, passwordHash, totpSecret: DEMO_TOTP_SECRET }).onConflictDoNothing();
+      await tx.insert(staff).values({ ...member, passwordHash, totpSecret: secrets.seal(SEALED.totpSecret, DEMO_TOTP_SECRET) }).onConflictDoNothing();
     }
     await tx.insert(seedRuns).values({ name: SEED_NAME });
   });

@@ -6,6 +6,7 @@ import type { AppContext } from '../context.ts';
 import { staff } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { RateRule } from '../rateLimit/index.ts';
+import { SEALED } from '../secrets/secretBox.ts';
 import { writeAudit } from './audit.ts';
 import { hashPassword, passwordMatches } from './passwords.ts';
 import type { StaffPrincipal } from './principal.ts';
@@ -66,7 +67,7 @@ export async function loginStaff(ctx: AppContext, input: StaffLoginRequest, ip: 
   }
 
   const passwordOk = await passwordMatches(member.passwordHash, input.password);
-  const step = matchingTotpStep(member.totpSecret, input.totp, now);
+  const step = matchingTotpStep(ctx.secrets.open(SEALED.totpSecret, member.totpSecret), input.totp, now);
   const reused = step !== null && member.totpLastCounter !== null && step <= member.totpLastCounter;
 
   if (passwordOk && step !== null && !reused) {
@@ -109,7 +110,7 @@ export async function logoutStaff(ctx: AppContext, who: StaffPrincipal, ip: stri
 /** Starts (or restarts) enrolment of a new authenticator; the current secret keeps working until confirmed. */
 export async function startTotpEnrolment(ctx: AppContext, who: StaffPrincipal): Promise<TotpEnrolment> {
   const enrolment = await newTotpEnrolment(who.username);
-  await ctx.db.update(staff).set({ totpPendingSecret: enrolment.secret }).where(eq(staff.id, who.id));
+  await ctx.db.update(staff).set({ totpPendingSecret: ctx.secrets.seal(SEALED.totpPendingSecret, enrolment.secret) }).where(eq(staff.id, who.id));
   return enrolment;
 }
 
@@ -120,11 +121,12 @@ export async function confirmTotpEnrolment(ctx: AppContext, who: StaffPrincipal,
     if (!member?.totpPendingSecret) {
       throw new AppError(409, 'TOTP_NO_PENDING_ENROLMENT', { zh: '请先生成新的动态验证码密钥', en: 'Start an enrolment first' });
     }
-    const step = matchingTotpStep(member.totpPendingSecret, code, now);
+    const pendingSecret = ctx.secrets.open(SEALED.totpPendingSecret, member.totpPendingSecret);
+    const step = matchingTotpStep(pendingSecret, code, now);
     if (step === null) {
       throw new AppError(400, 'TOTP_CODE_INVALID', { zh: '动态验证码不正确，请核对手机上的验证器', en: 'The code is not correct; check the authenticator app' });
     }
-    await tx.update(staff).set({ totpSecret: member.totpPendingSecret, totpPendingSecret: null, totpLastCounter: step }).where(eq(staff.id, who.id));
+    await tx.update(staff).set({ totpSecret: ctx.secrets.seal(SEALED.totpSecret, pendingSecret), totpPendingSecret: null, totpLastCounter: step }).where(eq(staff.id, who.id));
     await writeAudit(tx, who, ip, { event: 'totp_enrolled', targetKind: 'staff', targetId: who.id }, now);
   });
 }

@@ -15,13 +15,21 @@ import type { Executor } from '../db/client.ts';
 import { certificateCategories, certificates, issuingAuthorities, users } from '../db/schema.ts';
 import { AppError, notFound } from '../errors.ts';
 import { activeSigningKey } from './keyStore.ts';
+import type { SecretBox } from '../secrets/secretBox.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const certificateNotFound = () => notFound({ zh: '没有找到该从业资格证', en: 'Certificate not found' });
 
 /** 404 unless the certificate is the verified driver's own (same ID number). */
-export async function ownECertificate(db: Executor, certificateId: string, userId: string, now: Date, baseUrl: string): Promise<ECertificate> {
+export async function ownECertificate(
+  db: Executor,
+  secrets: SecretBox,
+  certificateId: string,
+  userId: string,
+  now: Date,
+  baseUrl: string,
+): Promise<ECertificate> {
   if (!UUID.test(certificateId)) throw certificateNotFound();
   const [user] = await db.select({ idNumber: users.idNumber }).from(users).where(eq(users.id, userId));
   if (!user?.idNumber) throw certificateNotFound();
@@ -39,7 +47,7 @@ export async function ownECertificate(db: Executor, certificateId: string, userI
   const [issuer] = await db.select().from(issuingAuthorities).where(eq(issuingAuthorities.code, certificate.issuingAuthorityCode));
   const issuedOn = chinaDate(now);
   const expiresOn = categories.map((c) => c.validTo).sort().at(-1)!;
-  const key = await activeSigningKey(db, now);
+  const key = await activeSigningKey(db, secrets, now);
   const token = signCertificateToken(
     {
       certificateId: certificate.id,

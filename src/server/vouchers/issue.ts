@@ -76,7 +76,7 @@ export async function issueCreditAssessmentVoucher(
   application: ApplicationRow,
   options: IssueVoucherOptions,
   now: Date,
-  _ctx?: Pick<AppContext, 'config'>,
+  ctx: Pick<AppContext, 'secrets'>,
 ): Promise<VoucherRow> {
   if (application.business !== 'credit_assessment') throw notCreditAssessment();
   const [existing] = await tx.select({ id: vouchers.id }).from(vouchers).where(eq(vouchers.applicationId, application.id));
@@ -97,7 +97,7 @@ export async function issueCreditAssessmentVoucher(
     .where(eq(issuingAuthorities.code, application.issuingAuthorityCode));
   if (!authority) throw new AppError(500, 'ISSUER_MISSING', { zh: '发证机关数据缺失', en: 'The issuing authority is missing' });
 
-  const key = await activeSigningKey(tx, now);
+  const key = await activeSigningKey(tx, ctx.secrets, now);
   const expiresOn = addYears(cycle.end, VOUCHER_VALIDITY_YEARS);
   const serial = newVoucherSerial(issuedOn);
   const claims: Omit<VoucherClaims, 'kid'> = {

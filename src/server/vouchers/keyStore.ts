@@ -5,12 +5,15 @@
  *
  * Creating the first key and rotating both hold a transaction-scoped advisory lock, so two instances
  * racing at first use (or two rotations at once) cannot leave two active keys behind.
+ *
+ * Private keys are stored sealed with the data key (secrets/sealedBox.ts), bound to their kid.
  */
 import { asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import { chinaDate } from '../../domain/dates.ts';
 import { generateSigningKey, type VoucherKeySet, type VoucherPublicKey, type VoucherSigningKey } from '../../domain/voucherToken.ts';
 import type { Executor } from '../db/client.ts';
 import { signingKeys } from '../db/schema.ts';
+import { SEALED, type SecretBox } from '../secrets/secretBox.ts';
 
 export const SIGNING_ALGORITHM = 'SM2-SM3';
 
@@ -35,27 +38,36 @@ async function currentKey(db: Executor): Promise<SigningKeyRow | undefined> {
   return row;
 }
 
-const toSigningKey = (row: SigningKeyRow): VoucherSigningKey => ({ kid: row.kid, publicKeyHex: row.publicKeyHex, privateKeyHex: row.privateKeyHex });
+const toSigningKey = (row: SigningKeyRow, secrets: SecretBox): VoucherSigningKey => ({
+  kid: row.kid,
+  publicKeyHex: row.publicKeyHex,
+  privateKeyHex: secrets.open(SEALED.signingPrivateKey(row.kid), row.privateKeyHex),
+});
+
+async function insertKey(tx: Executor, secrets: SecretBox, now: Date): Promise<VoucherSigningKey> {
+  const key = generateSigningKey();
+  const privateKeyHex = secrets.seal(SEALED.signingPrivateKey(key.kid), key.privateKeyHex);
+  await tx.insert(signingKeys).values({ ...key, privateKeyHex, algorithm: SIGNING_ALGORITHM, createdAt: now });
+  return key;
+}
 
 /**
  * The key that signs new documents; creates the first one when there is none. Pass the caller's
  * transaction when signing inside one (the lock is held until it ends).
  */
-export async function activeSigningKey(db: Executor, now: Date = new Date()): Promise<VoucherSigningKey> {
+export async function activeSigningKey(db: Executor, secrets: SecretBox, now: Date = new Date()): Promise<VoucherSigningKey> {
   const existing = await currentKey(db);
-  if (existing) return toSigningKey(existing);
+  if (existing) return toSigningKey(existing, secrets);
   return db.transaction(async (tx) => {
     await lockSigningKeys(tx);
     const again = await currentKey(tx);
-    if (again) return toSigningKey(again);
-    const key = generateSigningKey();
-    await tx.insert(signingKeys).values({ ...key, algorithm: SIGNING_ALGORITHM, createdAt: now });
-    return key;
+    if (again) return toSigningKey(again, secrets);
+    return insertKey(tx, secrets, now);
   });
 }
 
 /** Makes a new key active and retires the previous one (it stays published for verification). */
-export async function rotateSigningKey(db: Executor, now: Date = new Date()): Promise<{ kid: string; retired: string[] }> {
+export async function rotateSigningKey(db: Executor, secrets: SecretBox, now: Date = new Date()): Promise<{ kid: string; retired: string[] }> {
   return db.transaction(async (tx) => {
     await lockSigningKeys(tx);
     const retired = await tx
@@ -63,8 +75,7 @@ export async function rotateSigningKey(db: Executor, now: Date = new Date()): Pr
       .set({ retiredAt: now })
       .where(isNull(signingKeys.retiredAt))
       .returning({ kid: signingKeys.kid });
-    const key = generateSigningKey();
-    await tx.insert(signingKeys).values({ ...key, algorithm: SIGNING_ALGORITHM, createdAt: now });
+    const key = await insertKey(tx, secrets, now);
     return { kid: key.kid, retired: retired.map((r) => r.kid) };
   });
 }

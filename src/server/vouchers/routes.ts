@@ -63,7 +63,7 @@ export async function voucherRoutes(app: FastifyInstance, ctx: AppContext): Prom
     },
     async (request, reply) => {
       reply.header('cache-control', 'private, no-store');
-      return ownECertificate(ctx.db, request.params.id, driverOf(request).userId, ctx.now(), publicBase(ctx.config, request));
+      return ownECertificate(ctx.db, ctx.secrets, request.params.id, driverOf(request).userId, ctx.now(), publicBase(ctx.config, request));
     },
   );
 }
