@@ -392,6 +392,55 @@ browserSuite('staff console', () => {
     assertNoPageErrors();
   }, 120_000);
 
+  it('the console reads in English: labels, answers and coded values come in the chosen language', async () => {
+    const admin = await staffPage('bj-admin');
+    await admin.goto('/staff/');
+    await admin.locator('.language-switch button[lang="en"]').click();
+    await expect.poll(() => admin.getByTestId('staff-role').innerText()).toContain('Province admin');
+    await admin.getByTestId('sla-table').waitFor();
+    await screenshot(admin, 'staff-en-dashboard', { fullPage: true });
+
+    await admin.locator('[data-menu="queue"]').click();
+    await admin.locator('[data-testid="queue-table"] .el-table__body tr').first().waitFor();
+    await screenshot(admin, 'staff-en-queue');
+
+    const openCompleted = async (application: Submitted) => {
+      await admin.goto(`/staff/queue?state=completed&q=${application.reference}`);
+      await admin.locator(`[data-reference="${application.reference}"]`).click();
+      await admin.getByTestId('answers').waitFor();
+    };
+    await openCompleted(cancellation);
+    const answers = admin.getByTestId('answers');
+    await expect.poll(() => answers.innerText()).toContain('Categories to cancel');
+    await expect.poll(() => admin.locator('[data-answer="categoriesToCancel"]').innerText()).toBe('Commercial road freight transport driver');
+    await expect.poll(() => admin.locator('[data-answer="cancelReason"]').innerText()).toBe('At the holder’s request');
+    await expect.poll(() => admin.locator('[data-answer="sex"]').innerText()).toBe('Male');
+    await screenshot(admin, 'staff-en-application-cancellation', { fullPage: true });
+
+    await openCompleted(replacement);
+    await expect.poll(() => answers.innerText()).toContain('Mailing address');
+    await expect.poll(() => admin.locator('[data-answer="quasiDrivingType"]').innerText()).toBe('A2 Heavy tractor-trailer');
+    await expect.poll(() => admin.locator('[data-answer="delivery"]').innerText()).toBe('By post');
+    await screenshot(admin, 'staff-en-application', { fullPage: true });
+
+    await admin.locator('[data-menu="settings"]').click();
+    await admin.getByTestId('calendar-panel').waitFor();
+    await screenshot(admin, 'staff-en-settings-calendar', { fullPage: true });
+    for (const tab of ['contacts', 'materials', 'staff']) {
+      await admin.locator(`[data-settings-tab="${tab}"]`).click();
+      await admin.getByTestId(`${tab === 'staff' ? 'staff-table' : tab === 'contacts' ? 'contacts-table' : 'materials-panel'}`).waitFor();
+      await screenshot(admin, `staff-en-settings-${tab}`, { fullPage: true });
+    }
+
+    // Back in Chinese, the same answers read in Chinese again.
+    await admin.locator('.language-switch button[lang="zh-CN"]').click();
+    await openCompleted(replacement);
+    await expect.poll(() => answers.innerText()).toContain('邮寄地址');
+    await expect.poll(() => admin.locator('[data-answer="quasiDrivingType"]').innerText()).toBe('A2 重型牵引挂车');
+    await expect.poll(() => admin.locator('[data-answer="delivery"]').innerText()).toBe('邮寄');
+    assertNoPageErrors();
+  }, 120_000);
+
   it('an idle or ended session sends the handler to the login with a message and the way back', async () => {
     const handler = await staffPage('bj-handler');
     await handler.goto('/staff/queue?state=completed');
