@@ -106,7 +106,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     seedDemo: env.NODE_ENV !== 'production' && (env.SEED_DEMO ?? true),
     trustProxy: env.TRUST_PROXY,
     redisUrl: env.REDIS_URL,
-    sms: env,
+    // Only the SMS settings: the whole environment here would carry the data key along.
+    sms: {
+      SMS_PROVIDER: env.SMS_PROVIDER,
+      ALIYUN_SMS_ACCESS_KEY_ID: env.ALIYUN_SMS_ACCESS_KEY_ID,
+      ALIYUN_SMS_ACCESS_KEY_SECRET: env.ALIYUN_SMS_ACCESS_KEY_SECRET,
+      ALIYUN_SMS_SIGN_NAME: env.ALIYUN_SMS_SIGN_NAME,
+      ALIYUN_SMS_TEMPLATE_LOGIN: env.ALIYUN_SMS_TEMPLATE_LOGIN,
+      ALIYUN_SMS_TEMPLATE_UPDATE: env.ALIYUN_SMS_TEMPLATE_UPDATE,
+      ALIYUN_SMS_ENDPOINT: env.ALIYUN_SMS_ENDPOINT,
+    },
     dataKey: env.RTO_DATA_KEY ? parseDataKey(env.RTO_DATA_KEY) : undefined,
     storage: env.S3_BUCKET
       ? {

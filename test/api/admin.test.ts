@@ -213,6 +213,19 @@ describe('province administration', () => {
         expect(response.statusCode, expected).toBe(400);
         expect(code(response)).toBe(expected);
       }
+      // A bad key is explained in the reader's language, not as a message key.
+      const badKey = { ops: [{ op: 'add', business: 'renewal', material: { key: 'Bad Key', name: { zh: 'x', en: 'x' }, example: { zh: 'x', en: 'x' }, required: true } }] };
+      for (const [language, expected] of [['en', /lower-case/i], ['zh-CN', /小写字母/]] as const) {
+        const response = await t.app.inject({
+          method: 'PUT',
+          url: '/api/v1/staff/admin/materials/renewal',
+          headers: { ...bjAdmin.headers, 'accept-language': language },
+          payload: badKey,
+        });
+        const fields = (response.json() as { error: { details: { fields: { message: string }[] } } }).error.details.fields;
+        expect(fields.map((field) => field.message).join(' ')).toMatch(expected);
+        expect(fields.map((field) => field.message).join(' ')).not.toMatch(/material\./);
+      }
       // A removal after the add of the same key is fine: each op applies to the list as the ones before left it.
       const ok = await call(bjAdmin, 'PUT', '/staff/admin/materials/renewal', {
         ops: [

@@ -2,7 +2,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { DomainError, type Localized } from '../../domain/errors.ts';
 import { AppError } from '../errors.ts';
-import { requestLanguage } from './language.ts';
+import { materialIssueMessage } from '../../domain/catalog.ts';
+import { formIssueMessage } from '../../domain/formIssues.ts';
+import { requestLanguage, type Language } from './language.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
@@ -24,6 +26,12 @@ const frameworkErrors: Record<string, { status: number; code: string; messages: 
   FST_FILES_LIMIT: { status: 413, code: 'UPLOAD_TOO_MANY_FILES', messages: { zh: '一次只能上传一个文件', en: 'Upload one file at a time' } },
   FST_PARTS_LIMIT: { status: 413, code: 'UPLOAD_TOO_MANY_FILES', messages: { zh: '一次只能上传一个文件', en: 'Upload one file at a time' } },
 };
+
+/** Domain schemas carry message keys ('form.…', 'material.…'); readers get them in their language. */
+function domainMessage(message: string, path: string, language: Language): string {
+  if (message.startsWith('form.')) return formIssueMessage({ code: 'custom', path: path.split('.'), message }, language);
+  return materialIssueMessage(message, language);
+}
 
 const validationMessages: Localized = { zh: '提交的内容有误，请检查后重试', en: 'Some fields are not valid; check them and try again' };
 
@@ -47,10 +55,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return send(request, reply, error.status, error.code, error.messages, error.details);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const fields = error.validation.map((issue) => ({
-        path: issue.instancePath.replace(/^\//, '').replaceAll('/', '.'),
-        message: issue.message,
-      }));
+      const language = requestLanguage(request);
+      const fields = error.validation.map((issue) => {
+        const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
+        return { path, message: domainMessage(issue.message ?? '', path, language) };
+      });
       return send(request, reply, 400, 'VALIDATION_FAILED', validationMessages, { fields });
     }
     const known = error.code ? frameworkErrors[error.code] : undefined;
