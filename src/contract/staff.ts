@@ -279,7 +279,7 @@ export const staffApplicationDetailSchema = z.object({
       grades: z.array(z.object({ grade: z.enum(CREDIT_GRADES), label: localizedSchema })),
       cycle: z.object({ start: z.string(), end: z.string() }).nullable(),
       /** The voucher issued on approval, once there is one. */
-      voucher: z.object({ serial: z.string(), rating: z.string(), issuedOn: z.string() }).nullable(),
+      voucher: z.object({ serial: z.string(), rating: z.string(), issuedOn: z.string(), revokedAt: z.string().nullable(), revocationReason: z.string().nullable() }).nullable(),
     })
     .nullable(),
 });

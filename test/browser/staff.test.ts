@@ -198,6 +198,15 @@ browserSuite('staff console', () => {
     await expect.poll(() => stateOf(reviewer)).toBe('已办结');
     await expect.poll(() => reviewer.getByTestId('voucher').innerText()).toContain('AA');
     await screenshot(reviewer, 'staff-credit-completed', { fullPage: true });
+    // A voucher found to be wrong is revoked with a reason; the public check then says so.
+    await reviewer.getByTestId('revoke-voucher').click();
+    await reviewer.locator('.el-message-box__input input').fill('考核等级评定有误');
+    await reviewer.locator('.el-message-box__btns .el-button--danger').click();
+    await expect.poll(() => reviewer.getByTestId('voucher-revoked').innerText()).toContain('考核等级评定有误');
+    const voucherSummary = (await wang.api<{ token: string }>('GET', `/applications/${credit.id}/voucher`)).body;
+    const publicCheck = (await (await fetch(`${server.url}/api/v1/verify/${voucherSummary.token}`)).json()) as { verdict: string };
+    expect(publicCheck.verdict).toBe('revoked');
+    await screenshot(reviewer, 'staff-voucher-revoked');
 
     // 换证 (self-collect): accept, approve, ready for collection, handed over.
     await openInQueue(handler, renewal);

@@ -87,7 +87,15 @@ export async function staffApplicationDetail(ctx: AppContext, db: Executor, appl
     rating = {
       grades: CREDIT_GRADES.map((grade) => ({ grade, label: CREDIT_GRADE_LABELS[grade] })),
       cycle: firstIssue ? ratedCycleOf(firstIssue, application, today) : null,
-      voucher: voucher ? { serial: voucher.serial, rating: voucher.rating, issuedOn: voucher.issuedOn } : null,
+      voucher: voucher
+        ? {
+            serial: voucher.serial,
+            rating: voucher.rating,
+            issuedOn: voucher.issuedOn,
+            revokedAt: voucher.revokedAt?.toISOString() ?? null,
+            revocationReason: voucher.revocationReason,
+          }
+        : null,
     };
   }
 

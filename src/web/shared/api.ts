@@ -440,6 +440,8 @@ export const staffApi = {
   application: (applicationId: string, signal?: AbortSignal) => staffCall(apiClient.get<StaffApplicationDetail>(`/staff/applications/${pathPart(applicationId)}`, { signal })),
   act: (applicationId: string, request: StaffActionRequest) =>
     staffCall(apiClient.post<StaffApplicationDetail>(`/staff/applications/${pathPart(applicationId)}/actions`, request)),
+  revokeVoucher: (serial: string, reason: string) =>
+    staffCall(apiClient.post<{ serial: string; revokedAt: string; reason: string }>(`/staff/vouchers/${pathPart(serial)}/revoke`, { reason })),
   audit: (filters: StaffAuditFilters, signal?: AbortSignal) => staffCall(apiClient.get<AuditResponse>('/staff/audit', { query: staffQuery(filters), signal })),
 
   sla: (province?: string, signal?: AbortSignal) => staffCall(apiClient.get<SlaResponse>('/staff/sla', { query: { province }, signal })),
