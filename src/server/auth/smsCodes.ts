@@ -1,4 +1,4 @@
-import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { and, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { Localized } from '../../domain/errors.ts';
 import { maskPhone } from '../../domain/phone.ts';
@@ -7,19 +7,18 @@ import type { Executor } from '../db/client.ts';
 import { smsCodes } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { RateDecision, RateRule } from '../rateLimit/index.ts';
+import type { SecretBox } from '../secrets/secretBox.ts';
 import { SmsSendError, smsSendFailed } from '../sms/index.ts';
 
 /**
  * One-time SMS login codes (PRODUCT §2.1): 6 digits, valid 5 minutes, single use, at most 5 wrong
  * tries; a new code replaces older unused ones. Only a hash is stored.
  *
- * Hash: SHA-256 over a domain tag, the purpose, the phone, the row's random id and the code. Binding
- * phone, purpose and row id means a hash is only good for that one row, so hashes cannot be looked up in
- * a precomputed table or moved between rows. A 6-digit code has only 10⁶ values, so no hash (salted or
- * keyed) withstands brute force by someone holding a copy of the table; what protects a code is that it
- * lives 5 minutes, dies after 5 wrong tries, and that the hash keeps codes out of backups, query logs
- * and the eyes of database operators. An HMAC would add a server secret on top; it needs a secret shared
- * by every instance, which the configuration does not provide yet.
+ * Hash: HMAC-SHA256 keyed from the data key (RTO_DATA_KEY, shared by every instance) over the purpose,
+ * the phone, the row's random id and the code. Binding phone, purpose and row id means a hash is only
+ * good for that one row; the key means a copy of the table alone cannot be brute-forced for its codes
+ * (a 6-digit code has only 10⁶ values, so an unkeyed hash could be). A code also lives 5 minutes and
+ * dies after 5 wrong tries.
  */
 
 export type SmsCodePurpose = 'login';
@@ -42,8 +41,8 @@ export const smsIpRules: RateRule[] = [
 const phoneKey = (phone: string, purpose: SmsCodePurpose) => `sms:${purpose}:phone:${phone}`;
 const ipKey = (ip: string) => `sms:ip:${ip}`;
 
-export function hashSmsCode(id: string, phone: string, purpose: SmsCodePurpose, code: string): string {
-  return createHash('sha256').update(`rto-sms-code\u0000${purpose}\u0000${phone}\u0000${id}\u0000${code}`, 'utf8').digest('hex');
+export function hashSmsCode(secrets: Pick<SecretBox, 'mac'>, id: string, phone: string, purpose: SmsCodePurpose, code: string): string {
+  return secrets.mac('sms_codes.code_hash', `${purpose}\u0000${phone}\u0000${id}\u0000${code}`);
 }
 
 const refusals: Record<string, { code: string; messages: (seconds: number) => Localized }> = {
@@ -122,7 +121,7 @@ export async function issueSmsCode(ctx: AppContext, phone: string, ip: string, p
       id,
       phone,
       purpose,
-      codeHash: hashSmsCode(id, phone, purpose, code),
+      codeHash: hashSmsCode(ctx.secrets, id, phone, purpose, code),
       createdAt: now,
       expiresAt: new Date(now.getTime() + SMS_CODE_TTL_SECONDS * 1000),
     });
@@ -158,7 +157,7 @@ export async function verifySmsCode(ctx: AppContext, phone: string, code: string
   if (now >= row.expiresAt) throw smsCodeExpired();
 
   const expected = Buffer.from(row.codeHash, 'hex');
-  const actual = Buffer.from(hashSmsCode(row.id, phone, purpose, /^\d{6}$/.test(code) ? code : '-'), 'hex');
+  const actual = Buffer.from(hashSmsCode(ctx.secrets, row.id, phone, purpose, /^\d{6}$/.test(code) ? code : '-'), 'hex');
   if (!timingSafeEqual(expected, actual)) {
     const [counted] = await ctx.db
       .update(smsCodes)

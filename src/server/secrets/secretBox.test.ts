@@ -45,3 +45,17 @@ describe('data key configuration', () => {
     expect(withKey.open('p', withKey.seal('p', 'x'))).toBe('x');
   });
 });
+
+describe('keyed hashes', () => {
+  it('are stable for one key and purpose, and useless without the key', () => {
+    const box = configuredSecretBox(loadConfig({ NODE_ENV: 'test', RTO_DATA_KEY: hexKey }));
+    const otherKey = configuredSecretBox(loadConfig({ NODE_ENV: 'test', RTO_DATA_KEY: 'cd'.repeat(32) }));
+    const hash = box.mac('sms_codes.code_hash', 'login\u000013800000001\u0000row\u0000123456');
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(box.mac('sms_codes.code_hash', 'login\u000013800000001\u0000row\u0000123456')).toBe(hash);
+    // Someone with a copy of the table but another key (or none) cannot reproduce it.
+    expect(otherKey.mac('sms_codes.code_hash', 'login\u000013800000001\u0000row\u0000123456')).not.toBe(hash);
+    // Nor is a hash made for one purpose valid for another.
+    expect(box.mac('other.purpose', 'login\u000013800000001\u0000row\u0000123456')).not.toBe(hash);
+  });
+});

@@ -1,3 +1,4 @@
+import { createHmac, hkdfSync } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.ts';
@@ -14,6 +15,8 @@ export const SEALED = {
 export interface SecretBox {
   seal(purpose: string, plaintext: string): string;
   open(purpose: string, sealed: string): string;
+  /** A keyed hash (HMAC-SHA256, hex) for values that are checked but never read back, such as SMS codes. */
+  mac(purpose: string, data: string): string;
 }
 
 /** Where development and test keep their data key when RTO_DATA_KEY is not set. */
@@ -56,6 +59,11 @@ export function secretBox(key: DataKey | (() => DataKey)): SecretBox {
   return {
     seal: (purpose, plaintext) => seal(plaintext, current(), purpose),
     open: (purpose, sealed) => open(sealed, current(), purpose),
+    // A key of its own per purpose, derived from the data key, so hashing never reuses the sealing key.
+    mac: (purpose, data) =>
+      createHmac('sha256', Buffer.from(hkdfSync('sha256', current().bytes, Buffer.alloc(0), `rto-mac/${purpose}`, 32)))
+        .update(data, 'utf8')
+        .digest('hex'),
   };
 }
 
