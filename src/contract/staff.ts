@@ -324,6 +324,26 @@ export const AUDIT_EVENTS = [
 ] as const;
 export const auditEventSchema = z.enum(AUDIT_EVENTS);
 
+/** Every event the audit log holds, for filtering it: the casework's above plus the other parts' dotted ones. */
+export const AUDIT_FILTER_EVENTS = [
+  ...AUDIT_EVENTS,
+  'admin.calendar.create',
+  'admin.calendar.delete',
+  'admin.contact.create',
+  'admin.contact.update',
+  'admin.contact.delete',
+  'admin.contact.reorder',
+  'admin.materials.update',
+  'admin.staff.create',
+  'admin.staff.disable',
+  'admin.staff.enable',
+  'admin.staff.reset_password',
+  'admin.staff.reset_totp',
+  'verification.accept',
+  'verification.answer',
+  'voucher.revoke',
+] as const;
+
 /** `GET /staff/audit` — province admins (their province) and system admins (all, or `province`). Newest first. */
 export const auditQuerySchema = z.object({
   /** YYYY-MM-DD (China time), inclusive. */

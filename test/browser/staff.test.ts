@@ -398,6 +398,12 @@ browserSuite('staff console', () => {
     await expect.poll(() => audit.innerText()).toContain('修改联系人');
     await expect.poll(() => audit.innerText()).toContain('bj-admin');
     await screenshot(admin, 'staff-audit');
+    // The reviewer's voucher revocation (earlier in this file) can be found by its event.
+    await admin.getByTestId('audit-event').click();
+    await admin.locator('.el-select-dropdown__item', { hasText: '撤销考核凭证' }).click();
+    await admin.locator('form button[type="submit"]').click();
+    await expect.poll(() => audit.locator('[data-event="voucher.revoke"]').count()).toBeGreaterThan(0);
+    await expect.poll(() => audit.innerText()).toContain('bj-reviewer');
     assertNoPageErrors();
   }, 120_000);
 

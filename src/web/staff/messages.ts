@@ -401,6 +401,7 @@ const zh = {
       admin_staff_reset_totp: '重置验证器',
       verification_accept: '受理信息核查',
       verification_answer: '答复信息核查',
+      voucher_revoke: '撤销考核凭证',
     },
   },
   errors: {
@@ -812,6 +813,7 @@ const en: Messages = {
       admin_staff_reset_totp: 'Authenticator reset',
       verification_accept: 'Info check accepted',
       verification_answer: 'Info check answered',
+      voucher_revoke: 'Voucher revoked',
     },
   },
   errors: {
