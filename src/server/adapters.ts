@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.ts';
-import { createIdentityCheck, type IdentityCheck } from './identity/identityCheck.ts';
+import type { IdentityCheck } from './identity/identityCheck.ts';
+import { createIdentityCheck } from './identity/providers/index.ts';
 import { createIdCardReader, type IdCardReader } from './identity/ocr.ts';
 import { createRateLimiter, type RateLimiter } from './rateLimit/index.ts';
 import { createSmsProvider, type SmsProvider } from './sms/index.ts';
@@ -40,6 +41,6 @@ export function createAdapters(config: Config, logger: FastifyBaseLogger, overri
     rateLimiter: overrides.rateLimiter ?? createRateLimiter(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
     storage: overrides.storage ?? createFileStorage(config.storage),
     idCardReader: overrides.idCardReader ?? createIdCardReader(),
-    identityCheck: overrides.identityCheck ?? createIdentityCheck(),
+    identityCheck: overrides.identityCheck ?? createIdentityCheck(config.identity, logger),
   };
 }

@@ -14,6 +14,7 @@ import { registerErrorHandling } from './http/errorHandling.ts';
 import { registerWebApps } from './http/webApps.ts';
 import { authRoutes } from './auth/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
+import { realNameReviewRoutes } from './identity/reviewRoutes.ts';
 import { certificateRoutes } from './certificates/routes.ts';
 import { applicationRoutes } from './applications/routes.ts';
 import { catalogRoutes } from './catalog/routes.ts';
@@ -112,6 +113,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       await outboxRoutes(api, ctx);
       await adminRoutes(api, ctx);
       await verificationRequestRoutes(api, ctx);
+      await realNameReviewRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );

@@ -13,8 +13,7 @@ const booleanFlag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
   .transform((value) => value === '1' || value === 'true' || value === 'yes');
 
-export const configSchema = z
-  .object({
+const envShape = z.object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -32,6 +31,14 @@ export const configSchema = z
     ALIYUN_SMS_TEMPLATE_LOGIN: optionalString,
     ALIYUN_SMS_TEMPLATE_UPDATE: optionalString,
     ALIYUN_SMS_ENDPOINT: optionalString.pipe(z.url().optional()),
+    // Who checks that a name belongs to an ID number and that the phone's holder is that person.
+    IDENTITY_PROVIDER: z.enum(['local', 'manual', 'tencent']).default('local'),
+    // 'always': every real-name binding passes the provider's face check; 'phone-change': only a move of an ID to a new phone.
+    IDENTITY_FACE_CHECK: z.enum(['always', 'phone-change']).default('always'),
+    TENCENT_SECRET_ID: optionalString,
+    TENCENT_SECRET_KEY: optionalString,
+    TENCENT_FACEID_RULE_ID: optionalString,
+    TENCENT_FACEID_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     S3_ENDPOINT: optionalString.pipe(z.url().optional()),
     S3_REGION: z.string().default('us-east-1'),
     S3_BUCKET: optionalString,
@@ -44,11 +51,13 @@ export const configSchema = z
         .refine((value) => parseDataKey(value) !== undefined, { message: 'must be 32 bytes as base64 or 64 hex characters' })
         .optional(),
     ),
-  })
-  .superRefine((env, ctx) => {
+});
+
+export const configSchema = envShape.superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.RTO_DATA_KEY) {
       ctx.addIssue({ code: 'custom', path: ['RTO_DATA_KEY'], message: 'required when NODE_ENV=production (32 bytes as base64 or 64 hex characters, e.g. `openssl rand -base64 32`)' });
     }
+    identityProblems(env, ctx);
     if (env.SMS_PROVIDER === 'aliyun') {
       for (const key of ['ALIYUN_SMS_ACCESS_KEY_ID', 'ALIYUN_SMS_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME', 'ALIYUN_SMS_TEMPLATE_LOGIN'] as const) {
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when SMS_PROVIDER=aliyun' });
@@ -63,6 +72,23 @@ export const configSchema = z
 
 export type Env = z.infer<typeof configSchema>;
 
+/** Production never binds identities on local rules alone (PRODUCT §2.2). */
+function identityProblems(env: z.infer<typeof envShape>, ctx: z.RefinementCtx): void {
+  if (env.NODE_ENV === 'production' && env.IDENTITY_PROVIDER === 'local') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['IDENTITY_PROVIDER'],
+      message:
+        "'local' checks no identity outside this server and is refused when NODE_ENV=production: set IDENTITY_PROVIDER=tencent (with TENCENT_SECRET_ID, TENCENT_SECRET_KEY and TENCENT_FACEID_RULE_ID), or IDENTITY_PROVIDER=manual to have staff review every real-name submission",
+    });
+  }
+  if (env.IDENTITY_PROVIDER === 'tencent') {
+    for (const key of ['TENCENT_SECRET_ID', 'TENCENT_SECRET_KEY', 'TENCENT_FACEID_RULE_ID'] as const) {
+      if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when IDENTITY_PROVIDER=tencent' });
+    }
+  }
+}
+
 export interface Config {
   env: Env['NODE_ENV'];
   host: string;
@@ -74,6 +100,7 @@ export interface Config {
   seedDemo: boolean;
   trustProxy: boolean;
   redisUrl: string | undefined;
+  identity: Pick<Env, 'IDENTITY_PROVIDER' | 'IDENTITY_FACE_CHECK' | 'TENCENT_SECRET_ID' | 'TENCENT_SECRET_KEY' | 'TENCENT_FACEID_RULE_ID' | 'TENCENT_FACEID_ENDPOINT'>;
   sms: Pick<Env, 'SMS_PROVIDER' | 'ALIYUN_SMS_ACCESS_KEY_ID' | 'ALIYUN_SMS_ACCESS_KEY_SECRET' | 'ALIYUN_SMS_SIGN_NAME' | 'ALIYUN_SMS_TEMPLATE_LOGIN' | 'ALIYUN_SMS_TEMPLATE_UPDATE' | 'ALIYUN_SMS_ENDPOINT'>;
   /** RTO_DATA_KEY's bytes; unset outside production means a key file under dataDir (secrets/secretBox.ts). */
   dataKey: Buffer | undefined;
@@ -106,6 +133,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     seedDemo: env.NODE_ENV !== 'production' && (env.SEED_DEMO ?? true),
     trustProxy: env.TRUST_PROXY,
     redisUrl: env.REDIS_URL,
+    identity: {
+      IDENTITY_PROVIDER: env.IDENTITY_PROVIDER,
+      IDENTITY_FACE_CHECK: env.IDENTITY_FACE_CHECK,
+      TENCENT_SECRET_ID: env.TENCENT_SECRET_ID,
+      TENCENT_SECRET_KEY: env.TENCENT_SECRET_KEY,
+      TENCENT_FACEID_RULE_ID: env.TENCENT_FACEID_RULE_ID,
+      TENCENT_FACEID_ENDPOINT: env.TENCENT_FACEID_ENDPOINT,
+    },
     // Only the SMS settings: the whole environment here would carry the data key along.
     sms: {
       SMS_PROVIDER: env.SMS_PROVIDER,

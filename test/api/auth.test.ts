@@ -348,7 +348,7 @@ describe('the development SMS outbox', () => {
   });
 
   it('does not exist in production', async () => {
-    const production = await createTestApp({ env: { NODE_ENV: 'production', LOG_LEVEL: 'silent' } });
+    const production = await createTestApp({ env: { NODE_ENV: 'production', LOG_LEVEL: 'silent', IDENTITY_PROVIDER: 'manual' } });
     try {
       const response = await production.app.inject({ method: 'GET', url: '/api/v1/dev/sms-outbox?phone=13800000001' });
       expect(response.statusCode).toBe(404);

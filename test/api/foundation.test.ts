@@ -83,7 +83,7 @@ describe('configuration', () => {
   });
 
   it('never seeds demo data in production', () => {
-    expect(loadConfig({ NODE_ENV: 'production', SEED_DEMO: '1', RTO_DATA_KEY: 'a'.repeat(64) }).seedDemo).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', SEED_DEMO: '1', RTO_DATA_KEY: 'a'.repeat(64), IDENTITY_PROVIDER: 'manual' }).seedDemo).toBe(false);
     expect(loadConfig({}).seedDemo).toBe(true);
   });
 

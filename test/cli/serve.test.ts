@@ -73,7 +73,7 @@ describe('the rto command', () => {
   });
 
   it('never loads demo data in production', () => {
-    const result = rto(['seed'], { DATA_DIR: dataDir, NODE_ENV: 'production', RTO_DATA_KEY: 'a'.repeat(64) });
+    const result = rto(['seed'], { DATA_DIR: dataDir, NODE_ENV: 'production', RTO_DATA_KEY: 'a'.repeat(64), IDENTITY_PROVIDER: 'manual' });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/never loaded in production/);
   });

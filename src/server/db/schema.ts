@@ -21,6 +21,8 @@ export const provinces = pgTable('provinces', {
   code: text('code').primaryKey(),
   nameZh: text('name_zh').notNull(),
   nameEn: text('name_en').notNull(),
+  /** Real-name authentication asks for the back side of the ID card (国徽面) too. */
+  requiresIdCardBack: boolean('requires_id_card_back').notNull().default(false),
 });
 
 /** 发证机关: road-transport authorities that issue and process certificates. */
@@ -422,5 +424,68 @@ export const auditLog = pgTable(
     // The audit list pages newest first by id within a province.
     index('audit_log_province_id_idx').on(t.provinceCode, t.id),
     index('audit_log_target_idx').on(t.targetKind, t.targetId),
+  ],
+);
+
+/**
+ * ID-card photos uploaded for real-name authentication, with what the reader saw on them. A photo
+ * belongs to the account that uploaded it, serves one submission and expires unused.
+ */
+export const idCardPhotos = pgTable(
+  'id_card_photos',
+  {
+    /** The photo id the driver's app holds: random, not derived from the picture. */
+    id: text('id').primaryKey(),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    side: text('side', { enum: ['portrait', 'back'] }).notNull(),
+    storageKey: text('storage_key').notNull(),
+    /** Of the stored picture: the same picture cannot serve two accounts. */
+    sha256: text('sha256').notNull(),
+    reading: jsonb('reading').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [index('id_card_photos_user_idx').on(t.userId, t.createdAt), index('id_card_photos_sha_idx').on(t.sha256)],
+);
+
+/**
+ * Every real-name submission and its outcome: bound at once ('verified'), waiting for the face check
+ * ('face_check') or a clerk ('pending'), then 'approved' or 'rejected'; 'failed' when the face check
+ * refused it. Kept as the evidence of why an identity was bound.
+ */
+export const realNameSubmissions = pgTable(
+  'real_name_submissions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    reference: text('reference').notNull(),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    /** The ID number's province: its handlers review it. */
+    provinceCode: text('province_code').notNull().references(() => provinces.code),
+    state: text('state', { enum: ['verified', 'face_check', 'pending', 'approved', 'rejected', 'failed'] }).notNull(),
+    idNumber: text('id_number').notNull(),
+    claimed: jsonb('claimed').$type<Record<string, string>>().notNull(),
+    photoId: text('photo_id').notNull().references(() => idCardPhotos.id),
+    backPhotoId: text('back_photo_id').references(() => idCardPhotos.id),
+    reading: jsonb('reading').$type<Record<string, unknown>>().notNull(),
+    differences: jsonb('differences').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
+    reviewReasons: jsonb('review_reasons').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    registryNames: jsonb('registry_names').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    identityCheck: jsonb('identity_check').$type<Record<string, unknown>>().notNull(),
+    /** The account the ID number was bound to when this was submitted (a move to a new phone). */
+    boundUserId: uuid('bound_user_id'),
+    faceToken: text('face_token'),
+    createdAt: createdAt(),
+    deadline: date('deadline', { mode: 'string' }),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    decidedBy: uuid('decided_by').references(() => staff.id),
+    rejectionReasons: jsonb('rejection_reasons').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    decisionNote: text('decision_note'),
+  },
+  (t) => [
+    uniqueIndex('real_name_submissions_reference_uq').on(t.reference),
+    uniqueIndex('real_name_submissions_one_open_uq').on(t.userId).where(sql`${t.state} in ('pending', 'face_check')`),
+    index('real_name_submissions_queue_idx').on(t.provinceCode, t.state, t.deadline),
+    index('real_name_submissions_user_idx').on(t.userId, t.createdAt),
   ],
 );

@@ -20,10 +20,33 @@ export interface IdCardReading {
   confidence: number;
   lines: { text: string; mean: number }[];
   durationMs: number;
+  /** Fields left empty or doubtful after the cross-checks, and why. */
+  doubts?: ReadingDoubt[];
+  /** 0..1 per field read. */
+  fieldConfidence?: Partial<Record<keyof IdCardFields, number>>;
+}
+
+export interface ReadingDoubt {
+  field: string;
+  code: string;
+  zh: string;
+  en: string;
+}
+
+/** The back side (国徽面): issuing authority and validity period. */
+export interface IdCardBackReading {
+  fields: { issuingAuthority?: string; validFrom?: string; validTo?: string };
+  confidence: number;
+  durationMs: number;
+  /** The validity ended before `today`. */
+  expired?: boolean;
+  doubts?: ReadingDoubt[];
 }
 
 export interface IdCardReader {
   read(image: Buffer): Promise<IdCardReading>;
+  /** `today` (YYYY-MM-DD) decides whether the card has expired. */
+  readBack?(image: Buffer, today: string): Promise<IdCardBackReading>;
   close?(): Promise<void>;
 }
 

@@ -2,7 +2,7 @@ import { and, asc, eq, isNull, lte, sql } from 'drizzle-orm';
 import type { ApplicationState } from '../../domain/stateMachine.ts';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
-import { applications, outbox, users } from '../db/schema.ts';
+import { applications, outbox, realNameSubmissions, users } from '../db/schema.ts';
 import { SmsSendError } from '../sms/types.ts';
 import { isNotifiedAction, latestActionDetails, smsStatusText } from './applicationUpdates.ts';
 
@@ -100,8 +100,25 @@ export const sendApplicationUpdateSms: TopicHandler = async (tx, row, ctx) => {
   });
 };
 
+/** The driver's real-name submission was decided; the SMS says which way (the app shows why). */
+const REAL_NAME_STATUS: Record<string, string> = { approved: '实名认证审核通过', rejected: '实名认证未通过，请查看原因后重新提交' };
+
+export const sendRealNameDecisionSms: TopicHandler = async (tx, row, ctx) => {
+  const payload = row.payload as { submissionId?: unknown; state?: unknown };
+  const status = typeof payload.state === 'string' ? REAL_NAME_STATUS[payload.state] : undefined;
+  if (typeof payload.submissionId !== 'string' || !status) throw new PermanentDeliveryError('BAD_PAYLOAD', 'real-name decision without submission id or known state');
+  const [found] = await tx
+    .select({ reference: realNameSubmissions.reference, phone: users.phone })
+    .from(realNameSubmissions)
+    .innerJoin(users, eq(users.id, realNameSubmissions.userId))
+    .where(eq(realNameSubmissions.id, payload.submissionId));
+  if (!found) throw new PermanentDeliveryError('SUBMISSION_GONE', 'real-name submission or its driver no longer exists');
+  await ctx.sms.send({ phone: found.phone, template: 'application_update', params: { applicationNo: found.reference, status } });
+};
+
 export const defaultTopicHandlers: Record<string, TopicHandler> = {
   'sms.application_update': sendApplicationUpdateSms,
+  'sms.real_name_decision': sendRealNameDecisionSms,
 };
 
 export class OutboxWorker {

@@ -11,7 +11,7 @@ describe('data key configuration', () => {
   it('refuses to start in production without RTO_DATA_KEY, naming it', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
     expect(() => loadConfig({ NODE_ENV: 'production', RTO_DATA_KEY: '  ' })).toThrow(/RTO_DATA_KEY: required when NODE_ENV=production/);
-    expect(loadConfig({ NODE_ENV: 'production', RTO_DATA_KEY: hexKey }).dataKey).toEqual(Buffer.from(hexKey, 'hex'));
+    expect(loadConfig({ NODE_ENV: 'production', RTO_DATA_KEY: hexKey, IDENTITY_PROVIDER: 'manual' }).dataKey).toEqual(Buffer.from(hexKey, 'hex'));
   });
 
   it('refuses a malformed key in any environment', () => {
