@@ -2,8 +2,9 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { renderIdCard } from '../../scripts/generate-id-cards.ts';
-import { demoIdNumber, demoPeople } from '../../src/server/seed/demo.ts';
-import { browserSuite, ensureWebAppsBuilt, screenshot as saveScreenshot, withPage } from '../helpers/browser.ts';
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET, demoIdNumber, demoPeople } from '../../src/server/seed/demo.ts';
+import { totpCodeAt } from '../../src/server/staff/totp.ts';
+import { browserSuite, contextOptions, ensureWebAppsBuilt, screenshot as saveScreenshot, sharedBrowser, withPage } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
 
 /**
@@ -14,10 +15,13 @@ import { startTestServer } from '../helpers/server.ts';
  */
 browserSuite('drivers’ account pages', () => {
   let server: { url: string; close(): Promise<void> };
+  /** The test server's clock stands still where it started: authenticator codes are the ones of that moment. */
+  let serverStartedAt: Date;
 
   beforeAll(async () => {
     await ensureWebAppsBuilt();
     server = await startTestServer({ seed: true });
+    serverStartedAt = new Date();
   }, 120_000);
   afterAll(async () => {
     await server?.close();
@@ -176,55 +180,108 @@ browserSuite('drivers’ account pages', () => {
     );
   }, 120_000);
 
-  it('a new driver whose photo cannot be read types the details, is told what disagrees with the ID number, and is verified', async () => {
+  it('a new driver whose photo cannot be read types the details, which go to review; a Beijing handler approves and the driver then sees the certificate', async () => {
     const zheng = demoPeople.find((p) => p.name === '郑晓明')!;
     const idNumber = demoIdNumber(zheng);
     const unreadable = await sharp({ create: { width: 856, height: 540, channels: 3, background: { r: 205, g: 210, b: 215 } } }).jpeg().toBuffer();
+    const driverContext = await (await sharedBrowser()).newContext({ ...contextOptions.driver, baseURL: server.url });
+    const page = await driverContext.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message));
+    try {
+      await page.goto('/login');
+      await logInThroughUi(page, '13900000031');
+      // A first login creates the account and goes straight to real-name verification.
+      await page.waitForURL((url) => url.pathname === '/real-name');
 
-    await withPage(
-      'driver',
-      async (page) => {
-        await page.goto('/login');
-        await logInThroughUi(page, '13900000031');
-        // A first login creates the account and goes straight to real-name verification.
-        await page.waitForURL((url) => url.pathname === '/real-name');
+      await page.getByTestId('id-photo-pick').setInputFiles({ name: 'blank.jpg', mimeType: 'image/jpeg', buffer: unreadable });
+      const hintOrFailure = page.locator('[data-testid="id-hint"], [data-testid="id-unreadable"]');
+      await hintOrFailure.first().waitFor({ timeout: 60_000 });
+      await screenshot(page, 'account-f1-unreadable');
+      if (await page.getByTestId('id-unreadable').isVisible()) await page.getByTestId('id-manual').click();
+      await page.getByTestId('id-form').waitFor();
 
-        await page.getByTestId('id-photo-pick').setInputFiles({ name: 'blank.jpg', mimeType: 'image/jpeg', buffer: unreadable });
-        const hintOrFailure = page.locator('[data-testid="id-hint"], [data-testid="id-unreadable"]');
-        await hintOrFailure.first().waitFor({ timeout: 60_000 });
-        await screenshot(page, 'account-f1-unreadable');
-        if (await page.getByTestId('id-unreadable').isVisible()) await page.getByTestId('id-manual').click();
-        await page.getByTestId('id-form').waitFor();
+      const field = (name: string) => page.locator(`[data-testid="id-field-${name}"] input, [data-testid="id-field-${name}"] textarea`).first();
+      await field('name').fill(zheng.name);
+      await page.locator('[data-testid="id-field-sex"] .van-radio', { hasText: '女' }).click();
+      await field('ethnicity').fill(zheng.ethnicity);
+      await field('address').fill(zheng.address);
+      await field('idNumber').fill(idNumber);
+      await field('idNumber').blur();
+      // The number gives the birth date; the sex chosen disagrees with it and is flagged before submitting.
+      await expect.poll(() => field('birthDate').inputValue()).toBe(zheng.birthDate);
+      await page.getByTestId('id-submit').click();
+      await expect.poll(() => page.locator('[data-testid="id-field-sex"] .van-field__error-message').innerText()).toBe('性别与身份证号码不一致，请核对');
+      await screenshot(page, 'account-f2-sex-mismatch', { fullPage: true });
 
-        const field = (name: string) => page.locator(`[data-testid="id-field-${name}"] input, [data-testid="id-field-${name}"] textarea`).first();
-        await field('name').fill(zheng.name);
-        await page.locator('[data-testid="id-field-sex"] .van-radio', { hasText: '女' }).click();
-        await field('ethnicity').fill(zheng.ethnicity);
-        await field('address').fill(zheng.address);
-        await field('idNumber').fill(idNumber);
-        await field('idNumber').blur();
-        // The number gives the birth date; the sex chosen disagrees with it and is flagged before submitting.
-        await expect.poll(() => field('birthDate').inputValue()).toBe(zheng.birthDate);
-        await page.getByTestId('id-submit').click();
-        await expect
-          .poll(() => page.locator('[data-testid="id-field-sex"] .van-field__error-message').innerText())
-          .toBe('性别与身份证号码不一致，请核对');
-        await screenshot(page, 'account-f2-sex-mismatch', { fullPage: true });
+      // A reload keeps the photo: the form comes back, to be filled again.
+      await page.reload();
+      await page.getByTestId('id-form').waitFor();
+      await field('name').fill(zheng.name);
+      await page.locator('[data-testid="id-field-sex"] .van-radio', { hasText: '男' }).click();
+      await field('ethnicity').fill(zheng.ethnicity);
+      await field('address').fill(zheng.address);
+      await field('idNumber').fill(idNumber);
+      await field('idNumber').blur();
+      expect(await page.locator('[data-testid="id-field-sex"] .van-field__error-message').count()).toBe(0);
+      await page.getByTestId('id-submit').click();
 
-        await page.locator('[data-testid="id-field-sex"] .van-radio', { hasText: '男' }).click();
-        expect(await page.locator('[data-testid="id-field-sex"] .van-field__error-message').count()).toBe(0);
-        await page.getByTestId('id-submit').click();
-        await page.getByTestId('real-name-done').waitFor({ timeout: 20_000 });
-        await expect.poll(() => page.getByTestId('certificates-found').getAttribute('data-count')).toBe('1');
+      // Typed details are not what a photo showed: a clerk decides, and nothing is linked meanwhile.
+      const pending = page.getByTestId('real-name-pending');
+      await pending.waitFor({ timeout: 20_000 });
+      await expect.poll(() => page.getByTestId('real-name-deadline').innerText()).toMatch(/\d{4}-\d{2}-\d{2} 前完成/);
+      expect(await pending.innerText()).toContain('部分信息未能从证件照片识别，为手工填写');
+      await screenshot(page, 'account-f3-pending');
+      await page.reload();
+      await page.getByTestId('real-name-pending').waitFor();
 
-        await page.goto('/user');
-        await expect.poll(() => page.getByTestId('user-phone').innerText()).toBe('139****0031');
-        await page.getByTestId('user-verified').waitFor();
-        await screenshot(page, 'account-f3-user-center-verified');
-      },
-      { baseURL: server.url, name: 'account-f' },
-    );
-  }, 120_000);
+      await withPage(
+        'staff',
+        async (staff) => {
+          await staff.goto('/staff/login');
+          await staff.locator('input[name="username"]').fill('bj-handler');
+          await staff.locator('input[name="password"]').fill(DEMO_PASSWORD);
+          await staff.locator('input[name="totp"]').fill(totpCodeAt(DEMO_TOTP_SECRET, serverStartedAt));
+          await staff.locator('button[type="submit"]').click();
+          await staff.waitForURL((url) => url.pathname === '/staff/');
+          await expect.poll(() => staff.getByTestId('stat-real-name').innerText()).toMatch(/1/);
+          await staff.locator('[data-menu="realName"]').click();
+          const row = staff.locator('[data-testid="real-name-table"] .el-table__row').first();
+          await row.waitFor();
+          expect(await row.innerText()).toContain('郑*明');
+          await saveScreenshot(staff, 'account-f4-staff-queue');
+          await row.locator('[data-rn-action="open"]').click();
+          const drawer = staff.getByTestId('real-name-drawer');
+          await drawer.getByTestId('real-name-compare').waitFor();
+          expect(await drawer.locator('[data-field="idNumber"]').innerText()).toContain(idNumber);
+          expect(await drawer.innerText()).toContain('姓名一致');
+          await saveScreenshot(staff, 'account-f5-staff-review');
+          await drawer.locator('[data-rn-action="approve"]').click();
+          await staff.locator('.el-message-box').getByRole('button', { name: '审核通过' }).click();
+          await staff.locator('.el-message--success', { hasText: '已审核通过' }).waitFor();
+          await expect.poll(() => staff.locator('[data-testid="real-name-table"] .el-table__row').count()).toBe(0);
+        },
+        { baseURL: server.url, name: 'account-f-staff' },
+      );
+
+      await page.reload();
+      await page.getByTestId('real-name-already').waitFor();
+      await page.getByTestId('see-certificates').click();
+      await page.waitForURL((url) => url.pathname === '/certificates');
+      await page.getByTestId('certificate').first().waitFor();
+      await screenshot(page, 'account-f6-certificates');
+
+      await page.goto('/user');
+      await expect.poll(() => page.getByTestId('user-phone').innerText()).toBe('139****0031');
+      await page.getByTestId('user-verified').waitFor();
+      if (pageErrors.length > 0) throw new Error(`Uncaught errors in the driver page:\n${pageErrors.join('\n')}`);
+    } catch (error) {
+      await saveScreenshot(page, 'failed-account-f').catch(() => undefined);
+      throw error;
+    } finally {
+      await driverContext.close();
+    }
+  }, 180_000);
 
   it('the login page refuses an invalid phone and counts down after sending a code', async () => {
     await withPage(

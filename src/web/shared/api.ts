@@ -13,7 +13,8 @@ import type {
   myVerificationRequestsResponseSchema,
   verificationPhotoResponseSchema,
 } from '../../contract/certificates.ts';
-import type { IdCardOcrResponse, VerificationRequest, VerificationResponse } from '../../contract/identity.ts';
+import type { realNameQueueResponseSchema, RealNameReject, RealNameReviewDetail, RealNameReviewSummary } from '../../contract/realNameReview.ts';
+import type { IdCardOcrResponse, RealNameStatus, VerificationRequest, VerificationResponse } from '../../contract/identity.ts';
 import type { ApplicationDetail, ApplicationSummary } from '../../contract/applications.ts';
 import type { ECertificate, PublishedKeySet, VerifyResponse, VoucherSummary } from '../../contract/vouchers.ts';
 import type {
@@ -240,9 +241,11 @@ export const accountApi = {
   login: (request: LoginRequest) => apiClient.post<LoginResponse>('/auth/sessions', request),
   logout: () => apiClient.delete<void>('/auth/sessions/current'),
   me: (signal?: AbortSignal) => apiClient.get<Me>('/me', { signal }),
-  readIdCard: (file: Blob, onProgress?: (fraction: number) => void) =>
-    apiUpload<IdCardOcrResponse>('/identity/id-card-ocr', imageForm(file), { onProgress }),
+  readIdCard: (file: Blob, onProgress?: (fraction: number) => void, side: 'portrait' | 'back' = 'portrait') =>
+    apiUpload<IdCardOcrResponse>(`/identity/id-card-ocr?side=${side}`, imageForm(file), { onProgress }),
   verifyIdentity: (request: VerificationRequest) => apiClient.post<VerificationResponse>('/identity/verification', request),
+  realNameStatus: (signal?: AbortSignal) => apiClient.get<RealNameStatus>('/identity/real-name', { signal }),
+  completeFaceCheck: (token: string) => apiClient.post<VerificationResponse>('/identity/face-check', { token }),
   contacts: (province: string, signal?: AbortSignal) => apiClient.get<ContactsResponse>('/contacts', { query: { province }, signal }),
   certificates: (signal?: AbortSignal) => apiClient.get<MyCertificatesResponse>('/me/certificates', { signal }),
   verificationRequests: (signal?: AbortSignal) => apiClient.get<MyVerificationRequestsResponse>('/me/verification-requests', { signal }),
@@ -379,6 +382,8 @@ export type NewStaffAccountResponse = z.infer<typeof newStaffAccountResponseSche
 export type PasswordResetResponse = z.infer<typeof passwordResetResponseSchema>;
 export type TotpResetResponse = z.infer<typeof totpResetResponseSchema>;
 export type VerificationQueueResponse = z.infer<typeof verificationQueueResponseSchema>;
+export type RealNameQueueResponse = z.infer<typeof realNameQueueResponseSchema>;
+export type { RealNameReject, RealNameReviewDetail, RealNameReviewSummary };
 export type ManageableRole = z.infer<typeof manageableRoleSchema>;
 export type StaffMaterialOverride = MaterialOverride;
 
@@ -475,4 +480,11 @@ export const staffApi = {
   acceptVerificationRequest: (requestId: string) => staffCall(apiClient.post<StaffVerificationRequest>(`/staff/verification-requests/${pathPart(requestId)}/accept`)),
   answerVerificationRequest: (requestId: string, answer: VerificationAnswer) =>
     staffCall(apiClient.post<StaffVerificationRequest>(`/staff/verification-requests/${pathPart(requestId)}/answer`, answer)),
+
+  realNameReviews: (query: { state?: string; province?: string; limit?: number }, signal?: AbortSignal) =>
+    staffCall(apiClient.get<RealNameQueueResponse>('/staff/real-name-reviews', { query: staffQuery(query), signal })),
+  realNameReview: (id: string, signal?: AbortSignal) => staffCall(apiClient.get<RealNameReviewDetail>(`/staff/real-name-reviews/${pathPart(id)}`, { signal })),
+  realNamePhotoUrl: (id: string, side: 'portrait' | 'back') => `/api/v1/staff/real-name-reviews/${pathPart(id)}/photos/${side}`,
+  approveRealName: (id: string) => staffCall(apiClient.post<RealNameReviewDetail>(`/staff/real-name-reviews/${pathPart(id)}/approve`)),
+  rejectRealName: (id: string, decision: RealNameReject) => staffCall(apiClient.post<RealNameReviewDetail>(`/staff/real-name-reviews/${pathPart(id)}/reject`, decision)),
 };

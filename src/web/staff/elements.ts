@@ -14,6 +14,7 @@ import {
   ElDescriptionsItem,
   ElDialog,
   ElDivider,
+  ElDrawer,
   ElDropdown,
   ElDropdownItem,
   ElDropdownMenu,
@@ -61,6 +62,7 @@ import 'element-plus/es/components/descriptions/style/css';
 import 'element-plus/es/components/descriptions-item/style/css';
 import 'element-plus/es/components/dialog/style/css';
 import 'element-plus/es/components/divider/style/css';
+import 'element-plus/es/components/drawer/style/css';
 import 'element-plus/es/components/dropdown/style/css';
 import 'element-plus/es/components/dropdown-item/style/css';
 import 'element-plus/es/components/dropdown-menu/style/css';
@@ -113,6 +115,7 @@ const components = [
   ElDescriptionsItem,
   ElDialog,
   ElDivider,
+  ElDrawer,
   ElDropdown,
   ElDropdownItem,
   ElDropdownMenu,

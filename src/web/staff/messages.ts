@@ -1,3 +1,5 @@
+import { realNameMessagesEn, realNameMessagesZh } from './realNameMessages.ts';
+
 /** Texts of the staff console, in the two shipped languages. */
 const zh = {
   app: { name: '道路运输从业资格 业务管理后台', lines: '道路运输从业资格\n业务管理后台', short: '业务管理后台' },
@@ -5,6 +7,7 @@ const zh = {
     dashboard: '工作台',
     queue: '办件队列',
     verification: '信息核查',
+    realName: '实名认证审核',
     stats: '统计',
     settings: '设置',
     audit: '审计日志',
@@ -401,12 +404,17 @@ const zh = {
       admin_staff_reset_totp: '重置验证器',
       verification_accept: '受理信息核查',
       verification_answer: '答复信息核查',
+      real_name_read: '查看实名认证申请',
+      real_name_read_photo: '查看身份证照片',
+      real_name_approve: '实名认证审核通过',
+      real_name_reject: '实名认证不予通过',
       voucher_revoke: '撤销考核凭证',
     },
   },
   errors: {
     forbidden: '当前账号无权查看此页面',
   },
+  realName: realNameMessagesZh,
 };
 
 type Messages = typeof zh;
@@ -417,6 +425,7 @@ const en: Messages = {
     dashboard: 'Dashboard',
     queue: 'Work queue',
     verification: 'Info checks',
+    realName: 'Real-name reviews',
     stats: 'Statistics',
     settings: 'Settings',
     audit: 'Audit log',
@@ -813,12 +822,17 @@ const en: Messages = {
       admin_staff_reset_totp: 'Authenticator reset',
       verification_accept: 'Info check accepted',
       verification_answer: 'Info check answered',
+      real_name_read: 'Real-name submission viewed',
+      real_name_read_photo: 'ID photo viewed',
+      real_name_approve: 'Real name approved',
+      real_name_reject: 'Real name refused',
       voucher_revoke: 'Voucher revoked',
     },
   },
   errors: {
     forbidden: 'Your account may not see this page',
   },
+  realName: realNameMessagesEn,
 };
 
 export const staffMessages = { 'zh-CN': zh, en };

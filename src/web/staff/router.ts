@@ -30,6 +30,12 @@ const routes: RouteRecordRaw[] = [
         component: () => import('./pages/VerificationPage.vue'),
         meta: { titleKey: 'menu.verification' },
       },
+      {
+        path: 'real-name-reviews',
+        name: 'realName',
+        component: () => import('./pages/RealNameReviewsPage.vue'),
+        meta: { titleKey: 'menu.realName', roles: ['handler', 'province_admin', 'system_admin'] },
+      },
       { path: 'sla', name: 'stats', alias: '/stats', component: () => import('./pages/StatsPage.vue'), meta: { titleKey: 'menu.stats', roles: admins } },
       { path: 'settings', name: 'settings', component: () => import('./pages/SettingsPage.vue'), meta: { titleKey: 'menu.settings', roles: ['province_admin'] } },
       { path: 'audit', name: 'audit', component: () => import('./pages/AuditPage.vue'), meta: { titleKey: 'menu.audit', roles: admins } },
