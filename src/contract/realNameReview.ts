@@ -71,3 +71,12 @@ export const realNameRejectSchema = z
 export type RealNameReject = z.infer<typeof realNameRejectSchema>;
 
 export const realNamePhotoParamsSchema = z.object({ id: z.uuid(), side: z.enum(['portrait', 'back']) });
+
+/** `GET|PUT /staff/admin/identity-settings`: what a province asks of real-name authentication. */
+export const identitySettingsSchema = z.object({
+  province: z.object({ code: z.string(), name: localizedSchema }),
+  /** The back of the ID card (国徽面) is asked for, and an expired card is refused. */
+  requiresIdCardBack: z.boolean(),
+});
+export type IdentitySettings = z.infer<typeof identitySettingsSchema>;
+export const identitySettingsUpdateSchema = z.object({ province: provinceCodeSchema.optional(), requiresIdCardBack: z.boolean() });

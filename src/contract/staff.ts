@@ -333,6 +333,7 @@ export const AUDIT_FILTER_EVENTS = [
   'admin.contact.update',
   'admin.contact.delete',
   'admin.contact.reorder',
+  'admin.identity.update',
   'admin.materials.update',
   'admin.staff.create',
   'admin.staff.disable',

@@ -32,9 +32,9 @@ const envShape = z.object({
     ALIYUN_SMS_TEMPLATE_UPDATE: optionalString,
     ALIYUN_SMS_ENDPOINT: optionalString.pipe(z.url().optional()),
     // Who checks that a name belongs to an ID number and that the phone's holder is that person.
-    IDENTITY_PROVIDER: z.enum(['local', 'manual', 'tencent']).default('local'),
+    IDENTITY_PROVIDER: optionalString.pipe(z.enum(['local', 'manual', 'tencent']).default('local')),
     // 'always': every real-name binding passes the provider's face check; 'phone-change': only a move of an ID to a new phone.
-    IDENTITY_FACE_CHECK: z.enum(['always', 'phone-change']).default('always'),
+    IDENTITY_FACE_CHECK: optionalString.pipe(z.enum(['always', 'phone-change']).default('always')),
     TENCENT_SECRET_ID: optionalString,
     TENCENT_SECRET_KEY: optionalString,
     TENCENT_FACEID_RULE_ID: optionalString,

@@ -216,10 +216,11 @@ describe('the review queue (实名认证审核)', () => {
   let driver: DriverLogin;
   let submissionId: string;
   let shHandler: StaffLogin;
+  const driverPhone = freshPhone();
 
   beforeAll(async () => {
     shHandler = await staffLogin(t, 'sh-handler');
-    driver = await loginDriver(t.app, freshPhone());
+    driver = await loginDriver(t.app, driverPhone);
     const photoId = await upload(driver, cardOf({ ...xie, birthDate: '1994-09-21' }));
     // The reader misread the birth date; the driver corrects it from the ID number.
     const response = await submit(driver, xie, photoId);
@@ -291,6 +292,9 @@ describe('the review queue (实名认证审核)', () => {
     expect((await status(driver)).status).toBe('verified');
     const sms = await t.database.db.select().from(outbox).where(eq(outbox.topic, 'sms.real_name_decision'));
     expect(sms.some((m) => (m.payload as { submissionId: string }).submissionId === submissionId)).toBe(true);
+    await t.app.outboxWorker!.runOnce();
+    const sent = (await t.app.inject({ method: 'GET', url: `/api/v1/dev/sms-outbox?phone=${driverPhone}` })).json().messages as { text: string }[];
+    expect(sent.map((m) => m.text)).toContainEqual(expect.stringMatching(/^您的办件SM\d{6}[2-9A-HJ-NP-Z]{6}状态已更新：实名认证审核通过/));
     const again = await t.app.inject({ method: 'POST', url: `/api/v1/staff/real-name-reviews/${submissionId}/approve`, headers: shHandler.headers });
     expect(again.statusCode).toBe(409);
     const audit = await t.database.db.select().from(auditLog).where(and(eq(auditLog.targetId, submissionId), eq(auditLog.event, 'real_name.approve')));
@@ -320,6 +324,25 @@ describe('the review queue (实名认证审核)', () => {
     const zheng = person('郑晓明');
     const retry = await upload(session, cardOf(zheng));
     expect((await submit(session, zheng, retry)).json().outcome).toBe('verified');
+  });
+});
+
+describe('the province’s setting for the back side', () => {
+  it('is switched by its own admins only, and audited', async () => {
+    const shAdmin = await staffLogin(t, 'sh-admin');
+    const url = '/api/v1/staff/admin/identity-settings';
+    expect((await t.app.inject({ method: 'GET', url, headers: shAdmin.headers })).json()).toMatchObject({ province: { code: '31' }, requiresIdCardBack: false });
+    const on = await t.app.inject({ method: 'PUT', url, payload: { requiresIdCardBack: true }, headers: shAdmin.headers });
+    expect(on.json().requiresIdCardBack).toBe(true);
+    const other = await t.app.inject({ method: 'PUT', url, payload: { province: '11', requiresIdCardBack: true }, headers: shAdmin.headers });
+    expect(other.statusCode).toBe(403);
+    const handler = await staffLogin(t, 'sh-handler');
+    expect((await t.app.inject({ method: 'PUT', url, payload: { requiresIdCardBack: false }, headers: handler.headers })).statusCode).toBe(403);
+    const session = await loginDriver(t.app, freshPhone());
+    expect((await status(session)).provincesRequiringBack).toEqual(['31']);
+    await t.app.inject({ method: 'PUT', url, payload: { requiresIdCardBack: false }, headers: shAdmin.headers });
+    const audit = await t.database.db.select().from(auditLog).where(eq(auditLog.event, 'admin.identity.update'));
+    expect(audit.map((a) => a.details)).toEqual([{ requiresIdCardBack: true }, { requiresIdCardBack: false }]);
   });
 });
 

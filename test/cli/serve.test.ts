@@ -37,6 +37,13 @@ describe('the rto command', () => {
     expect(result.stderr).toMatch(/PORT/);
   });
 
+  it('refuses to serve in production with identities bound on local rules alone', () => {
+    const result = rto(['serve'], { DATA_DIR: dataDir, NODE_ENV: 'production', RTO_DATA_KEY: 'a'.repeat(64), IDENTITY_PROVIDER: '' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/IDENTITY_PROVIDER: 'local' checks no identity outside this server/);
+    expect(result.stderr).toMatch(/IDENTITY_PROVIDER=manual/);
+  });
+
   it('serves, stops cleanly on Ctrl-C, and seeds demo data only once', async () => {
     const child = spawn(process.execPath, [bin, 'serve'], {
       env: { ...process.env, DATA_DIR: dataDir, PORT: '0', NODE_ENV: 'development', LOG_LEVEL: 'warn' },

@@ -2,8 +2,10 @@ import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { errorBodySchema } from '../../contract/common.ts';
-import { idParamsSchema } from '../../contract/admin.ts';
+import { idParamsSchema, provinceQuerySchema } from '../../contract/admin.ts';
 import {
+  identitySettingsSchema,
+  identitySettingsUpdateSchema,
   realNamePhotoParamsSchema,
   realNameQueueQuerySchema,
   realNameQueueResponseSchema,
@@ -17,10 +19,10 @@ import { REAL_NAME_REJECTION_LABELS, REVIEW_REASON_LABELS, sameHolderName } from
 import { maskIdNumber } from '../../domain/idNumber.ts';
 import { maskName } from '../../domain/personName.ts';
 import { maskPhone } from '../../domain/phone.ts';
-import { auditChange } from '../admin/scope.ts';
+import { adminProvince, auditChange } from '../admin/scope.ts';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
-import { certificates, idCardPhotos, issuingAuthorities, realNameSubmissions, staff, users } from '../db/schema.ts';
+import { certificates, idCardPhotos, issuingAuthorities, provinces, realNameSubmissions, staff, users } from '../db/schema.ts';
 import { provinceScope } from '../staff/access.ts';
 import { requireStaff, staffOf } from '../staff/principal.ts';
 import { approveSubmission, rejectSubmission, submissionNotFound, type IdentityCheckRecord, type SubmissionRow } from './realName.ts';
@@ -211,6 +213,35 @@ export async function realNameReviewRoutes(app: FastifyInstance, ctx: AppContext
       });
       request.server.outboxWorker?.wake();
       return detail(ctx.db, request.params.id, scope, now);
+    },
+  );
+
+  const admin = requireStaff(ctx, ['province_admin', 'system_admin']);
+  const identitySettings = async (code: string, name: { zh: string; en: string }) => {
+    const [row] = await ctx.db.select({ requiresIdCardBack: provinces.requiresIdCardBack }).from(provinces).where(eq(provinces.code, code));
+    return { province: { code, name }, requiresIdCardBack: row?.requiresIdCardBack ?? false };
+  };
+
+  api.get(
+    '/staff/admin/identity-settings',
+    { onRequest: admin, schema: { tags, security, querystring: provinceQuerySchema, response: { 200: identitySettingsSchema, ...errors } } },
+    async (request) => {
+      const province = await adminProvince(ctx.db, request, request.query.province);
+      return identitySettings(province.code, province.name);
+    },
+  );
+
+  api.put(
+    '/staff/admin/identity-settings',
+    { onRequest: admin, schema: { tags, security, body: identitySettingsUpdateSchema, response: { 200: identitySettingsSchema, ...errors } } },
+    async (request) => {
+      const now = ctx.now();
+      const province = await adminProvince(ctx.db, request, request.body.province);
+      await ctx.db.transaction(async (tx) => {
+        await tx.update(provinces).set({ requiresIdCardBack: request.body.requiresIdCardBack }).where(eq(provinces.code, province.code));
+        await auditChange(tx, request, province.code, { event: 'admin.identity.update', targetKind: 'province', targetId: province.code, details: { requiresIdCardBack: request.body.requiresIdCardBack } }, now);
+      });
+      return identitySettings(province.code, province.name);
     },
   );
 }

@@ -13,7 +13,7 @@ import type {
   myVerificationRequestsResponseSchema,
   verificationPhotoResponseSchema,
 } from '../../contract/certificates.ts';
-import type { realNameQueueResponseSchema, RealNameReject, RealNameReviewDetail, RealNameReviewSummary } from '../../contract/realNameReview.ts';
+import type { IdentitySettings, realNameQueueResponseSchema, RealNameReject, RealNameReviewDetail, RealNameReviewSummary } from '../../contract/realNameReview.ts';
 import type { IdCardOcrResponse, RealNameStatus, VerificationRequest, VerificationResponse } from '../../contract/identity.ts';
 import type { ApplicationDetail, ApplicationSummary } from '../../contract/applications.ts';
 import type { ECertificate, PublishedKeySet, VerifyResponse, VoucherSummary } from '../../contract/vouchers.ts';
@@ -481,6 +481,8 @@ export const staffApi = {
   answerVerificationRequest: (requestId: string, answer: VerificationAnswer) =>
     staffCall(apiClient.post<StaffVerificationRequest>(`/staff/verification-requests/${pathPart(requestId)}/answer`, answer)),
 
+  identitySettings: (signal?: AbortSignal) => staffCall(apiClient.get<IdentitySettings>('/staff/admin/identity-settings', { signal })),
+  updateIdentitySettings: (body: { requiresIdCardBack: boolean }) => staffCall(apiClient.put<IdentitySettings>('/staff/admin/identity-settings', body)),
   realNameReviews: (query: { state?: string; province?: string; limit?: number }, signal?: AbortSignal) =>
     staffCall(apiClient.get<RealNameQueueResponse>('/staff/real-name-reviews', { query: staffQuery(query), signal })),
   realNameReview: (id: string, signal?: AbortSignal) => staffCall(apiClient.get<RealNameReviewDetail>(`/staff/real-name-reviews/${pathPart(id)}`, { signal })),

@@ -57,6 +57,10 @@ export const realNameMessagesZh = {
     OTHER: '其他原因',
   },
   pendingCard: '实名认证待审核',
+  settings: {
+    requiresBack: '实名认证须上传身份证国徽面',
+    requiresBackHint: '开启后，本省身份证号码的申请人还须上传国徽面照片，系统识别有效期限，过期证件不予认证。',
+  },
 };
 
 export type RealNameMessages = typeof realNameMessagesZh;
@@ -119,4 +123,8 @@ export const realNameMessagesEn: RealNameMessages = {
     OTHER: 'Other',
   },
   pendingCard: 'Real-name reviews',
+  settings: {
+    requiresBack: 'Ask for the back of the ID card',
+    requiresBackHint: 'When on, applicants with this province’s ID numbers also upload the back of the card; its validity is read and an expired card is refused.',
+  },
 };
