@@ -106,6 +106,8 @@ export const realNameStatusSchema = z.object({
   back: idCardOcrResponseSchema.nullable(),
   /** Provinces (GB/T 2260 first two digits) whose ID numbers need the back side too. */
   provincesRequiringBack: z.array(z.string()),
+  /** An unfinished face check continues here (status face_check). */
+  faceCheckUrl: z.string().nullable(),
 });
 export type RealNameStatus = z.infer<typeof realNameStatusSchema>;
 

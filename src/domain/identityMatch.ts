@@ -109,6 +109,15 @@ export const REVIEW_REASON_LABELS: Record<ReviewReason, { zh: string; en: string
   MANUAL_REVIEW_CONFIGURED: { zh: '本省实名认证均由人工审核', en: 'Every real-name submission is reviewed by staff in this province' },
 };
 
+/**
+ * What the driver reads of the same reasons: nothing that tells the submitter what the registry holds
+ * under the number (a name mismatch would confirm that a certificate exists for someone else).
+ */
+export const DRIVER_REVIEW_REASON_LABELS: Record<ReviewReason, { zh: string; en: string }> = {
+  ...REVIEW_REASON_LABELS,
+  REGISTRY_NAME_MISMATCH: { zh: '身份信息需与从业资格证登记信息人工核对', en: 'Your details need a manual check against the certificate registry' },
+};
+
 export interface ReviewInput {
   differences: readonly FieldDifference[];
   /** Holder names the registry has for the ID number (empty: no certificate yet). */

@@ -82,6 +82,16 @@ function identityProblems(env: z.infer<typeof envShape>, ctx: z.RefinementCtx): 
         "'local' checks no identity outside this server and is refused when NODE_ENV=production: set IDENTITY_PROVIDER=tencent (with TENCENT_SECRET_ID, TENCENT_SECRET_KEY and TENCENT_FACEID_RULE_ID), or IDENTITY_PROVIDER=manual to have staff review every real-name submission",
     });
   }
+  if (env.NODE_ENV === 'production' && env.IDENTITY_FACE_CHECK === 'phone-change') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['IDENTITY_FACE_CHECK'],
+      message: "'phone-change' would bind an identity from a card picture and a name that fits the number, without the holder's face; it is refused when NODE_ENV=production",
+    });
+  }
+  if (env.NODE_ENV === 'production' && env.TENCENT_FACEID_ENDPOINT?.startsWith('http://')) {
+    ctx.addIssue({ code: 'custom', path: ['TENCENT_FACEID_ENDPOINT'], message: 'must be https when NODE_ENV=production' });
+  }
   if (env.IDENTITY_PROVIDER === 'tencent') {
     for (const key of ['TENCENT_SECRET_ID', 'TENCENT_SECRET_KEY', 'TENCENT_FACEID_RULE_ID'] as const) {
       if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when IDENTITY_PROVIDER=tencent' });

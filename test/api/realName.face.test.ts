@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog, outbox } from '../../src/server/db/schema.ts';
 import type { IdCardFields, IdCardReader } from '../../src/server/identity/ocr.ts';
 import { startTencentFaceIdStandIn, type TencentFaceIdStandIn } from '../../src/server/identity/providers/tencentFaceIdStandIn.ts';
 import { demoIdNumber, demoPeople } from '../../src/server/seed/demo.ts';
@@ -108,6 +110,16 @@ describe('the face check step', () => {
     expect(again.json().outcome).toBe('face_check');
   });
 
+  it('an unfinished face check can be continued after a reload, or abandoned by starting again', async () => {
+    const session = await loginDriver(t.app, freshPhone());
+    const url = (await submit(session, zheng, await photoOf(session, zheng))).json().faceCheckUrl as string;
+    const seen = (await t.app.inject({ method: 'GET', url: '/api/v1/identity/real-name', headers: session.headers })).json();
+    expect(seen).toMatchObject({ status: 'face_check', faceCheckUrl: url });
+    const again = await submit(session, zheng, await photoOf(session, zheng));
+    expect(again.json().outcome).toBe('face_check');
+    expect((await comeBack(session, tokenOf(url))).statusCode).toBe(404);
+  });
+
   it('another driver cannot finish someone else’s face check with its token', async () => {
     const owner = await loginDriver(t.app, freshPhone());
     const token = tokenOf((await submit(owner, han, await photoOf(owner, han))).json().faceCheckUrl);
@@ -151,5 +163,14 @@ describe('moving an ID number to a new phone with the face check', () => {
     t.clock.advance(61_000);
     const relogin = await loginDriver(t.app, '13800000001');
     expect(await verified(relogin)).toBe(false);
+    // The old phone is told, and the move is on record.
+    const told = await t.database.db.select().from(outbox).where(eq(outbox.topic, 'sms.real_name_moved'));
+    expect(told.map((m) => (m.payload as { userId: string }).userId)).toEqual([old.userId]);
+    const binds = await t.database.db.select().from(auditLog).where(and(eq(auditLog.event, 'real_name.bind'), eq(auditLog.provinceCode, '11')));
+    const audit = binds.find((a) => a.details.userId === session.userId);
+    expect(audit!.details).toMatchObject({ userId: session.userId, movedFromUserId: old.userId, movedFromPhone: '138****0001' });
+    await t.app.outboxWorker!.runOnce();
+    const sms = (await t.app.inject({ method: 'GET', url: '/api/v1/dev/sms-outbox?phone=13800000001' })).json().messages as { text: string }[];
+    expect(sms.some((m) => m.text.includes('您的身份证已绑定到新的手机号'))).toBe(true);
   });
 });

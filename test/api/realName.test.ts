@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idCheckDigit } from '../../src/domain/idNumber.ts';
 import { ConfigError, loadConfig } from '../../src/server/config.ts';
 import { applications, auditLog, outbox, provinces, realNameSubmissions, users } from '../../src/server/db/schema.ts';
 import type { IdentityCheckResult } from '../../src/server/identity/identityCheck.ts';
@@ -114,7 +115,9 @@ describe('hijack routes: nothing bound, nothing shown', () => {
     const photoId = await upload(session, cardOf(forged));
     const response = await submit(session, forged, photoId);
     expect(response.json().outcome).toBe('review');
-    expect(response.json().submission.reviewReasons.map((r: { en: string }) => r.en)).toEqual(['The name differs from the certificate holder’s name in the registry']);
+    // The submitter is not told what the registry holds under the number.
+    expect(response.json().submission.reviewReasons.map((r: { en: string }) => r.en)).toEqual(['Your details need a manual check against the certificate registry']);
+    expect(response.body).not.toContain('谢雨欣');
     await nothingBoundNothingShown(session);
   });
 
@@ -183,6 +186,29 @@ describe('hijack routes: nothing bound, nothing shown', () => {
   });
 });
 
+describe('limits on trying names against a number', () => {
+  it('refuses a sixth attempt on one ID number within the hour, whoever tries', async () => {
+    const first17 = '44010619801203339';
+    const target = { ...person('韩志强'), idNumber: first17 + idCheckDigit(first17), name: '韩志刚' };
+    verdict = 'mismatch';
+    try {
+      for (let attempt = 1; attempt <= 6; attempt++) {
+        const session = await loginDriver(t.app, freshPhone());
+        const photoId = await upload(session, cardOf(target));
+        const response = await submit(session, target, photoId);
+        if (attempt <= 5) expect(response.json().error.code).toBe('IDENTITY_MISMATCH');
+        else {
+          expect(response.statusCode).toBe(429);
+          expect(response.json().error.code).toBe('REAL_NAME_TOO_MANY');
+          expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
+        }
+      }
+    } finally {
+      verdict = 'match';
+    }
+  });
+});
+
 describe('the back side of the ID card', () => {
   it('is required where the province asks for it, and an expired card is refused', async () => {
     await t.database.db.update(provinces).set({ requiresIdCardBack: true }).where(eq(provinces.code, '31'));
@@ -194,7 +220,13 @@ describe('the back side of the ID card', () => {
       expect(missing.statusCode).toBe(422);
       expect(missing.json().error.code).toBe('ID_CARD_BACK_REQUIRED');
 
+      // Any picture uploaded as the back does not do: its validity must have been read.
+      nextBack = { fields: {}, confidence: 0, durationMs: 1 };
+      const blankBack = await upload(session, { fields: {}, confidence: 0 }, undefined, 'back');
+      expect((await submit(session, xie, photoId, { backPhotoId: blankBack })).json().error.code).toBe('ID_CARD_BACK_UNREADABLE');
+
       nextBack = { fields: { issuingAuthority: '上海市公安局徐汇分局', validFrom: '2006-01-01', validTo: '2026-01-01' }, confidence: 0.9, durationMs: 1 };
+      t.clock.advance(1000);
       const expiredBack = await upload(session, { fields: {}, confidence: 0 }, undefined, 'back');
       const read = (await status(session)).back;
       expect(read).toMatchObject({ side: 'back', expired: true, back: { validTo: '2026-01-01' } });
@@ -305,7 +337,9 @@ describe('the review queue (实名认证审核)', () => {
     const session = await loginDriver(t.app, freshPhone());
     const shAdmin = await staffLogin(t, 'sh-admin');
     const photoId = await upload(session, { fields: {}, confidence: 0 });
-    await submit(session, { ...xie, name: '谢雨心' }, photoId);
+    const first17 = '31010419950101222';
+    const stranger = { ...xie, name: '孙小美', idNumber: first17 + idCheckDigit(first17), birthDate: '1995-01-01', sex: 'F' as const };
+    expect((await submit(session, stranger, photoId)).json().outcome).toBe('review');
     const [row] = await t.database.db.select().from(realNameSubmissions).where(eq(realNameSubmissions.userId, session.userId));
     const noNote = await t.app.inject({ method: 'POST', url: `/api/v1/staff/real-name-reviews/${row!.id}/reject`, payload: { reasons: ['OTHER'] }, headers: shAdmin.headers });
     expect(noNote.statusCode).toBe(400);
@@ -375,6 +409,9 @@ describe('moving an ID number to a new phone', () => {
 describe('IDENTITY_PROVIDER', () => {
   it('production refuses to start on local rules, naming the variable and the choices', () => {
     const base = { NODE_ENV: 'production', RTO_DATA_KEY: 'a'.repeat(64) };
+    const tencent = { ...base, IDENTITY_PROVIDER: 'tencent', TENCENT_SECRET_ID: 'id', TENCENT_SECRET_KEY: 'key', TENCENT_FACEID_RULE_ID: '1' };
+    expect(() => loadConfig({ ...tencent, IDENTITY_FACE_CHECK: 'phone-change' })).toThrow(/IDENTITY_FACE_CHECK: 'phone-change' would bind/);
+    expect(() => loadConfig({ ...tencent, TENCENT_FACEID_ENDPOINT: 'http://faceid.example' })).toThrow(/TENCENT_FACEID_ENDPOINT: must be https/);
     expect(() => loadConfig(base)).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, IDENTITY_PROVIDER: 'local' })).toThrow(/IDENTITY_PROVIDER: 'local' checks no identity.*IDENTITY_PROVIDER=tencent.*IDENTITY_PROVIDER=manual/);
     expect(() => loadConfig({ ...base, IDENTITY_PROVIDER: 'tencent' })).toThrow(/TENCENT_SECRET_ID: required when IDENTITY_PROVIDER=tencent/);

@@ -475,6 +475,8 @@ export const realNameSubmissions = pgTable(
     /** The account the ID number was bound to when this was submitted (a move to a new phone). */
     boundUserId: uuid('bound_user_id'),
     faceToken: text('face_token'),
+    /** Where the driver's phone continues an unfinished face check. */
+    faceUrl: text('face_url'),
     createdAt: createdAt(),
     deadline: date('deadline', { mode: 'string' }),
     decidedAt: timestamp('decided_at', { withTimezone: true }),

@@ -23,6 +23,8 @@ export interface FaceCheckOutcome {
   code?: string;
   message?: string;
   liveness?: 'pass' | 'fail';
+  /** The ID number the provider checked, to tie its answer to the submission. */
+  idNumber?: string;
 }
 
 export interface FaceCheck {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, desc, eq, gt, inArray, isNull, ne, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, ne } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import type { IdCardOcrResponse, RealNameStatus, RealNameSubmission, VerificationRequest, VerificationResponse } from '../../contract/identity.ts';
 import { chinaDate, chinaToday } from '../../domain/dates.ts';
@@ -10,7 +10,7 @@ import {
   normalisePersonName,
   REAL_NAME_REJECTION_LABELS,
   REAL_NAME_REVIEW_WORKING_DAYS,
-  REVIEW_REASON_LABELS,
+  DRIVER_REVIEW_REASON_LABELS,
   reviewReasons,
   type FieldDifference,
   type PhotoReading,
@@ -23,9 +23,11 @@ import { driverSessionPolicy, endSubjectSessions } from '../auth/session.ts';
 import { provinceCalendar } from '../calendar/workingCalendar.ts';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
-import { applications, certificates, idCardPhotos, outbox, provinces, realNameSubmissions, users, verificationRequests, vouchers } from '../db/schema.ts';
+import { applications, auditLog, certificates, idCardPhotos, outbox, provinces, realNameSubmissions, users, verificationRequests, vouchers } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { IntakenImage } from '../images/intake.ts';
+import type { RateRule } from '../rateLimit/index.ts';
+import { maskPhone } from '../../domain/phone.ts';
 import type { IdentityCheckResult } from './identityCheck.ts';
 
 /**
@@ -81,6 +83,18 @@ export const identityUnavailable = () =>
   new AppError(503, 'IDENTITY_CHECK_UNAVAILABLE', { zh: '身份核验服务暂不可用，请稍后再试，您的信息未被提交', en: 'The identity check service is unavailable; nothing was submitted, try again later' });
 const provinceUnsupported = () =>
   new AppError(422, 'ID_PROVINCE_UNSUPPORTED', { zh: '暂不支持该地区的身份证号码在线认证，请到窗口办理', en: 'ID numbers of this region cannot be verified online yet; please visit a service counter' });
+const backUnreadable = () =>
+  new AppError(422, 'ID_CARD_BACK_UNREADABLE', {
+    zh: '未能识别身份证国徽面的有效期限，请在光线充足、无反光处重新拍摄国徽面',
+    en: 'The validity period on the back of the ID card could not be read; retake the back in good light without glare',
+  });
+const tooManyAttempts = (retryAfterSeconds: number) =>
+  new AppError(
+    429,
+    'REAL_NAME_TOO_MANY',
+    { zh: `实名认证尝试次数过多，请${Math.ceil(retryAfterSeconds / 60)}分钟后再试`, en: `Too many real-name attempts; try again in ${Math.ceil(retryAfterSeconds / 60)} minutes` },
+    { retryAfterSeconds },
+  );
 const faceCheckNotFound = () =>
   new AppError(404, 'FACE_CHECK_NOT_FOUND', { zh: '未找到进行中的人脸核身，请重新提交实名认证', en: 'No face check is in progress; submit your real-name details again' });
 const faceCheckPending = () =>
@@ -91,9 +105,11 @@ const faceCheckFailed = () =>
     en: 'The face check did not pass and nothing was bound. The card holder should try again in good light',
   });
 
-function isUniqueViolation(error: unknown): boolean {
+/** A unique violation, optionally of one named constraint. */
+function isUniqueViolation(error: unknown, constraint?: string): boolean {
   for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === '23505') return true;
+    const { code, constraint: name } = e as { code?: unknown; constraint?: unknown };
+    if (code === '23505') return constraint === undefined || name === undefined || name === constraint;
   }
   return false;
 }
@@ -168,7 +184,7 @@ export function driverSubmissionView(row: SubmissionRow): RealNameSubmission {
     state: row.state,
     submittedAt: row.createdAt.toISOString(),
     deadline: row.state === 'pending' ? row.deadline : null,
-    reviewReasons: reasonLabels(row.reviewReasons, REVIEW_REASON_LABELS),
+    reviewReasons: reasonLabels(row.reviewReasons, DRIVER_REVIEW_REASON_LABELS),
     rejectionReasons: reasonLabels(row.rejectionReasons, REAL_NAME_REJECTION_LABELS),
     note: row.decisionNote,
     decidedAt: row.decidedAt?.toISOString() ?? null,
@@ -188,6 +204,7 @@ export async function realNameStatus(ctx: AppContext, userId: string): Promise<R
   const portrait = photos.find((p) => p.side === 'portrait');
   const back = photos.find((p) => p.side === 'back');
   let status: RealNameStatus['status'] = 'none';
+  const faceCheckUrl = latest?.state === 'face_check' ? latest.faceUrl : null;
   if (user?.verifiedAt) status = 'verified';
   else if (latest && (latest.state === 'pending' || latest.state === 'face_check' || latest.state === 'rejected' || latest.state === 'failed')) status = latest.state;
   return {
@@ -196,6 +213,7 @@ export async function realNameStatus(ctx: AppContext, userId: string): Promise<R
     portrait: portrait ? photoView(portrait) : null,
     back: back ? photoView(back) : null,
     provincesRequiringBack: requiring.map((r) => r.code),
+    faceCheckUrl,
   };
 }
 
@@ -234,7 +252,7 @@ async function openSubmission(tx: Executor, values: typeof realNameSubmissions.$
     const [row] = await tx.insert(realNameSubmissions).values(values).returning();
     return row!;
   } catch (error) {
-    if (isUniqueViolation(error)) throw alreadyPending();
+    if (isUniqueViolation(error, 'real_name_submissions_one_open_uq')) throw alreadyPending();
     throw error;
   }
 }
@@ -248,9 +266,9 @@ async function queueDecisionSms(tx: Executor, submission: SubmissionRow, now: Da
  * bound to another phone, that account gives it up: its applications, requests and vouchers follow the
  * person to the new phone, and its sessions end.
  */
-export async function bindSubmission(tx: Executor, submission: SubmissionRow, now: Date): Promise<void> {
+export async function bindSubmission(tx: Executor, submission: SubmissionRow, now: Date, by: 'system' | 'staff'): Promise<{ movedFrom: string | null }> {
   const claimed = submission.claimed;
-  const [bound] = await tx.select({ id: users.id }).from(users).where(and(eq(users.idNumber, submission.idNumber), ne(users.id, submission.userId)));
+  const [bound] = await tx.select({ id: users.id, phone: users.phone }).from(users).where(and(eq(users.idNumber, submission.idNumber), ne(users.id, submission.userId)));
   if (bound) {
     if (bound.id !== submission.boundUserId) throw idAlreadyBound();
     await tx
@@ -261,6 +279,8 @@ export async function bindSubmission(tx: Executor, submission: SubmissionRow, no
     await tx.update(verificationRequests).set({ userId: submission.userId }).where(eq(verificationRequests.userId, bound.id));
     await tx.update(vouchers).set({ userId: submission.userId }).where(eq(vouchers.userId, bound.id));
     await endSubjectSessions(tx, driverSessionPolicy, bound.id, now);
+    // The old phone hears that its identity went elsewhere: if that was not its owner, they can act.
+    await tx.insert(outbox).values({ createdAt: now, availableAt: now, topic: 'sms.real_name_moved', payload: { submissionId: submission.id, userId: bound.id } });
   }
   const [photo] = await tx.select({ storageKey: idCardPhotos.storageKey }).from(idCardPhotos).where(eq(idCardPhotos.id, submission.photoId));
   try {
@@ -282,9 +302,25 @@ export async function bindSubmission(tx: Executor, submission: SubmissionRow, no
       .returning({ id: users.id });
     if (updated.length === 0) throw alreadyVerified();
   } catch (error) {
-    if (isUniqueViolation(error)) throw idAlreadyBound();
+    if (isUniqueViolation(error, 'users_id_number_uq')) throw idAlreadyBound();
     throw error;
   }
+  if (by === 'system') {
+    // Bound without a clerk: the binding itself is on record, with the account it was moved from.
+    const [user] = await tx.select({ phone: users.phone }).from(users).where(eq(users.id, submission.userId));
+    await tx.insert(auditLog).values({
+      staffId: null,
+      username: `driver ${maskPhone(user?.phone ?? '')}`,
+      role: 'system',
+      provinceCode: submission.provinceCode,
+      event: 'real_name.bind',
+      targetKind: 'real_name_submission',
+      targetId: submission.id,
+      details: { userId: submission.userId, ...(bound ? { movedFromUserId: bound.id, movedFromPhone: maskPhone(bound.phone) } : {}) },
+      at: now,
+    });
+  }
+  return { movedFrom: bound?.id ?? null };
 }
 
 async function certificatesOf(db: Executor, idNumber: string): Promise<number> {
@@ -350,9 +386,29 @@ async function settle(
       await consumePhotos(tx, base.userId, [base.photoId, ...(base.backPhotoId ? [base.backPhotoId] : [])], now);
       row = await openSubmission(tx, values);
     }
-    if (row.state === 'verified') await bindSubmission(tx, row, now);
+    if (row.state === 'verified') await bindSubmission(tx, row, now, 'system');
     return row;
   });
+}
+
+/** Each attempt may cost a paid identity-service call and says whether a name fits a number: both are limited. */
+const attemptsByAccount: RateRule[] = [
+  { name: 'real-name-account-hour', limit: 10, windowSeconds: 3600 },
+  { name: 'real-name-account-day', limit: 20, windowSeconds: 86_400 },
+];
+const attemptsByIdNumber: RateRule[] = [
+  { name: 'real-name-id-hour', limit: 5, windowSeconds: 3600 },
+  { name: 'real-name-id-day', limit: 10, windowSeconds: 86_400 },
+];
+
+async function limitAttempts(ctx: AppContext, userId: string, idNumber: string): Promise<void> {
+  for (const [key, rules] of [
+    [`real-name:user:${userId}`, attemptsByAccount],
+    [`real-name:id:${idNumber}`, attemptsByIdNumber],
+  ] as const) {
+    const decision = await ctx.rateLimiter.consume(key, rules);
+    if (!decision.allowed) throw tooManyAttempts(Math.max(60, decision.retryAfterSeconds));
+  }
 }
 
 export async function submitRealName(ctx: AppContext, request: FastifyRequest, userId: string, input: VerificationRequest, id: IdNumberInfo): Promise<VerificationResponse> {
@@ -362,8 +418,13 @@ export async function submitRealName(ctx: AppContext, request: FastifyRequest, u
   const [open] = await ctx.db
     .select({ id: realNameSubmissions.id })
     .from(realNameSubmissions)
-    .where(and(eq(realNameSubmissions.userId, userId), or(eq(realNameSubmissions.state, 'pending'), eq(realNameSubmissions.state, 'face_check'))));
+    .where(and(eq(realNameSubmissions.userId, userId), eq(realNameSubmissions.state, 'pending')));
   if (open) throw alreadyPending();
+  // A face check the driver never finished does not hold the account: starting again ends it.
+  await ctx.db
+    .update(realNameSubmissions)
+    .set({ state: 'failed', decidedAt: now, decisionNote: 'face check abandoned' })
+    .where(and(eq(realNameSubmissions.userId, userId), eq(realNameSubmissions.state, 'face_check')));
 
   const [province] = await ctx.db.select().from(provinces).where(eq(provinces.code, id.provinceCode));
   if (!province) throw provinceUnsupported();
@@ -373,7 +434,10 @@ export async function submitRealName(ctx: AppContext, request: FastifyRequest, u
   if (input.backPhotoId) backPhoto = await usablePhoto(ctx.db, userId, input.backPhotoId, 'back', now);
   if (province.requiresIdCardBack && !backPhoto) throw backRequired();
   const back = backPhoto ? (backPhoto.reading as StoredReading).back : undefined;
+  // A back side counts only with its validity read: any picture would do otherwise.
+  if (backPhoto && !back?.validTo) throw backUnreadable();
   if (back && idCardExpired(back.validTo, chinaToday(now))) throw idCardExpiredError();
+  await limitAttempts(ctx, userId, id.idNumber);
 
   const claimed = claimedOf(input, id);
   const reading = readingOf(photo);
@@ -402,13 +466,14 @@ export async function submitRealName(ctx: AppContext, request: FastifyRequest, u
   };
 
   const face = ctx.identityCheck.faceCheck;
-  const faceNeeded = face !== undefined && (ctx.config.identity.IDENTITY_FACE_CHECK === 'always' || bound !== undefined);
+  // An inconclusive name check goes to a clerk as it is: a face comparison with no record to compare with would only fail.
+  const faceNeeded = face !== undefined && check.result === 'match' && (ctx.config.identity.IDENTITY_FACE_CHECK === 'always' || bound !== undefined);
   if (face && faceNeeded) {
     const session = await face.start({ name: claimed.name!, idNumber: id.idNumber, redirectUrl: faceRedirectUrl(ctx, request) });
     if (session === 'unavailable') throw identityUnavailable();
     const row = await ctx.db.transaction(async (tx) => {
       await consumePhotos(tx, userId, [photo.id, ...(backPhoto ? [backPhoto.id] : [])], now);
-      return openSubmission(tx, { ...base, state: 'face_check', faceToken: session.token, identityCheck: check as unknown as Record<string, unknown> });
+      return openSubmission(tx, { ...base, state: 'face_check', faceToken: session.token, faceUrl: session.url, identityCheck: check as unknown as Record<string, unknown> });
     });
     return answer(ctx, userId, row, session.url);
   }
@@ -427,6 +492,8 @@ export async function completeFaceCheck(ctx: AppContext, request: FastifyRequest
     .where(and(eq(realNameSubmissions.userId, userId), eq(realNameSubmissions.faceToken, token), eq(realNameSubmissions.state, 'face_check')));
   if (!submission || !face) throw faceCheckNotFound();
   const result = await face.result(token);
+  // The provider's answer must be about the identity submitted, not one it was somehow given instead.
+  if (result.outcome === 'pass' && result.idNumber !== undefined && result.idNumber !== submission.idNumber) result.outcome = 'fail';
   if (result.outcome === 'pending') throw faceCheckPending();
   if (result.outcome === 'unavailable') throw identityUnavailable();
   const check: IdentityCheckRecord = {
@@ -446,13 +513,23 @@ export async function completeFaceCheck(ctx: AppContext, request: FastifyRequest
     request.log.info({ userId, code: result.code }, 'face check failed');
     throw faceCheckFailed();
   }
-  const row = await settle(
-    ctx,
-    { ...submission, id: submission.id },
-    { differences: submission.differences as FieldDifference[], registryNames: submission.registryNames, boundUserId: submission.boundUserId },
-    check,
-    true,
-  );
+  let row: SubmissionRow;
+  try {
+    row = await settle(
+      ctx,
+      { ...submission, id: submission.id },
+      { differences: submission.differences as FieldDifference[], registryNames: submission.registryNames, boundUserId: submission.boundUserId },
+      check,
+      true,
+    );
+  } catch (error) {
+    // Bound elsewhere meanwhile, or already verified: this check is over either way.
+    await ctx.db
+      .update(realNameSubmissions)
+      .set({ state: 'failed', identityCheck: check as unknown as Record<string, unknown>, decidedAt: ctx.now() })
+      .where(and(eq(realNameSubmissions.id, submission.id), eq(realNameSubmissions.state, 'face_check')));
+    throw error;
+  }
   request.log.info({ userId, outcome: row.state, reasons: row.reviewReasons }, 'real-name submission after face check');
   return answer(ctx, userId, row);
 }
@@ -475,9 +552,9 @@ async function lockedPending(tx: Executor, id: string, provinceCode: string | nu
   return row;
 }
 
-export async function approveSubmission(tx: Executor, id: string, provinceCode: string | null, staffId: string, now: Date): Promise<SubmissionRow> {
+export async function approveSubmission(tx: Executor, id: string, provinceCode: string | null, staffId: string, now: Date): Promise<SubmissionRow & { movedFrom: string | null }> {
   const row = await lockedPending(tx, id, provinceCode);
-  await bindSubmission(tx, row, now);
+  const { movedFrom } = await bindSubmission(tx, row, now, 'staff');
   const [updated] = await tx
     .update(realNameSubmissions)
     .set({ state: 'approved', decidedAt: now, decidedBy: staffId })
@@ -485,7 +562,7 @@ export async function approveSubmission(tx: Executor, id: string, provinceCode: 
     .returning();
   if (!updated) throw notPending();
   await queueDecisionSms(tx, updated, now);
-  return updated;
+  return { ...updated, movedFrom };
 }
 
 export async function rejectSubmission(

@@ -193,7 +193,7 @@ export async function realNameReviewRoutes(app: FastifyInstance, ctx: AppContext
       const scope = provinceScope(who);
       await ctx.db.transaction(async (tx) => {
         const approved = await approveSubmission(tx, request.params.id, scope, who.id, now);
-        await auditChange(tx, request, approved.provinceCode, { event: 'real_name.approve', targetKind: 'real_name_submission', targetId: approved.id, details: { movedFromAnotherPhone: approved.boundUserId !== null } }, now);
+        await auditChange(tx, request, approved.provinceCode, { event: 'real_name.approve', targetKind: 'real_name_submission', targetId: approved.id, details: { movedFromAnotherPhone: approved.movedFrom !== null } }, now);
       });
       request.server.outboxWorker?.wake();
       return detail(ctx.db, request.params.id, scope, now);

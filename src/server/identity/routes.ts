@@ -74,7 +74,7 @@ export function verificationProblems(input: VerificationRequest, today: string):
   return { problems, ...(id ? { id } : {}) };
 }
 
-const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 409: errorBodySchema, 413: errorBodySchema, 415: errorBodySchema, 422: errorBodySchema, 503: errorBodySchema };
+const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 413: errorBodySchema, 415: errorBodySchema, 422: errorBodySchema, 429: errorBodySchema, 503: errorBodySchema };
 
 const backRetakeHint: Localized = {
   zh: '未能识别身份证国徽面的有效期限。请将国徽面平放，在光线充足、无反光处重新拍摄上传。',
@@ -157,7 +157,7 @@ export async function identityRoutes(app: FastifyInstance, ctx: AppContext): Pro
   api.post(
     '/identity/verification',
     { onRequest: requireDriver(ctx), schema: { tags: ['identity'], body: verificationRequestSchema, response: { 200: verificationResponseSchema, ...errors } } },
-    async (request) => {
+    async (request, reply) => {
       const { userId } = driverOf(request);
       const input = request.body;
       const { problems, id } = verificationProblems(input, chinaToday(ctx.now()));
@@ -168,7 +168,12 @@ export async function identityRoutes(app: FastifyInstance, ctx: AppContext): Pro
           problems: problems.map((p) => ({ field: p.field, code: p.code, message: p.messages[language] })),
         });
       }
-      return submitRealName(ctx, request, userId, input, id);
+      try {
+        return await submitRealName(ctx, request, userId, input, id);
+      } catch (error) {
+        if (error instanceof AppError && error.status === 429) reply.header('retry-after', String(error.details?.retryAfterSeconds ?? 3600));
+        throw error;
+      }
     },
   );
 

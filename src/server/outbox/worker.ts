@@ -116,9 +116,24 @@ export const sendRealNameDecisionSms: TopicHandler = async (tx, row, ctx) => {
   await ctx.sms.send({ phone: found.phone, template: 'application_update', params: { applicationNo: found.reference, status } });
 };
 
+/** The ID number this phone was bound to moved to another phone after a real-name check there. */
+export const sendRealNameMovedSms: TopicHandler = async (tx, row, ctx) => {
+  const payload = row.payload as { submissionId?: unknown; userId?: unknown };
+  if (typeof payload.submissionId !== 'string' || typeof payload.userId !== 'string') throw new PermanentDeliveryError('BAD_PAYLOAD', 'identity move without submission or user');
+  const [submission] = await tx.select({ reference: realNameSubmissions.reference }).from(realNameSubmissions).where(eq(realNameSubmissions.id, payload.submissionId));
+  const [user] = await tx.select({ phone: users.phone }).from(users).where(eq(users.id, payload.userId));
+  if (!submission || !user) throw new PermanentDeliveryError('SUBMISSION_GONE', 'real-name submission or the old account no longer exists');
+  await ctx.sms.send({
+    phone: user.phone,
+    template: 'application_update',
+    params: { applicationNo: submission.reference, status: '您的身份证已绑定到新的手机号，本号码已退出登录；如非本人操作，请立即联系所在省份业务咨询电话' },
+  });
+};
+
 export const defaultTopicHandlers: Record<string, TopicHandler> = {
   'sms.application_update': sendApplicationUpdateSms,
   'sms.real_name_decision': sendRealNameDecisionSms,
+  'sms.real_name_moved': sendRealNameMovedSms,
 };
 
 export class OutboxWorker {

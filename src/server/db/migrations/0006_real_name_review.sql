@@ -27,6 +27,7 @@ CREATE TABLE "real_name_submissions" (
 	"identity_check" jsonb NOT NULL,
 	"bound_user_id" uuid,
 	"face_token" text,
+	"face_url" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"deadline" date,
 	"decided_at" timestamp with time zone,

@@ -119,8 +119,11 @@ export class TencentFaceIdCheck implements IdentityCheck {
     const text = answer.value.Text;
     if (!text || text.ErrCode === null || text.ErrCode === undefined) return { outcome: 'pending' };
     const similarity = text.Sim !== null && text.Sim !== undefined && Number.isFinite(Number(text.Sim)) ? Number(text.Sim) : undefined;
+    // A pass needs the final result, the liveness step and the comparison to have passed.
+    const passed = Number(text.ErrCode) === 0 && Number(text.LiveStatus ?? 0) === 0 && Number(text.Comparestatus ?? 0) === 0;
     return {
-      outcome: Number(text.ErrCode) === 0 ? 'pass' : 'fail',
+      outcome: passed ? 'pass' : 'fail',
+      ...(text.IdCard ? { idNumber: String(text.IdCard) } : {}),
       code: String(text.ErrCode),
       ...(text.ErrMsg ? { message: String(text.ErrMsg) } : {}),
       ...(similarity !== undefined ? { similarity } : {}),

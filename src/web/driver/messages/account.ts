@@ -106,6 +106,9 @@ export const accountMessages = {
       faceFailedText: '未绑定任何身份信息。请证件持有人本人在光线充足处重新认证。',
       again: '重新认证',
       faceRedirect: '即将前往人脸核身，请按提示完成本人验证…',
+      faceUnfinishedTitle: '人脸核身尚未完成',
+      faceUnfinishedText: '请继续完成人脸核身；如已无法继续，可重新认证。',
+      faceContinue: '继续人脸核身',
       faceReturning: '正在获取人脸核身结果…',
       back: {
         title: '身份证国徽面',
@@ -317,6 +320,9 @@ export const accountMessages = {
       faceFailedText: 'Nothing was bound. The card holder should try again in good light.',
       again: 'Verify again',
       faceRedirect: 'Taking you to the face check; follow its instructions…',
+      faceUnfinishedTitle: 'Face check not finished',
+      faceUnfinishedText: 'Continue the face check, or start again if it cannot be continued.',
+      faceContinue: 'Continue the face check',
       faceReturning: 'Fetching the face check result…',
       back: {
         title: 'Back of the ID card',

@@ -4,4 +4,4 @@ export const FIELD_KEYS: FieldKey[] = ['name', 'sex', 'ethnicity', 'birthDate', 
 export type IdDetails = Record<FieldKey, string>;
 
 /** Where a real-name submission stands, as the outcome card shows it. */
-export type OutcomeKind = 'already' | 'done' | 'pending' | 'rejected' | 'failed';
+export type OutcomeKind = 'already' | 'done' | 'pending' | 'rejected' | 'failed' | 'face';
