@@ -1,10 +1,11 @@
 import sharp from 'sharp';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { applications, materialOverrides, users } from '../../src/server/db/schema.ts';
+import { applications, certificates, materialOverrides, users } from '../../src/server/db/schema.ts';
 import { applyTransition } from '../../src/server/applications/transitions.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver, type DriverLogin } from '../helpers/driverLogin.ts';
+import { raceRounds } from '../helpers/races.ts';
 
 /** A sharp, ordinary photo of a document: passes every upload check. */
 async function documentPhoto(seed = 1, format: 'jpeg' | 'png' = 'jpeg'): Promise<Buffer> {
@@ -277,31 +278,72 @@ describe('applications: one engine for every business', () => {
     await inject('DELETE', `/applications/${draft.id}`);
   });
 
-  it('lets exactly one of a withdraw and an acceptance win a race', async () => {
+  it('refuses a transition on a stale copy of the application: 409 STATE_CHANGED, the log unchanged', async () => {
     const submitted = await completeAndSubmit('credit_assessment', undefined, { serviceCompany: '' });
-    const [row] = await t.database.db.select().from(applications).where(eq(applications.id, submitted.id));
-    const accept = t.database.db.transaction((tx) =>
-      applyTransition(tx, row!, 'accept', { actor: 'handler', kind: 'staff', id: null, role: 'handler' }, {}, t.clock.now()),
-    );
-    const withdraw = inject('POST', `/applications/${submitted.id}/withdraw`);
-    const [accepted, withdrawn] = await Promise.allSettled([accept, withdraw]);
-    const withdrawWon = withdrawn.status === 'fulfilled' && withdrawn.value.statusCode === 200;
-    const acceptWon = accepted.status === 'fulfilled';
-    expect(withdrawWon !== acceptWon).toBe(true);
-    if (!withdrawWon && withdrawn.status === 'fulfilled') {
-      expect(withdrawn.value.statusCode).toBe(409);
-      expect(withdrawn.value.json().error.message).toMatch(/已受理/);
-    }
+    const [stale] = await t.database.db.select().from(applications).where(eq(applications.id, submitted.id));
+    // A handler accepts first and commits.
+    await t.database.db.transaction((tx) => applyTransition(tx, stale!, 'accept', { actor: 'handler', kind: 'staff', id: null, role: 'handler' }, {}, t.clock.now()));
+    // The driver's withdraw was decided on the copy read before: the state machine allows it from
+    // "submitted", so only the version check can stop it.
+    const late = t.database.db.transaction((tx) => applyTransition(tx, stale!, 'withdraw', { actor: 'driver', kind: 'driver', id: driver.userId, role: 'driver' }, {}, t.clock.now()));
+    await expect(late).rejects.toMatchObject({ status: 409, code: 'STATE_CHANGED', details: { state: 'accepted' } });
     const final = (await inject('GET', `/applications/${submitted.id}`)).json() as Detail;
-    expect(final.state).toBe(withdrawWon ? 'withdrawn' : 'accepted');
-    expect(final.timeline).toHaveLength(2);
-    if (acceptWon) {
-      // Leave nothing open for the tests that follow.
-      const [fresh] = await t.database.db.select().from(applications).where(eq(applications.id, submitted.id));
-      await t.database.db.transaction((tx) =>
-        applyTransition(tx, fresh!, 'reject', { actor: 'reviewer', kind: 'staff', id: null, role: 'reviewer' }, { reasonCodes: ['not_qualified'] }, t.clock.now()),
+    expect(final.state).toBe('accepted');
+    expect(final.timeline.map((entry) => entry.action)).toEqual(['submit', 'accept']);
+  });
+
+  it('lets exactly one of a withdraw and an acceptance win a race', async () => {
+    for (const round of raceRounds()) {
+      const submitted = await completeAndSubmit('credit_assessment', undefined, { serviceCompany: '' });
+      const [row] = await t.database.db.select().from(applications).where(eq(applications.id, submitted.id));
+      const accept = t.database.db.transaction((tx) =>
+        applyTransition(tx, row!, 'accept', { actor: 'handler', kind: 'staff', id: null, role: 'handler' }, {}, t.clock.now()),
       );
+      const withdraw = inject('POST', `/applications/${submitted.id}/withdraw`);
+      const [accepted, withdrawn] = await Promise.allSettled([accept, withdraw]);
+      const withdrawWon = withdrawn.status === 'fulfilled' && withdrawn.value.statusCode === 200;
+      const acceptWon = accepted.status === 'fulfilled';
+      expect(withdrawWon !== acceptWon, `round ${round}`).toBe(true);
+      if (!withdrawWon && withdrawn.status === 'fulfilled') {
+        expect(withdrawn.value.statusCode).toBe(409);
+        expect(withdrawn.value.json().error.message).toMatch(/已受理/);
+      }
+      if (!acceptWon) expect(accepted.status === 'rejected' && accepted.reason).toMatchObject({ code: 'STATE_CHANGED' });
+      const final = (await inject('GET', `/applications/${submitted.id}`)).json() as Detail;
+      expect(final.state).toBe(withdrawWon ? 'withdrawn' : 'accepted');
+      expect(final.timeline).toHaveLength(2);
+      if (acceptWon) {
+        // Leave nothing open for the next round and the tests that follow.
+        const [fresh] = await t.database.db.select().from(applications).where(eq(applications.id, submitted.id));
+        await t.database.db.transaction((tx) =>
+          applyTransition(tx, fresh!, 'reject', { actor: 'reviewer', kind: 'staff', id: null, role: 'reviewer' }, { reasonCodes: ['not_qualified'] }, t.clock.now()),
+        );
+      }
     }
+  });
+
+  it('holds one open application per certificate and business even when the first check misses it', async () => {
+    // An open application the newest-row check does not see: an older draft, with a closed one after it
+    // (as when two requests both passed the check). Only the database's unique index can refuse now.
+    const [user] = await t.database.db.select().from(users).where(eq(users.phone, '13800000001'));
+    const [certificate] = await t.database.db.select().from(certificates).where(eq(certificates.id, certificateId));
+    const base = { userId: user!.id, certificateId, business: 'credit_assessment', provinceCode: certificate!.provinceCode, issuingAuthorityCode: certificate!.issuingAuthorityCode, personalInfo: {} };
+    const older = new Date(t.clock.now().getTime() - 3_600_000);
+    const [open] = await t.database.db
+      .insert(applications)
+      .values({ ...base, reference: 'CA20260302RACE0001', state: 'draft', createdAt: older, updatedAt: older })
+      .returning();
+    await t.database.db.insert(applications).values({ ...base, reference: 'CA20260302RACE0002', state: 'withdrawn', createdAt: t.clock.now(), updatedAt: t.clock.now() });
+    const before = await t.database.db.select({ id: applications.id }).from(applications).where(eq(applications.certificateId, certificateId));
+
+    const second = await inject('POST', '/applications', { business: 'credit_assessment', certificateId });
+    expect(second.statusCode, second.body).toBe(409);
+    expect(second.json().error.code).toBe('APPLICATION_ALREADY_OPEN');
+    // The unique-index answer cannot name the open application (the check that can did not see it).
+    expect(second.json().error.details).toBeUndefined();
+    const after = await t.database.db.select({ id: applications.id }).from(applications).where(eq(applications.certificateId, certificateId));
+    expect(after).toHaveLength(before.length);
+    await t.database.db.delete(applications).where(eq(applications.id, open!.id));
   });
 
   it('returns for correction with every item at once, pauses the clock, and resumes on resubmission', async () => {
