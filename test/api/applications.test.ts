@@ -168,6 +168,25 @@ describe('applications: one engine for every business', () => {
     const renewal = await inject('POST', '/applications', { business: 'renewal', certificateId });
     expect(renewal.statusCode).toBe(422);
     expect(renewal.json().error.code).toBe('RENEWAL_NOT_OPEN');
+
+    // Mailing a certificate needs somewhere to mail it to: no submission without an address.
+    const created = await inject('POST', '/applications', { business: 'replacement', certificateId });
+    expect(created.statusCode, created.body).toBe(201);
+    const draft = created.json() as Detail;
+    const answers = { quasiDrivingType: 'A2', reason: '证件遗失', contactName: '王建国', contactPhone: '13800000001' };
+    expect((await inject('PATCH', `/applications/${draft.id}`, { ...answers, delivery: 'mail', address: '  ' })).statusCode).toBe(200);
+    const refused = await inject('POST', `/applications/${draft.id}/submit`, undefined, { 'accept-language': 'en' });
+    expect(refused.statusCode).toBe(422);
+    const fields = refused.json().error.details.fields as { path: string; code: string; message: string }[];
+    expect(fields.find((f) => f.path === 'address')).toMatchObject({ code: 'ADDRESS_REQUIRED_FOR_MAIL', message: expect.stringMatching(/mail/i) });
+    const inChinese = (await inject('POST', `/applications/${draft.id}/submit`)).json().error.details.fields as { path: string; message: string }[];
+    expect(inChinese.find((f) => f.path === 'address')?.message).toMatch(/邮寄地址/);
+    expect(((await inject('GET', `/applications/${draft.id}`)).json() as Detail).state).toBe('draft');
+    // Collecting it in person needs no address: that field no longer blocks.
+    await inject('PATCH', `/applications/${draft.id}`, { delivery: 'self_collect' });
+    const collect = await inject('POST', `/applications/${draft.id}/submit`, undefined, { 'accept-language': 'en' });
+    expect(((collect.json().error?.details?.fields ?? []) as { path: string }[]).map((f) => f.path)).not.toContain('address');
+    await inject('DELETE', `/applications/${draft.id}`);
   });
 
   it('validates answers with the shared schema and keeps the verified name', async () => {
