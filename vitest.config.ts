@@ -6,6 +6,9 @@ export default defineConfig({
     environment: 'node',
     globalSetup: ['test/helpers/globalSetup.ts'],
     testTimeout: 60_000,
+    // Two shared cores: a page or a worker may take seconds to get there. The poll returns as soon as
+    // the value is right, so a wide bound costs nothing when things are fast.
+    expect: { poll: { timeout: 10_000, interval: 50 } },
     hookTimeout: 120_000,
     // Two cores: PGlite and OCR are memory- and CPU-heavy, keep parallelism modest.
     pool: 'forks',

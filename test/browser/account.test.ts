@@ -303,8 +303,10 @@ browserSuite('drivers’ account pages', () => {
 
         await page.getByTestId('verification-field').click();
         const picker = page.getByTestId('verification-field-picker');
-        await picker.locator('.van-picker-column__item', { hasText: /^住址$/ }).click();
-        await page.waitForTimeout(400);
+        const addressOption = picker.locator('.van-picker-column__item', { hasText: /^住址$/ });
+        await addressOption.click();
+        // The column takes the choice once the option shows as selected (it scrolls there meanwhile).
+        await expect.poll(() => addressOption.getAttribute('class')).toContain('van-picker-column__item--selected');
         await picker.locator('.van-picker__confirm').click();
         await expect.poll(() => page.locator('[data-testid="verification-field"] input').inputValue()).toBe('住址');
         await page.locator('[data-testid="verification-expected"] textarea').fill('上海市徐汇区漕溪北路101号');
