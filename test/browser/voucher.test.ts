@@ -28,7 +28,7 @@ browserSuite('vouchers, verification and the e-certificate in the drivers app', 
 
   beforeAll(async () => {
     await ensureWebAppsBuilt();
-    t = await createTestApp({ demo: true });
+    t = await createTestApp({ demo: true, startsNow: true });
     baseUrl = await t.app.listen({ host: '127.0.0.1', port: 0 });
     const [row] = await t.database.db.select().from(users).where(eq(users.phone, PHONE));
     driver = { id: row!.id, name: row!.name!, idNumber: row!.idNumber! };
