@@ -3,26 +3,12 @@ import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applications, certificates, materialOverrides, users } from '../../src/server/db/schema.ts';
 import { applyTransition } from '../../src/server/applications/transitions.ts';
+import { handlerActor, reviewerActor } from '../helpers/applications.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver, type DriverLogin } from '../helpers/driverLogin.ts';
+import { documentPhoto } from '../helpers/images.ts';
+import { multipart } from '../helpers/multipart.ts';
 import { raceRounds } from '../helpers/races.ts';
-
-/** A sharp, ordinary photo of a document: passes every upload check. */
-async function documentPhoto(seed = 1, format: 'jpeg' | 'png' = 'jpeg'): Promise<Buffer> {
-  const width = 1200;
-  const height = 800;
-  const lines = Array.from({ length: 18 }, (_, i) => `<rect x="80" y="${60 + i * 38}" width="${600 + ((i * 97 + seed * 31) % 400)}" height="14" fill="#222"/>`).join('');
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="#f4f1e8"/>${lines}</svg>`;
-  const image = sharp(Buffer.from(svg));
-  return format === 'png' ? image.png().toBuffer() : image.jpeg({ quality: 90 }).toBuffer();
-}
-
-function multipart(file: Buffer, filename: string, contentType: string) {
-  const boundary = `----rto${Math.random().toString(16).slice(2)}`;
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`);
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  return { payload: Buffer.concat([head, file, tail]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
 
 interface Detail {
   id: string;
@@ -62,7 +48,7 @@ describe('applications: one engine for every business', () => {
       if (application.state === 'accepted') {
         const [row] = await t.database.db.select().from(applications).where(eq(applications.id, application.id));
         await t.database.db.transaction((tx) =>
-          applyTransition(tx, row!, 'reject', { actor: 'reviewer', kind: 'staff', id: null, role: 'reviewer' }, { reasonCodes: ['not_qualified'] }, t.clock.now()),
+          applyTransition(tx, row!, 'reject', reviewerActor, { reasonCodes: ['not_qualified'] }, t.clock.now()),
         );
       }
     }
@@ -72,7 +58,7 @@ describe('applications: one engine for every business', () => {
     t.app.inject({ method, url: `/api/v1${url}`, headers: { ...driver.headers, ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
 
   async function upload(id: string, key: string, file?: Buffer, name = 'photo.jpg', type = 'image/jpeg', as = driver) {
-    const body = multipart(file ?? (await documentPhoto()), name, type);
+    const body = multipart(file ?? (await documentPhoto()), { filename: name, contentType: type });
     return t.app.inject({ method: 'PUT', url: `/api/v1/applications/${id}/materials/${key}`, headers: { ...as.headers, ...body.headers }, payload: body.payload });
   }
 
@@ -260,7 +246,7 @@ describe('applications: one engine for every business', () => {
     const thumbnail = await inject('GET', `/applications/${draft.id}/materials/${key}/thumbnail`);
     expect(Math.max((await sharp(thumbnail.rawPayload).metadata()).width ?? 0, 1)).toBeLessThanOrEqual(320);
     // Replace, then delete before submitting.
-    expect((await upload(draft.id, key, await documentPhoto(4, 'png'), 'p.png', 'image/png')).statusCode).toBe(200);
+    expect((await upload(draft.id, key, await documentPhoto(4, { format: 'png' }), 'p.png', 'image/png')).statusCode).toBe(200);
     expect((await inject('DELETE', `/applications/${draft.id}/materials/${key}`)).statusCode).toBe(204);
     expect((await inject('DELETE', `/applications/${draft.id}/materials/${key}`)).statusCode).toBe(404);
     await inject('DELETE', `/applications/${draft.id}`);
@@ -301,7 +287,7 @@ describe('applications: one engine for every business', () => {
     const submitted = await completeAndSubmit('credit_assessment', undefined, { serviceCompany: '' });
     const [stale] = await t.database.db.select().from(applications).where(eq(applications.id, submitted.id));
     // A handler accepts first and commits.
-    await t.database.db.transaction((tx) => applyTransition(tx, stale!, 'accept', { actor: 'handler', kind: 'staff', id: null, role: 'handler' }, {}, t.clock.now()));
+    await t.database.db.transaction((tx) => applyTransition(tx, stale!, 'accept', handlerActor, {}, t.clock.now()));
     // The driver's withdraw was decided on the copy read before: the state machine allows it from
     // "submitted", so only the version check can stop it.
     const late = t.database.db.transaction((tx) => applyTransition(tx, stale!, 'withdraw', { actor: 'driver', kind: 'driver', id: driver.userId, role: 'driver' }, {}, t.clock.now()));
@@ -316,7 +302,7 @@ describe('applications: one engine for every business', () => {
       const submitted = await completeAndSubmit('credit_assessment', undefined, { serviceCompany: '' });
       const [row] = await t.database.db.select().from(applications).where(eq(applications.id, submitted.id));
       const accept = t.database.db.transaction((tx) =>
-        applyTransition(tx, row!, 'accept', { actor: 'handler', kind: 'staff', id: null, role: 'handler' }, {}, t.clock.now()),
+        applyTransition(tx, row!, 'accept', handlerActor, {}, t.clock.now()),
       );
       const withdraw = inject('POST', `/applications/${submitted.id}/withdraw`);
       const [accepted, withdrawn] = await Promise.allSettled([accept, withdraw]);
@@ -335,7 +321,7 @@ describe('applications: one engine for every business', () => {
         // Leave nothing open for the next round and the tests that follow.
         const [fresh] = await t.database.db.select().from(applications).where(eq(applications.id, submitted.id));
         await t.database.db.transaction((tx) =>
-          applyTransition(tx, fresh!, 'reject', { actor: 'reviewer', kind: 'staff', id: null, role: 'reviewer' }, { reasonCodes: ['not_qualified'] }, t.clock.now()),
+          applyTransition(tx, fresh!, 'reject', reviewerActor, { reasonCodes: ['not_qualified'] }, t.clock.now()),
         );
       }
     }
@@ -374,7 +360,7 @@ describe('applications: one engine for every business', () => {
         tx,
         row!,
         'return',
-        { actor: 'handler', kind: 'staff', id: null, role: 'handler' },
+        handlerActor,
         { reasonCodes: ['material_unclear', 'info_incorrect'], reason: '学习记录照片模糊；服务单位名称有误' },
         t.clock.now(),
       ),

@@ -5,22 +5,13 @@ import { addDays, addYears, chinaToday } from '../../src/domain/dates.ts';
 import { auditLog, certificateCategories, certificates, outbox, vouchers } from '../../src/server/db/schema.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver, type DriverLogin } from '../helpers/driverLogin.ts';
+import { documentPhoto } from '../helpers/images.ts';
+import { multipart } from '../helpers/multipart.ts';
 import { raceRounds } from '../helpers/races.ts';
-import { cardAnswers, insertCertificate, staffLogin, submittedApplication, type StaffLogin } from './staff.fixtures.ts';
+import { cardAnswers, insertCertificate, submittedApplication } from '../helpers/applications.ts';
+import { type StaffLogin, staffLogin } from '../helpers/staffLogin.ts';
 
 const DRIVER = '13800000001'; // 王建国, Beijing
-
-async function documentPhoto(seed = 1): Promise<Buffer> {
-  const lines = Array.from({ length: 18 }, (_, i) => `<rect x="80" y="${60 + i * 38}" width="${600 + ((i * 97 + seed * 31) % 400)}" height="14" fill="#222"/>`).join('');
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="800"><rect width="100%" height="100%" fill="#f4f1e8"/>${lines}</svg>`;
-  return sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toBuffer();
-}
-
-function multipart(file: Buffer) {
-  const boundary = `----rto${Math.random().toString(16).slice(2)}`;
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`);
-  return { payload: Buffer.concat([head, file, Buffer.from(`\r\n--${boundary}--\r\n`)]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
 
 describe('staff casework: roles, provinces, actions, registry and audit', () => {
   let t: TestApp;

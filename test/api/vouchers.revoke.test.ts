@@ -2,8 +2,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, users } from '../../src/server/db/schema.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { staffLogin } from './staff.fixtures.ts';
-import { acceptedCreditAssessment, approveWithVoucher } from './vouchers.fixtures.ts';
+import { acceptedCreditAssessment, approveWithVoucher } from '../helpers/applications.ts';
+import { staffLogin } from '../helpers/staffLogin.ts';
 
 describe('revoking a voucher', () => {
   let t: TestApp;

@@ -7,8 +7,7 @@ import { decodeQrFromImage } from '../../src/server/vouchers/qrDecode.ts';
 import { activeSigningKey } from '../../src/server/vouchers/keyStore.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver, type DriverLogin } from '../helpers/driverLogin.ts';
-import { insertCertificate } from './staff.fixtures.ts';
-import { acceptedCreditAssessment, approveWithVoucher, certificateOf, rejectApplication } from './vouchers.fixtures.ts';
+import { acceptedCreditAssessment, approveWithVoucher, certificateOf, insertCertificate, rejectApplication } from '../helpers/applications.ts';
 
 const DAY = 86_400_000;
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { renderIdCard } from '../../scripts/generate-id-cards.ts';
 import { demoIdNumber, demoPeople } from '../../src/server/seed/demo.ts';
 import { browserSuite, ensureWebAppsBuilt, screenshot as saveScreenshot, withPage } from '../helpers/browser.ts';
+import { outboxCode } from '../helpers/httpSession.ts';
 import { startTestServer } from '../helpers/server.ts';
 
 /**
@@ -24,19 +25,7 @@ browserSuite('drivers’ account pages', () => {
   });
 
   /** The newest login code the console SMS provider "sent" to `phone`. */
-  async function codeFor(phone: string): Promise<string> {
-    let code: string | null | undefined;
-    await expect
-      .poll(async () => {
-        const response = await fetch(`${server.url}/api/v1/dev/sms-outbox?phone=${phone}`);
-        const body = (await response.json()) as { messages: { code: string | null; sentAt: string }[] };
-        const newest = [...body.messages].sort((a, b) => b.sentAt.localeCompare(a.sentAt))[0];
-        code = newest?.code;
-        return code;
-      })
-      .toMatch(/^\d{6}$/);
-    return code!;
-  }
+  const codeFor = (phone: string) => outboxCode(server.url, phone);
 
   /** Screenshots show the page once passing toasts have gone. */
   async function screenshot(page: Page, name: string, options?: { fullPage?: boolean }): Promise<void> {

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { browserSuite, ensureWebAppsBuilt, screenshot, withPage } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
-import { closeOpenApplications, loginDemoDriver, signIn, submitThroughApi, uploadFiles, type DriverSession } from './business.support.ts';
+import { closeOpenApplications, type DriverSession, loginDemoDriver, signIn, submitThroughApi, uploadFiles } from '../helpers/httpSession.ts';
 
 interface Detail {
   id: string;

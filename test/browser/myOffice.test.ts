@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { browserSuite, ensureWebAppsBuilt, screenshot, withPage } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { loginDemoDriver, loginDemoStaff, signIn, submitThroughApi, uploadFiles, type DriverSession } from './business.support.ts';
+import { type DriverSession, loginDemoDriver, loginDemoStaff, signIn, submitThroughApi, uploadFiles } from '../helpers/httpSession.ts';
 
 interface Detail {
   id: string;
@@ -22,7 +22,7 @@ browserSuite('My Office in the drivers’ app', () => {
     await ensureWebAppsBuilt();
     server = await startTestServer({ seed: true });
     wang = await loginDemoDriver(server.url, '13800000001');
-    handler = await loginDemoStaff(server.url, 'bj-handler');
+    handler = await loginDemoStaff(server.url, 'bj-handler', server.clock.now());
     files = await uploadFiles();
   });
   afterAll(async () => {

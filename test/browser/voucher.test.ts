@@ -6,7 +6,7 @@ import { users } from '../../src/server/db/schema.ts';
 import { decodeQrFromImage } from '../../src/server/vouchers/qrDecode.ts';
 import type { VoucherRow } from '../../src/server/vouchers/issue.ts';
 import type { ApplicationRow } from '../../src/server/applications/transitions.ts';
-import { acceptedCreditAssessment, approveWithVoucher, certificateOf } from '../api/vouchers.fixtures.ts';
+import { acceptedCreditAssessment, approveWithVoucher, certificateOf } from '../helpers/applications.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { browserSuite, contextOptions, ensureWebAppsBuilt, screenshot, sharedBrowser } from '../helpers/browser.ts';
 import { lastCodeFor } from '../helpers/driverLogin.ts';

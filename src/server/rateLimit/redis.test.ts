@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { testRedisAnswers, testRedisUrl } from '../../../test/api/redis.fixtures.ts';
+import { testRedisAnswers, testRedisUrl } from '../../../test/helpers/redis.ts';
 import { createRateLimiter, RedisRateLimiter, type RateLimiter, type RateRule } from './index.ts';
 
 const redisUrl = testRedisUrl;
