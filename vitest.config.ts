@@ -14,5 +14,14 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default'],
+    // `npm run test:coverage` (or `vitest run --coverage`): V8 coverage of the code the tests run in
+    // Node. The web apps run in Chromium during browser tests, so src/web is not measured here.
+    coverage: {
+      provider: 'v8',
+      include: ['src/domain/**/*.ts', 'src/contract/**/*.ts', 'src/server/**/*.ts', 'src/cli/**/*.ts'],
+      exclude: ['src/**/*.test.ts', 'src/**/*.d.ts'],
+      reporter: ['text', 'text-summary', 'html', 'json-summary'],
+      reportsDirectory: 'coverage',
+    },
   },
 });
