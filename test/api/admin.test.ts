@@ -1,20 +1,21 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyTransition, type ActorRef, type ApplicationRow } from '../../src/server/applications/transitions.ts';
+import { applyTransition, type ApplicationRow } from '../../src/server/applications/transitions.ts';
 import { provinceCalendar } from '../../src/server/calendar/workingCalendar.ts';
 import { applications, auditLog, contacts } from '../../src/server/db/schema.ts';
 import { totpCodeAt } from '../../src/server/staff/totp.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver } from '../helpers/driverLogin.ts';
-import { insertCertificate, staffLogin, submittedApplication, type StaffLogin } from './staff.fixtures.ts';
+import { handlerActor, insertCertificate, reviewerActor, submittedApplication } from '../helpers/applications.ts';
+import { type StaffLogin, staffLogin } from '../helpers/staffLogin.ts';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 interface ErrorBody {
   error: { code: string; details?: { fields?: { path: string }[] } };
 }
 
-const handler: ActorRef = { actor: 'handler', kind: 'staff', id: null, role: 'handler' };
-const reviewer: ActorRef = { actor: 'reviewer', kind: 'staff', id: null, role: 'reviewer' };
+const handler = handlerActor;
+const reviewer = reviewerActor;
 const validCategory = [{ code: 'freight_driver', firstIssueDate: '2020-01-01', validFrom: '2020-01-01', validTo: '2029-12-31' }];
 
 describe('province administration', () => {

@@ -1,27 +1,14 @@
 import sharp from 'sharp';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { applications, materialOverrides, users } from '../../src/server/db/schema.ts';
+import { applications, certificates, materialOverrides, users } from '../../src/server/db/schema.ts';
 import { applyTransition } from '../../src/server/applications/transitions.ts';
+import { handlerActor, reviewerActor } from '../helpers/applications.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver, type DriverLogin } from '../helpers/driverLogin.ts';
-
-/** A sharp, ordinary photo of a document: passes every upload check. */
-async function documentPhoto(seed = 1, format: 'jpeg' | 'png' = 'jpeg'): Promise<Buffer> {
-  const width = 1200;
-  const height = 800;
-  const lines = Array.from({ length: 18 }, (_, i) => `<rect x="80" y="${60 + i * 38}" width="${600 + ((i * 97 + seed * 31) % 400)}" height="14" fill="#222"/>`).join('');
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="#f4f1e8"/>${lines}</svg>`;
-  const image = sharp(Buffer.from(svg));
-  return format === 'png' ? image.png().toBuffer() : image.jpeg({ quality: 90 }).toBuffer();
-}
-
-function multipart(file: Buffer, filename: string, contentType: string) {
-  const boundary = `----rto${Math.random().toString(16).slice(2)}`;
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`);
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  return { payload: Buffer.concat([head, file, tail]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
+import { documentPhoto } from '../helpers/images.ts';
+import { multipart } from '../helpers/multipart.ts';
+import { raceRounds } from '../helpers/races.ts';
 
 interface Detail {
   id: string;
@@ -61,7 +48,7 @@ describe('applications: one engine for every business', () => {
       if (application.state === 'accepted') {
         const [row] = await t.database.db.select().from(applications).where(eq(applications.id, application.id));
         await t.database.db.transaction((tx) =>
-          applyTransition(tx, row!, 'reject', { actor: 'reviewer', kind: 'staff', id: null, role: 'reviewer' }, { reasonCodes: ['not_qualified'] }, t.clock.now()),
+          applyTransition(tx, row!, 'reject', reviewerActor, { reasonCodes: ['not_qualified'] }, t.clock.now()),
         );
       }
     }
@@ -71,7 +58,7 @@ describe('applications: one engine for every business', () => {
     t.app.inject({ method, url: `/api/v1${url}`, headers: { ...driver.headers, ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
 
   async function upload(id: string, key: string, file?: Buffer, name = 'photo.jpg', type = 'image/jpeg', as = driver) {
-    const body = multipart(file ?? (await documentPhoto()), name, type);
+    const body = multipart(file ?? (await documentPhoto()), { filename: name, contentType: type });
     return t.app.inject({ method: 'PUT', url: `/api/v1/applications/${id}/materials/${key}`, headers: { ...as.headers, ...body.headers }, payload: body.payload });
   }
 
@@ -167,6 +154,25 @@ describe('applications: one engine for every business', () => {
     const renewal = await inject('POST', '/applications', { business: 'renewal', certificateId });
     expect(renewal.statusCode).toBe(422);
     expect(renewal.json().error.code).toBe('RENEWAL_NOT_OPEN');
+
+    // Mailing a certificate needs somewhere to mail it to: no submission without an address.
+    const created = await inject('POST', '/applications', { business: 'replacement', certificateId });
+    expect(created.statusCode, created.body).toBe(201);
+    const draft = created.json() as Detail;
+    const answers = { quasiDrivingType: 'A2', reason: '证件遗失', contactName: '王建国', contactPhone: '13800000001' };
+    expect((await inject('PATCH', `/applications/${draft.id}`, { ...answers, delivery: 'mail', address: '  ' })).statusCode).toBe(200);
+    const refused = await inject('POST', `/applications/${draft.id}/submit`, undefined, { 'accept-language': 'en' });
+    expect(refused.statusCode).toBe(422);
+    const fields = refused.json().error.details.fields as { path: string; code: string; message: string }[];
+    expect(fields.find((f) => f.path === 'address')).toMatchObject({ code: 'ADDRESS_REQUIRED_FOR_MAIL', message: expect.stringMatching(/mail/i) });
+    const inChinese = (await inject('POST', `/applications/${draft.id}/submit`)).json().error.details.fields as { path: string; message: string }[];
+    expect(inChinese.find((f) => f.path === 'address')?.message).toMatch(/邮寄地址/);
+    expect(((await inject('GET', `/applications/${draft.id}`)).json() as Detail).state).toBe('draft');
+    // Collecting it in person needs no address: that field no longer blocks.
+    await inject('PATCH', `/applications/${draft.id}`, { delivery: 'self_collect' });
+    const collect = await inject('POST', `/applications/${draft.id}/submit`, undefined, { 'accept-language': 'en' });
+    expect(((collect.json().error?.details?.fields ?? []) as { path: string }[]).map((f) => f.path)).not.toContain('address');
+    await inject('DELETE', `/applications/${draft.id}`);
   });
 
   it('validates answers with the shared schema and keeps the verified name', async () => {
@@ -240,7 +246,7 @@ describe('applications: one engine for every business', () => {
     const thumbnail = await inject('GET', `/applications/${draft.id}/materials/${key}/thumbnail`);
     expect(Math.max((await sharp(thumbnail.rawPayload).metadata()).width ?? 0, 1)).toBeLessThanOrEqual(320);
     // Replace, then delete before submitting.
-    expect((await upload(draft.id, key, await documentPhoto(4, 'png'), 'p.png', 'image/png')).statusCode).toBe(200);
+    expect((await upload(draft.id, key, await documentPhoto(4, { format: 'png' }), 'p.png', 'image/png')).statusCode).toBe(200);
     expect((await inject('DELETE', `/applications/${draft.id}/materials/${key}`)).statusCode).toBe(204);
     expect((await inject('DELETE', `/applications/${draft.id}/materials/${key}`)).statusCode).toBe(404);
     await inject('DELETE', `/applications/${draft.id}`);
@@ -277,31 +283,72 @@ describe('applications: one engine for every business', () => {
     await inject('DELETE', `/applications/${draft.id}`);
   });
 
-  it('lets exactly one of a withdraw and an acceptance win a race', async () => {
+  it('refuses a transition on a stale copy of the application: 409 STATE_CHANGED, the log unchanged', async () => {
     const submitted = await completeAndSubmit('credit_assessment', undefined, { serviceCompany: '' });
-    const [row] = await t.database.db.select().from(applications).where(eq(applications.id, submitted.id));
-    const accept = t.database.db.transaction((tx) =>
-      applyTransition(tx, row!, 'accept', { actor: 'handler', kind: 'staff', id: null, role: 'handler' }, {}, t.clock.now()),
-    );
-    const withdraw = inject('POST', `/applications/${submitted.id}/withdraw`);
-    const [accepted, withdrawn] = await Promise.allSettled([accept, withdraw]);
-    const withdrawWon = withdrawn.status === 'fulfilled' && withdrawn.value.statusCode === 200;
-    const acceptWon = accepted.status === 'fulfilled';
-    expect(withdrawWon !== acceptWon).toBe(true);
-    if (!withdrawWon && withdrawn.status === 'fulfilled') {
-      expect(withdrawn.value.statusCode).toBe(409);
-      expect(withdrawn.value.json().error.message).toMatch(/已受理/);
-    }
+    const [stale] = await t.database.db.select().from(applications).where(eq(applications.id, submitted.id));
+    // A handler accepts first and commits.
+    await t.database.db.transaction((tx) => applyTransition(tx, stale!, 'accept', handlerActor, {}, t.clock.now()));
+    // The driver's withdraw was decided on the copy read before: the state machine allows it from
+    // "submitted", so only the version check can stop it.
+    const late = t.database.db.transaction((tx) => applyTransition(tx, stale!, 'withdraw', { actor: 'driver', kind: 'driver', id: driver.userId, role: 'driver' }, {}, t.clock.now()));
+    await expect(late).rejects.toMatchObject({ status: 409, code: 'STATE_CHANGED', details: { state: 'accepted' } });
     const final = (await inject('GET', `/applications/${submitted.id}`)).json() as Detail;
-    expect(final.state).toBe(withdrawWon ? 'withdrawn' : 'accepted');
-    expect(final.timeline).toHaveLength(2);
-    if (acceptWon) {
-      // Leave nothing open for the tests that follow.
-      const [fresh] = await t.database.db.select().from(applications).where(eq(applications.id, submitted.id));
-      await t.database.db.transaction((tx) =>
-        applyTransition(tx, fresh!, 'reject', { actor: 'reviewer', kind: 'staff', id: null, role: 'reviewer' }, { reasonCodes: ['not_qualified'] }, t.clock.now()),
+    expect(final.state).toBe('accepted');
+    expect(final.timeline.map((entry) => entry.action)).toEqual(['submit', 'accept']);
+  });
+
+  it('lets exactly one of a withdraw and an acceptance win a race', async () => {
+    for (const round of raceRounds()) {
+      const submitted = await completeAndSubmit('credit_assessment', undefined, { serviceCompany: '' });
+      const [row] = await t.database.db.select().from(applications).where(eq(applications.id, submitted.id));
+      const accept = t.database.db.transaction((tx) =>
+        applyTransition(tx, row!, 'accept', handlerActor, {}, t.clock.now()),
       );
+      const withdraw = inject('POST', `/applications/${submitted.id}/withdraw`);
+      const [accepted, withdrawn] = await Promise.allSettled([accept, withdraw]);
+      const withdrawWon = withdrawn.status === 'fulfilled' && withdrawn.value.statusCode === 200;
+      const acceptWon = accepted.status === 'fulfilled';
+      expect(withdrawWon !== acceptWon, `round ${round}`).toBe(true);
+      if (!withdrawWon && withdrawn.status === 'fulfilled') {
+        expect(withdrawn.value.statusCode).toBe(409);
+        expect(withdrawn.value.json().error.message).toMatch(/已受理/);
+      }
+      if (!acceptWon) expect(accepted.status === 'rejected' && accepted.reason).toMatchObject({ code: 'STATE_CHANGED' });
+      const final = (await inject('GET', `/applications/${submitted.id}`)).json() as Detail;
+      expect(final.state).toBe(withdrawWon ? 'withdrawn' : 'accepted');
+      expect(final.timeline).toHaveLength(2);
+      if (acceptWon) {
+        // Leave nothing open for the next round and the tests that follow.
+        const [fresh] = await t.database.db.select().from(applications).where(eq(applications.id, submitted.id));
+        await t.database.db.transaction((tx) =>
+          applyTransition(tx, fresh!, 'reject', reviewerActor, { reasonCodes: ['not_qualified'] }, t.clock.now()),
+        );
+      }
     }
+  });
+
+  it('holds one open application per certificate and business even when the first check misses it', async () => {
+    // An open application the newest-row check does not see: an older draft, with a closed one after it
+    // (as when two requests both passed the check). Only the database's unique index can refuse now.
+    const [user] = await t.database.db.select().from(users).where(eq(users.phone, '13800000001'));
+    const [certificate] = await t.database.db.select().from(certificates).where(eq(certificates.id, certificateId));
+    const base = { userId: user!.id, certificateId, business: 'credit_assessment', provinceCode: certificate!.provinceCode, issuingAuthorityCode: certificate!.issuingAuthorityCode, personalInfo: {} };
+    const older = new Date(t.clock.now().getTime() - 3_600_000);
+    const [open] = await t.database.db
+      .insert(applications)
+      .values({ ...base, reference: 'CA20260302RACE0001', state: 'draft', createdAt: older, updatedAt: older })
+      .returning();
+    await t.database.db.insert(applications).values({ ...base, reference: 'CA20260302RACE0002', state: 'withdrawn', createdAt: t.clock.now(), updatedAt: t.clock.now() });
+    const before = await t.database.db.select({ id: applications.id }).from(applications).where(eq(applications.certificateId, certificateId));
+
+    const second = await inject('POST', '/applications', { business: 'credit_assessment', certificateId });
+    expect(second.statusCode, second.body).toBe(409);
+    expect(second.json().error.code).toBe('APPLICATION_ALREADY_OPEN');
+    // The unique-index answer cannot name the open application (the check that can did not see it).
+    expect(second.json().error.details).toBeUndefined();
+    const after = await t.database.db.select({ id: applications.id }).from(applications).where(eq(applications.certificateId, certificateId));
+    expect(after).toHaveLength(before.length);
+    await t.database.db.delete(applications).where(eq(applications.id, open!.id));
   });
 
   it('returns for correction with every item at once, pauses the clock, and resumes on resubmission', async () => {
@@ -313,7 +360,7 @@ describe('applications: one engine for every business', () => {
         tx,
         row!,
         'return',
-        { actor: 'handler', kind: 'staff', id: null, role: 'handler' },
+        handlerActor,
         { reasonCodes: ['material_unclear', 'info_incorrect'], reason: '学习记录照片模糊；服务单位名称有误' },
         t.clock.now(),
       ),

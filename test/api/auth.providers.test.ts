@@ -5,7 +5,7 @@ import { currentAgreementVersions } from '../../src/server/auth/agreements.ts';
 import { RedisRateLimiter } from '../../src/server/rateLimit/index.ts';
 import { startAliyunSmsStandIn, type AliyunStandIn } from '../../src/server/sms/aliyunStandIn.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { testRedisAnswers, testRedisUrl } from './redis.fixtures.ts';
+import { testRedisAnswers, testRedisUrl } from '../helpers/redis.ts';
 
 /** The SMS login against a real provider (Aliyun stand-in) and with limits shared through Redis. */
 

@@ -1,10 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentAgreementVersions } from '../../src/server/auth/agreements.ts';
+import { markSmsCodeUsed } from '../../src/server/auth/smsCodes.ts';
 import { consents, smsCodes, users } from '../../src/server/db/schema.ts';
 import { MemoryRateLimiter } from '../../src/server/rateLimit/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { lastCodeFor, loginDriver } from '../helpers/driverLogin.ts';
+import { raceRounds } from '../helpers/races.ts';
 
 const MINUTE = 60_000;
 
@@ -240,6 +242,28 @@ describe('logging in with the code', () => {
     const second = await login(phone, code);
     expect(second.statusCode).toBe(401);
     expect(second.json().error.code).toBe('SMS_CODE_USED');
+  });
+
+  it('uses a verified code up once even when two logins both got past the check', async () => {
+    const phone = freshPhone();
+    await requestCode(phone);
+    const [row] = await t.database.db.select().from(smsCodes).where(eq(smsCodes.phone, phone));
+    // Both logins read the code as unused before either marks it: only the marking may decide.
+    await t.database.db.transaction((tx) => markSmsCodeUsed(tx, row!.id, t.clock.now()));
+    await expect(t.database.db.transaction((tx) => markSmsCodeUsed(tx, row!.id, t.clock.now()))).rejects.toMatchObject({ code: 'SMS_CODE_USED' });
+    const [after] = await t.database.db.select().from(smsCodes).where(eq(smsCodes.id, row!.id));
+    expect(after!.consumedAt).toEqual(t.clock.now());
+  });
+
+  it('lets one of two logins racing with the same code in, and refuses the other', async () => {
+    for (const round of raceRounds()) {
+      const phone = freshPhone();
+      await requestCode(phone);
+      const code = await lastCodeFor(t.app, phone);
+      const results = await Promise.all([login(phone, code), login(phone, code)]);
+      expect(results.map((r) => r.statusCode).sort(), `round ${round}`).toEqual([201, 401]);
+      expect(results.find((r) => r.statusCode === 401)!.json().error.code).toBe('SMS_CODE_USED');
+    }
   });
 
   it('lets only the newest code log in: a new code replaces the older one', async () => {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import { verificationRequests } from '../../src/server/db/schema.ts';
 import { demoIdNumber, demoPeople } from '../../src/server/seed/demo.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver, type DriverLogin } from '../helpers/driverLogin.ts';
+import { multipart as multipartBody } from '../helpers/multipart.ts';
 
 let t: TestApp;
 let wang: DriverLogin;
@@ -39,15 +39,7 @@ async function certificatesOf(phone: string): Promise<Certificate[]> {
   return response.json().certificates;
 }
 
-function multipart(file: Buffer) {
-  const boundary = `----rto${randomBytes(8).toString('hex')}`;
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="page.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
-    file,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
+const multipart = (file: Buffer) => multipartBody(file, { filename: 'page.jpg' });
 
 describe('my certificates', () => {
   it('lists the certificates held under the verified ID number, with categories and statuses', async () => {

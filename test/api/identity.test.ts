@@ -11,6 +11,7 @@ import { ocrUnreadable } from '../../src/server/identity/ocr.ts';
 import { demoIdNumber, demoPeople } from '../../src/server/seed/demo.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver, type DriverLogin } from '../helpers/driverLogin.ts';
+import { multipart as multipartBody } from '../helpers/multipart.ts';
 
 /** A registry record no account has claimed: the real-name flow links it. */
 const unclaimed = demoPeople.find((p) => p.name === '郑晓明')!;
@@ -39,15 +40,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-function multipart(file: Buffer, filename = 'card.jpg', contentType = 'image/jpeg') {
-  const boundary = `----rto${randomBytes(8).toString('hex')}`;
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`),
-    file,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
+const multipart = (file: Buffer, filename = 'card.jpg', contentType = 'image/jpeg') => multipartBody(file, { filename, contentType });
 
 /** A plain photo-like JPEG, different every call. */
 async function somePhoto(): Promise<Buffer> {

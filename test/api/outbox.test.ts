@@ -2,11 +2,12 @@ import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chinaDate } from '../../src/domain/dates.ts';
 import { newReference } from '../../src/server/applications/reference.ts';
-import { applyTransition, type ActorRef, type ApplicationRow } from '../../src/server/applications/transitions.ts';
+import { applyTransition, type ApplicationRow } from '../../src/server/applications/transitions.ts';
 import type { Database } from '../../src/server/db/client.ts';
 import { applications, certificates, outbox, users } from '../../src/server/db/schema.ts';
 import { backoffMs, OutboxWorker, type OutboxContext } from '../../src/server/outbox/worker.ts';
 import { ConsoleSmsProvider, SmsSendError, type SmsMessage } from '../../src/server/sms/index.ts';
+import { handlerActor, reviewerActor, submittedDraft } from '../helpers/applications.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver } from '../helpers/driverLogin.ts';
 
@@ -31,8 +32,8 @@ class FlakySms extends ConsoleSmsProvider {
   }
 }
 
-const handler: ActorRef = { actor: 'handler', kind: 'staff', id: null, role: 'handler' };
-const reviewer: ActorRef = { actor: 'reviewer', kind: 'staff', id: null, role: 'reviewer' };
+const handler = handlerActor;
+const reviewer = reviewerActor;
 
 async function driverOf(db: Database, phone: string) {
   const [user] = await db.select().from(users).where(eq(users.phone, phone));
@@ -43,21 +44,7 @@ async function driverOf(db: Database, phone: string) {
 /** A submitted application of the driver, through the real transition executor. */
 async function submitted(db: Database, phone: string, business: string, now: Date, personalInfo: Record<string, unknown> = {}): Promise<ApplicationRow> {
   const { user, certificate } = await driverOf(db, phone);
-  const [draft] = await db
-    .insert(applications)
-    .values({
-      reference: newReference(business, chinaDate(now)),
-      userId: user.id,
-      certificateId: certificate.id,
-      business,
-      provinceCode: certificate.provinceCode,
-      issuingAuthorityCode: certificate.issuingAuthorityCode,
-      state: 'draft',
-      personalInfo,
-      createdAt: now,
-    })
-    .returning();
-  return applyTransition(db, draft!, 'submit', { actor: 'driver', kind: 'driver', id: user.id, role: 'driver' }, {}, now);
+  return submittedDraft(db, { userId: user.id, certificateId: certificate.id, business, personalInfo, at: now });
 }
 
 /** Closed applications, each with one due outbox row: many messages without the one-open-application rule in the way. */

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import sharp from 'sharp';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, outbox } from '../../src/server/db/schema.ts';
@@ -8,6 +6,8 @@ import { startTencentFaceIdStandIn, type TencentFaceIdStandIn } from '../../src/
 import { demoIdNumber, demoPeople } from '../../src/server/seed/demo.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver, type DriverLogin } from '../helpers/driverLogin.ts';
+import { documentPhoto } from '../helpers/images.ts';
+import { multipart } from '../helpers/multipart.ts';
 
 /** Real-name authentication with Tencent FaceID's H5 face check (the stand-in speaks its API). */
 
@@ -48,17 +48,12 @@ afterAll(async () => {
   await standIn?.close();
 });
 
+let photoSeed = 0;
 async function photoOf(session: DriverLogin, who: typeof zheng): Promise<string> {
   nextReading = { fields: { ...who }, confidence: 0.95 };
-  const [r, g, b] = [...randomBytes(3)];
-  const file = await sharp({ create: { width: 860, height: 540, channels: 3, background: { r: r!, g: g!, b: b! } } }).jpeg().toBuffer();
-  const boundary = `----rto${randomBytes(8).toString('hex')}`;
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="card.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
-    file,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  const response = await t.app.inject({ method: 'POST', url: '/api/v1/identity/id-card-ocr', payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...session.headers } });
+  const file = await documentPhoto(++photoSeed);
+  const { payload, headers } = multipart(file);
+  const response = await t.app.inject({ method: 'POST', url: '/api/v1/identity/id-card-ocr', payload, headers: { ...headers, ...session.headers } });
   return response.json().photoId as string;
 }
 

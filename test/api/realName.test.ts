@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idCheckDigit } from '../../src/domain/idNumber.ts';
 import { ConfigError, loadConfig } from '../../src/server/config.ts';
@@ -10,7 +8,9 @@ import type { IdCardBackReading, IdCardFields, IdCardReader } from '../../src/se
 import { demoIdNumber, demoPeople } from '../../src/server/seed/demo.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver, type DriverLogin } from '../helpers/driverLogin.ts';
-import { staffLogin, type StaffLogin } from './staff.fixtures.ts';
+import { documentPhoto } from '../helpers/images.ts';
+import { multipart } from '../helpers/multipart.ts';
+import { staffLogin, type StaffLogin } from '../helpers/staffLogin.ts';
 
 /**
  * Real-name binding cannot be borrowed (PRODUCT §2.2): every way of claiming someone else's identity
@@ -45,20 +45,9 @@ afterAll(async () => {
   await t?.close();
 });
 
-function multipart(file: Buffer) {
-  const boundary = `----rto${randomBytes(8).toString('hex')}`;
-  const payload = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="card.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
-    file,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
-
-async function somePhoto(): Promise<Buffer> {
-  const [r, g, b] = [...randomBytes(3)];
-  return sharp({ create: { width: 860, height: 540, channels: 3, background: { r: r!, g: g!, b: b! } } }).jpeg().toBuffer();
-}
+/** A different picture every call (the same picture cannot serve two accounts). */
+let photoSeed = 0;
+const somePhoto = () => documentPhoto(++photoSeed);
 
 const cardOf = (p: typeof han) => ({ fields: { ...p }, confidence: 0.95 });
 

@@ -6,8 +6,8 @@ import { totpCodeAt } from '../../src/server/staff/totp.ts';
 import { rotateSigningKey } from '../../src/server/vouchers/keyStore.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver } from '../helpers/driverLogin.ts';
-import { staffLogin } from './staff.fixtures.ts';
-import { acceptedCreditAssessment, approveWithVoucher } from './vouchers.fixtures.ts';
+import { acceptedCreditAssessment, approveWithVoucher } from '../helpers/applications.ts';
+import { staffLogin } from '../helpers/staffLogin.ts';
 
 const sealedShape = /^v1:[A-Za-z0-9_-]{8}:[A-Za-z0-9_-]{16}:[A-Za-z0-9_-]+$/;
 

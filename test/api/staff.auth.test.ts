@@ -5,7 +5,7 @@ import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../../src/server/seed/demo.ts';
 import { totpCodeAt } from '../../src/server/staff/totp.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver } from '../helpers/driverLogin.ts';
-import { staffLogin } from './staff.fixtures.ts';
+import { staffLogin } from '../helpers/staffLogin.ts';
 
 const MINUTE = 60_000;
 

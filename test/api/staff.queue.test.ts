@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyTransition, type ApplicationRow } from '../../src/server/applications/transitions.ts';
 import { applications, users } from '../../src/server/db/schema.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { cardAnswers, insertCertificate, staffLogin, submittedApplication, type StaffLogin } from './staff.fixtures.ts';
+import { cardAnswers, insertCertificate, submittedApplication } from '../helpers/applications.ts';
+import { type StaffLogin, staffLogin } from '../helpers/staffLogin.ts';
 
 const WANG = '13800000001'; // 王建国, Beijing
 const MA = '13800000013'; // 马超, Beijing

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, calendarOverrides, certificateCategories, certificates, users } from '../../src/server/db/schema.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver, type DriverLogin } from '../helpers/driverLogin.ts';
-import { insertCertificate, staffLogin, type StaffLogin } from './staff.fixtures.ts';
+import { insertCertificate } from '../helpers/applications.ts';
+import { type StaffLogin, staffLogin } from '../helpers/staffLogin.ts';
 
 interface RequestView {
   id: string;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver } from '../helpers/driverLogin.ts';
-import { acceptedCreditAssessment, approveWithVoucher } from './vouchers.fixtures.ts';
+import { acceptedCreditAssessment, approveWithVoucher } from '../helpers/applications.ts';
 
 function rto(args: string[]) {
   return spawnSync(process.execPath, ['bin/rto.mjs', ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_ENV: 'test' } });

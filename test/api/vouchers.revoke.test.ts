@@ -2,8 +2,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, users } from '../../src/server/db/schema.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { staffLogin } from './staff.fixtures.ts';
-import { acceptedCreditAssessment, approveWithVoucher } from './vouchers.fixtures.ts';
+import { acceptedCreditAssessment, approveWithVoucher } from '../helpers/applications.ts';
+import { staffLogin } from '../helpers/staffLogin.ts';
 
 describe('revoking a voucher', () => {
   let t: TestApp;
@@ -41,11 +41,14 @@ describe('revoking a voucher', () => {
 
   it('makes every later check answer "revoked" with the date, audited, and only once', async () => {
     const response = await revoke('bj-reviewer', { reason: '考核等级评定有误' });
+    // The revocation is dated by the service's clock at the moment of the request.
+    const revokedAt = t.clock.now().toISOString();
     expect(response.statusCode, response.body).toBe(200);
-    expect(response.json()).toMatchObject({ serial, reason: '考核等级评定有误' });
+    expect(response.json()).toMatchObject({ serial, reason: '考核等级评定有误', revokedAt });
+    t.clock.advance(3_600_000);
     const check = await verdict();
     expect(check.verdict).toBe('revoked');
-    expect(check.revokedAt).toBeTruthy();
+    expect(check.revokedAt).toBe(revokedAt);
     const again = await revoke('bj-admin', { reason: '重复操作' });
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe('VOUCHER_ALREADY_REVOKED');

@@ -1,4 +1,5 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
+import { addDays, addYears } from '../../src/domain/dates.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeVoucherToken } from '../../src/domain/voucherToken.ts';
 import { certificateCategories, voucherChecks, vouchers } from '../../src/server/db/schema.ts';
@@ -6,7 +7,7 @@ import { decodeQrFromImage } from '../../src/server/vouchers/qrDecode.ts';
 import { activeSigningKey } from '../../src/server/vouchers/keyStore.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver, type DriverLogin } from '../helpers/driverLogin.ts';
-import { acceptedCreditAssessment, approveWithVoucher, certificateOf, rejectApplication } from './vouchers.fixtures.ts';
+import { acceptedCreditAssessment, approveWithVoucher, certificateOf, insertCertificate, rejectApplication } from '../helpers/applications.ts';
 
 const DAY = 86_400_000;
 
@@ -93,6 +94,50 @@ describe('credit-assessment vouchers', () => {
     const old = await verify(first.token, '203.0.113.2', 'web');
     expect(old.json()).toMatchObject({ verdict: 'superseded', supersededBy: second.serial, supersededAt: replacedAt.toISOString(), message: '凭证已被新凭证取代' });
     expect((await verify(second.token, '203.0.113.2')).json().verdict).toBe('valid');
+
+    // A third voucher supersedes the second; the first keeps the record of what replaced it and when.
+    t.clock.advance(DAY);
+    const third = await approveWithVoucher(t.database.db, await acceptedCreditAssessment(t.database.db, owner.userId, t.clock.now()), 'AA', t.clock.now());
+    expect((await verify(second.token, '203.0.113.2')).json()).toMatchObject({ verdict: 'superseded', supersededBy: third.serial });
+    expect((await verify(first.token, '203.0.113.2')).json()).toMatchObject({ verdict: 'superseded', supersededBy: second.serial, supersededAt: replacedAt.toISOString() });
+  });
+
+  it('leaves standing the vouchers of another certificate and of another cycle', async () => {
+    const standing = await approveWithVoucher(t.database.db, await acceptedCreditAssessment(t.database.db, owner.userId, t.clock.now()), 'AA', t.clock.now());
+    const cycle = { start: standing.cycleStart, end: standing.cycleEnd };
+    // The same holder's second certificate, rated for the very same cycle.
+    const otherCertificateId = await insertCertificate(t, '13800000001', [{ code: 'freight_driver', firstIssueDate: '2019-05-10', validFrom: '2025-05-10', validTo: '2031-05-09' }]);
+    t.clock.advance(DAY);
+    const otherCertificate = await approveWithVoucher(
+      t.database.db,
+      await acceptedCreditAssessment(t.database.db, owner.userId, t.clock.now(), { certificateId: otherCertificateId }),
+      'AAA',
+      t.clock.now(),
+      { cycle },
+    );
+    // The same certificate, rated for the next cycle.
+    t.clock.advance(DAY);
+    const nextStart = addDays(standing.cycleEnd, 1);
+    const nextCycle = await approveWithVoucher(t.database.db, await acceptedCreditAssessment(t.database.db, owner.userId, t.clock.now()), 'A', t.clock.now(), {
+      cycle: { start: nextStart, end: addDays(addYears(nextStart, 1), -1) },
+    });
+    expect(otherCertificate.certificateId).not.toBe(standing.certificateId);
+    expect(otherCertificate.cycleStart).toBe(standing.cycleStart);
+    expect(nextCycle.certificateId).toBe(standing.certificateId);
+    expect(nextCycle.cycleStart).not.toBe(standing.cycleStart);
+    for (const [voucher, ip] of [[standing, '203.0.113.21'], [otherCertificate, '203.0.113.22'], [nextCycle, '203.0.113.23']] as const) {
+      expect((await verify(voucher.token, ip)).json(), voucher.serial).toMatchObject({ verdict: 'valid', claims: { serial: voucher.serial } });
+    }
+    const rows = await t.database.db.select().from(vouchers).where(inArray(vouchers.id, [standing.id, otherCertificate.id, nextCycle.id]));
+    expect(rows.map((row) => row.supersededBy)).toEqual([null, null, null]);
+  });
+
+  it('rates the last complete cycle before submission, counted from the first issue', async () => {
+    // First issued 10 May 2019; submitted 20 November 2026, in the cycle that began 10 May 2026.
+    const certificateId = await insertCertificate(t, '13800000001', [{ code: 'freight_driver', firstIssueDate: '2019-05-10', validFrom: '2025-05-10', validTo: '2031-05-09' }]);
+    const voucher = await approveWithVoucher(t.database.db, await acceptedCreditAssessment(t.database.db, owner.userId, t.clock.now(), { certificateId }), 'AA', t.clock.now());
+    expect(voucher).toMatchObject({ cycleStart: '2025-05-10', cycleEnd: '2026-05-09', expiresOn: '2027-05-09' });
+    expect(decodeVoucherToken(voucher.token).claims).toMatchObject({ cycleStart: '2025-05-10', cycleEnd: '2026-05-09', expiresAt: '2027-05-09' });
   });
 
   it('reports a revoked voucher as revoked, in the caller language', async () => {

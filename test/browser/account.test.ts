@@ -5,7 +5,8 @@ import { renderIdCard } from '../../scripts/generate-id-cards.ts';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, demoIdNumber, demoPeople } from '../../src/server/seed/demo.ts';
 import { totpCodeAt } from '../../src/server/staff/totp.ts';
 import { browserSuite, contextOptions, ensureWebAppsBuilt, screenshot as saveScreenshot, sharedBrowser, withPage } from '../helpers/browser.ts';
-import { startTestServer } from '../helpers/server.ts';
+import { outboxCode } from '../helpers/httpSession.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 /**
  * The drivers' account pages against the real server: SMS login with the code read from the dev outbox,
@@ -14,33 +15,18 @@ import { startTestServer } from '../helpers/server.ts';
  * (the server allows one code a minute per phone and the test clock does not move).
  */
 browserSuite('drivers’ account pages', () => {
-  let server: { url: string; close(): Promise<void> };
-  /** The test server's clock stands still where it started: authenticator codes are the ones of that moment. */
-  let serverStartedAt: Date;
+  let server: TestServer;
 
   beforeAll(async () => {
     await ensureWebAppsBuilt();
     server = await startTestServer({ seed: true });
-    serverStartedAt = new Date();
   }, 120_000);
   afterAll(async () => {
     await server?.close();
   });
 
   /** The newest login code the console SMS provider "sent" to `phone`. */
-  async function codeFor(phone: string): Promise<string> {
-    let code: string | null | undefined;
-    await expect
-      .poll(async () => {
-        const response = await fetch(`${server.url}/api/v1/dev/sms-outbox?phone=${phone}`);
-        const body = (await response.json()) as { messages: { code: string | null; sentAt: string }[] };
-        const newest = [...body.messages].sort((a, b) => b.sentAt.localeCompare(a.sentAt))[0];
-        code = newest?.code;
-        return code;
-      })
-      .toMatch(/^\d{6}$/);
-    return code!;
-  }
+  const codeFor = (phone: string) => outboxCode(server.url, phone);
 
   /** Screenshots show the page once passing toasts have gone. */
   async function screenshot(page: Page, name: string, options?: { fullPage?: boolean }): Promise<void> {
@@ -241,7 +227,7 @@ browserSuite('drivers’ account pages', () => {
           await staff.goto('/staff/login');
           await staff.locator('input[name="username"]').fill('bj-handler');
           await staff.locator('input[name="password"]').fill(DEMO_PASSWORD);
-          await staff.locator('input[name="totp"]').fill(totpCodeAt(DEMO_TOTP_SECRET, serverStartedAt));
+          await staff.locator('input[name="totp"]').fill(totpCodeAt(DEMO_TOTP_SECRET, server.clock.now()));
           await staff.locator('button[type="submit"]').click();
           await staff.waitForURL((url) => url.pathname === '/staff/');
           await expect.poll(() => staff.getByTestId('stat-real-name').innerText()).toMatch(/1/);
@@ -360,8 +346,10 @@ browserSuite('drivers’ account pages', () => {
 
         await page.getByTestId('verification-field').click();
         const picker = page.getByTestId('verification-field-picker');
-        await picker.locator('.van-picker-column__item', { hasText: /^住址$/ }).click();
-        await page.waitForTimeout(400);
+        const addressOption = picker.locator('.van-picker-column__item', { hasText: /^住址$/ });
+        await addressOption.click();
+        // The column takes the choice once the option shows as selected (it scrolls there meanwhile).
+        await expect.poll(() => addressOption.getAttribute('class')).toContain('van-picker-column__item--selected');
         await picker.locator('.van-picker__confirm').click();
         await expect.poll(() => page.locator('[data-testid="verification-field"] input').inputValue()).toBe('住址');
         await page.locator('[data-testid="verification-expected"] textarea').fill('上海市徐汇区漕溪北路101号');

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { browserSuite, ensureWebAppsBuilt, screenshot, withPage } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
-import { closeOpenApplications, loginDemoDriver, signIn, submitThroughApi, uploadFiles, type DriverSession } from './business.support.ts';
+import { closeOpenApplications, type DriverSession, loginDemoDriver, signIn, submitThroughApi, uploadFiles } from '../helpers/httpSession.ts';
 
 interface Detail {
   id: string;
@@ -277,6 +277,11 @@ browserSuite('business flows in the drivers’ app', () => {
         const { error } = (await server415.json()) as { error: { code: string; message: string } };
         expect(error.code).toBe('UPLOAD_UNSUPPORTED_TYPE');
 
+        // Every upload the page sends, to tell what the browser refused without asking the server.
+        const uploadsSent: string[] = [];
+        page.on('request', (request) => {
+          if (request.method() === 'PUT' && new URL(request.url()).pathname.includes('/materials/')) uploadsSent.push(request.url());
+        });
         await card.locator('input[type="file"]').setInputFiles(files.fakeJpeg);
         const shown = card.getByTestId('upload-error');
         await expect.poll(() => shown.getAttribute('data-code')).toBe('UPLOAD_UNSUPPORTED_TYPE');
@@ -291,6 +296,8 @@ browserSuite('business flows in the drivers’ app', () => {
         // A small picture is stored, with a warning to consider a sharper one.
         await card.locator('input[type="file"]').setInputFiles(await files.photo(9, 420));
         await expect.poll(() => card.getAttribute('data-uploaded')).toBe('true');
+        // Two uploads reached the server: the disguised PDF (refused there) and this picture; the .pdf never left the phone.
+        expect(uploadsSent).toHaveLength(2);
         expect(await card.getByTestId('upload-error').count()).toBe(0);
         await expect.poll(() => card.getByTestId('upload-warning').innerText()).toContain('图片分辨率较低');
         await screenshot(page, 'business-upload-warning');

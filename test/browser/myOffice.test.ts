@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { browserSuite, ensureWebAppsBuilt, screenshot, withPage } from '../helpers/browser.ts';
-import { startTestServer } from '../helpers/server.ts';
-import { loginDemoDriver, loginDemoStaff, signIn, submitThroughApi, uploadFiles, type DriverSession } from './business.support.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { type DriverSession, loginDemoDriver, loginDemoStaff, signIn, submitThroughApi, uploadFiles } from '../helpers/httpSession.ts';
 
 interface Detail {
   id: string;
@@ -13,7 +13,7 @@ interface Detail {
 }
 
 browserSuite('My Office in the drivers’ app', () => {
-  let server: { url: string; close(): Promise<void> };
+  let server: TestServer;
   let wang: DriverSession;
   let handler: Awaited<ReturnType<typeof loginDemoStaff>>;
   let files: Awaited<ReturnType<typeof uploadFiles>>;
@@ -22,7 +22,7 @@ browserSuite('My Office in the drivers’ app', () => {
     await ensureWebAppsBuilt();
     server = await startTestServer({ seed: true });
     wang = await loginDemoDriver(server.url, '13800000001');
-    handler = await loginDemoStaff(server.url, 'bj-handler');
+    handler = await loginDemoStaff(server.url, 'bj-handler', server.clock.now());
     files = await uploadFiles();
   });
   afterAll(async () => {
@@ -33,6 +33,7 @@ browserSuite('My Office in the drivers’ app', () => {
 
   it('lists applications newest first with filters; the detail shows timeline and materials; withdraw asks first', async () => {
     const credit = await submitThroughApi(wang, files, { business: 'credit_assessment' }, { serviceCompany: '北京顺通物流有限公司' });
+    server.clock.advance(60_000); // the draft is opened a minute later
     const draft = await submitThroughApi(
       wang,
       files,
@@ -48,10 +49,10 @@ browserSuite('My Office in the drivers’ app', () => {
         await signIn(page, server.url, wang);
         await page.goto('/my-office');
         const cards = page.locator('[data-testid="applications"] .app');
-        // Newest first is the server's order (the test server's clock stands still, so both share a time).
+        // Newest first: the draft opened a minute after the credit assessment comes first, in the API and on the page.
         const serverOrder = (await wang.api<{ applications: { reference: string }[] }>('GET', '/applications')).body.applications.map((a) => a.reference);
-        expect([...serverOrder].sort()).toEqual([draft.reference, credit.reference].sort());
-        await expect.poll(() => cards.evaluateAll((all) => all.map((card) => (card as HTMLElement).dataset.reference))).toEqual(serverOrder);
+        expect(serverOrder).toEqual([draft.reference, credit.reference]);
+        await expect.poll(() => cards.evaluateAll((all) => all.map((card) => (card as HTMLElement).dataset.reference))).toEqual([draft.reference, credit.reference]);
         const creditCard = page.locator(`[data-reference="${credit.reference}"]`);
         await expect.poll(() => creditCard.locator('.state-tag').innerText()).toBe('待受理');
         await expect.poll(() => creditCard.innerText()).toContain(`受理期限 ${acceptDeadline}`);

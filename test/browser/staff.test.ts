@@ -3,8 +3,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../../src/server/seed/demo.ts';
 import { totpCodeAt } from '../../src/server/staff/totp.ts';
 import { browserSuite, contextOptions, ensureWebAppsBuilt, screenshot, sharedBrowser } from '../helpers/browser.ts';
-import { startTestServer } from '../helpers/server.ts';
-import { loginDemoDriver, signIn, submitThroughApi, uploadFiles, type DriverSession } from './business.support.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { type DriverSession, loginDemoDriver, signIn, submitThroughApi, uploadFiles } from '../helpers/httpSession.ts';
 
 /**
  * The staff console at 1440×900, against one server: each staff member logs in through the UI once
@@ -17,7 +17,7 @@ interface Submitted {
 }
 
 browserSuite('staff console', () => {
-  let server: { url: string; close(): Promise<void> };
+  let server: TestServer;
   let files: Awaited<ReturnType<typeof uploadFiles>>;
   let wang: DriverSession;
   let zhao: DriverSession;
@@ -26,13 +26,11 @@ browserSuite('staff console', () => {
   const pageErrors: string[] = [];
   const pages = new Map<string, Page>();
   /** The test server's clock stands still where it started: authenticator codes are the ones of that moment. */
-  let serverNow: Date;
-  const code = () => totpCodeAt(DEMO_TOTP_SECRET, serverNow);
+  const code = () => totpCodeAt(DEMO_TOTP_SECRET, server.clock.now());
 
   beforeAll(async () => {
     await ensureWebAppsBuilt();
     server = await startTestServer({ seed: true });
-    serverNow = new Date();
     files = await uploadFiles();
     // 王建国 and 马超 hold valid Beijing certificates; 赵磊's is in the grace period, so he may renew.
     wang = await loginDemoDriver(server.url, '13800000001');

@@ -6,7 +6,7 @@ import { users } from '../../src/server/db/schema.ts';
 import { decodeQrFromImage } from '../../src/server/vouchers/qrDecode.ts';
 import type { VoucherRow } from '../../src/server/vouchers/issue.ts';
 import type { ApplicationRow } from '../../src/server/applications/transitions.ts';
-import { acceptedCreditAssessment, approveWithVoucher, certificateOf } from '../api/vouchers.fixtures.ts';
+import { acceptedCreditAssessment, approveWithVoucher, certificateOf } from '../helpers/applications.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { browserSuite, contextOptions, ensureWebAppsBuilt, screenshot, sharedBrowser } from '../helpers/browser.ts';
 import { lastCodeFor } from '../helpers/driverLogin.ts';
@@ -28,7 +28,7 @@ browserSuite('vouchers, verification and the e-certificate in the drivers app', 
 
   beforeAll(async () => {
     await ensureWebAppsBuilt();
-    t = await createTestApp({ demo: true });
+    t = await createTestApp({ demo: true, startsNow: true });
     baseUrl = await t.app.listen({ host: '127.0.0.1', port: 0 });
     const [row] = await t.database.db.select().from(users).where(eq(users.phone, PHONE));
     driver = { id: row!.id, name: row!.name!, idNumber: row!.idNumber! };

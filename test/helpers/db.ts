@@ -5,11 +5,12 @@ import { openDatabase, type DatabaseHandle } from '../../src/server/db/client.ts
 
 /**
  * A database of its own for one test file: a copy of the migrated template, with or without the demo
- * data. PGlite by default; a new PostgreSQL database when TEST_DATABASE_URL is set.
+ * data (seeded from DEMO_SEEDED_AT, or with `seededNow` from the start of the run). PGlite by default; a
+ * new PostgreSQL database when TEST_DATABASE_URL is set.
  */
-export async function freshDatabase(options: { demo?: boolean } = {}): Promise<DatabaseHandle> {
+export async function freshDatabase(options: { demo?: boolean; seededNow?: boolean } = {}): Promise<DatabaseHandle> {
   const templates = inject('databaseTemplates');
-  const template = options.demo === false ? templates.empty : templates.demo;
+  const template = options.demo === false ? templates.empty : options.seededNow ? templates.demoNow : templates.demo;
   if (templates.kind === 'pglite') {
     const dump = await readFile(template);
     return openDatabase({ loadDataDir: new Blob([dump]) });
@@ -18,7 +19,7 @@ export async function freshDatabase(options: { demo?: boolean } = {}): Promise<D
   const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
-  const name = `rto_t_${randomBytes(4).toString('hex')}_${template.replace(/^rto_tpl_(empty|demo)_/, '')}`;
+  const name = `rto_t_${randomBytes(4).toString('hex')}_${template.replace(/^rto_tpl_(empty|demo|demonow)_/, '')}`;
   try {
     await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   } finally {

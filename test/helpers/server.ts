@@ -1,8 +1,19 @@
-import { createTestApp } from './app.ts';
+import { createTestApp, type TestClock } from './app.ts';
 
-/** The whole system (API + built web apps) listening on a free loopback port, for browser tests. */
-export async function startTestServer(options: { seed?: boolean } = {}): Promise<{ url: string; close(): Promise<void> }> {
-  const testApp = await createTestApp({ demo: options.seed ?? true });
+export interface TestServer {
+  url: string;
+  /** The server's clock: it starts at the real time and stands still unless a test moves it. */
+  clock: TestClock;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole system (API + built web apps) listening on a free loopback port, for browser tests. It runs
+ * on the real time (a browser drops a cookie whose expiry has passed by its own clock), on demo data
+ * seeded at the start of the run.
+ */
+export async function startTestServer(options: { seed?: boolean } = {}): Promise<TestServer> {
+  const testApp = await createTestApp({ demo: options.seed ?? true, startsNow: true });
   const address = await testApp.app.listen({ host: '127.0.0.1', port: 0 });
-  return { url: address, close: testApp.close };
+  return { url: address, clock: testApp.clock, close: testApp.close };
 }

@@ -1,16 +1,16 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeVoucherToken, voucherVerifyUrl } from '../../domain/voucherToken.ts';
+import { golden } from '../../../test/helpers/golden.ts';
 import { decodeQrFromImage } from './qrDecode.ts';
 import { PAGE_MM, PNG_PX_PER_MM, QR_MIN_MM, renderVoucherPdf, renderVoucherPng, voucherLayout, type VoucherDocument } from './render.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const goldenDir = join(root, 'test', 'golden');
-const updateGolden = process.env['UPDATE_GOLDEN'] === '1';
 
 // A real signed token (from the committed test vectors), so the QR has a realistic size and is stable.
 const token = (JSON.parse(readFileSync(join(root, 'test', 'vectors', 'valid.json'), 'utf8')) as { token: string }).token;
@@ -66,12 +66,8 @@ describe('voucher PNG', () => {
   });
 
   it('matches the reference image (UPDATE_GOLDEN=1 rewrites it)', async () => {
-    const goldenPath = join(goldenDir, 'voucher.png');
-    if (updateGolden || !existsSync(goldenPath)) {
-      mkdirSync(goldenDir, { recursive: true });
-      writeFileSync(goldenPath, png);
-    }
-    const [actual, expected] = await Promise.all([png, readFileSync(goldenPath)].map((b) => sharp(b).removeAlpha().raw().toBuffer({ resolveWithObject: true })));
+    const reference = golden(join(goldenDir, 'voucher.png'), png);
+    const [actual, expected] = await Promise.all([png, reference].map((b) => sharp(b).removeAlpha().raw().toBuffer({ resolveWithObject: true })));
     expect(actual!.info.width).toBe(expected!.info.width);
     expect(actual!.info.height).toBe(expected!.info.height);
     const a = actual!.data;
@@ -124,13 +120,8 @@ describe('voucher PDF', () => {
   });
 
   it('matches the reference text (UPDATE_GOLDEN=1 rewrites it)', () => {
-    const goldenPath = join(goldenDir, 'voucher.txt');
     const text = `${extractPdfText(pdf)}\n`;
-    if (updateGolden || !existsSync(goldenPath)) {
-      mkdirSync(goldenDir, { recursive: true });
-      writeFileSync(goldenPath, text);
-    }
-    expect(text).toBe(readFileSync(goldenPath, 'utf8'));
+    expect(text).toBe(golden(join(goldenDir, 'voucher.txt'), text));
   });
 });
 

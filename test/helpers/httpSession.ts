@@ -2,19 +2,34 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import sharp from 'sharp';
 import { expect } from 'vitest';
 import { currentAgreementVersions } from '../../src/server/auth/agreements.ts';
-import { DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../../src/server/seed/demo.ts';
-import { totpCodeAt } from '../../src/server/staff/totp.ts';
+import { documentPhoto, pdfBytes } from './images.ts';
+import { staffLoginOverHttp } from './staffLogin.ts';
 
-/** Shared by the business-flow and My Office browser tests. */
+/** Sessions and setup over real HTTP at a running test server (browser tests). */
 
 export interface DriverSession {
   baseUrl: string;
   token: string;
   /** Calls /api/v1 as this driver from the test (setup and clean-up, not what is under test). */
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+}
+
+/**
+ * The newest login code the console SMS provider "sent" to `phone`, read from the dev outbox; waits up to
+ * 10 s for it to arrive (a plain loop: this also runs in `beforeAll`, where `expect.poll` may not).
+ */
+export async function outboxCode(baseUrl: string, phone: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const response = await fetch(`${baseUrl}/api/v1/dev/sms-outbox?phone=${phone}`);
+    const body = (await response.json()) as { messages: { code: string | null; sentAt: string }[] };
+    const code = [...body.messages].sort((a, b) => b.sentAt.localeCompare(a.sentAt))[0]?.code;
+    if (code && /^\d{6}$/.test(code)) return code;
+    if (Date.now() > deadline) throw new Error(`no login code in the outbox for ${phone}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /**
@@ -26,9 +41,7 @@ export async function loginDemoDriver(baseUrl: string, phone: string): Promise<D
     fetch(`${baseUrl}/api/v1${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const sent = await post('/auth/sms-codes', { phone });
   expect(sent.status, await sent.clone().text()).toBe(202);
-  const outbox = (await (await fetch(`${baseUrl}/api/v1/dev/sms-outbox?phone=${phone}`)).json()) as { messages: { code: string | null }[] };
-  const code = outbox.messages[0]?.code;
-  expect(code).toBeTruthy();
+  const code = await outboxCode(baseUrl, phone);
   const session = await post('/auth/sessions', { phone, code, agreementVersion: currentAgreementVersions });
   expect(session.status).toBe(201);
   const { token } = (await session.json()) as { token: string };
@@ -61,12 +74,11 @@ export async function closeOpenApplications(driver: DriverSession): Promise<void
   }
 }
 
-/** Small, sharp JPEGs of a document (they pass the server's checks without warnings) and a PDF named .jpg. */
+/** Document photos as files to pick in the page (they pass the server's checks without warnings), and a PDF named .jpg. */
 export async function uploadFiles(): Promise<{ photo: (seed: number, width?: number) => Promise<string>; fakeJpeg: string; pdf: string }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rto-browser-uploads-'));
   const fakeJpeg = path.join(dir, 'scan.jpg');
   const pdf = path.join(dir, 'scan.pdf');
-  const pdfBytes = Buffer.from('%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF');
   await writeFile(fakeJpeg, pdfBytes);
   await writeFile(pdf, pdfBytes);
   return {
@@ -74,29 +86,24 @@ export async function uploadFiles(): Promise<{ photo: (seed: number, width?: num
     pdf,
     /** A document photo; below 400 px on its short side the server accepts it with a warning. */
     async photo(seed: number, width = 1000) {
-      const lines = Array.from({ length: 16 }, (_, i) => `<rect x="60" y="${50 + i * 34}" width="${500 + ((i * 97 + seed * 31) % 380)}" height="12" fill="#222"/>`).join('');
-      const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="680"><rect width="100%" height="100%" fill="#f4f1e8"/>${lines}</svg>`;
       const file = path.join(dir, `material-${seed}-${width}.jpg`);
-      await writeFile(file, await sharp(Buffer.from(svg)).resize({ width }).jpeg({ quality: 88 }).toBuffer());
+      await writeFile(file, await documentPhoto(seed, { width }));
       return file;
     },
   };
 }
 
-/** A demo staff member signed in with the code their authenticator shows now (once per test file: each code works once). */
-export async function loginDemoStaff(baseUrl: string, username: string) {
-  const response = await fetch(`${baseUrl}/api/v1/staff/sessions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD, totp: totpCodeAt(DEMO_TOTP_SECRET, new Date()) }),
-  });
-  expect(response.status, await response.clone().text()).toBe(201);
-  const { token } = (await response.json()) as { token: string };
+/**
+ * A demo staff member signed in at a test server whose clock reads `at` (the server's clock stands
+ * still: each code works once per account, so once per test file).
+ */
+export async function loginDemoStaff(baseUrl: string, username: string, at: Date) {
+  const { headers } = await staffLoginOverHttp(baseUrl, username, at);
   return {
     async act(applicationId: string, action: Record<string, unknown>): Promise<number> {
       const result = await fetch(`${baseUrl}/api/v1/staff/applications/${applicationId}/actions`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        headers: { ...headers, 'content-type': 'application/json' },
         body: JSON.stringify(action),
       });
       return result.status;
