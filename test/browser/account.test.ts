@@ -166,7 +166,7 @@ browserSuite('drivers’ account pages', () => {
     );
   }, 120_000);
 
-  it('a new driver whose photo cannot be read types the details, which go to review; a Beijing handler approves and the driver then sees the certificate', async () => {
+  it('a new driver corrects a misread name, which goes to review; a Beijing handler approves and the driver then sees the certificate', async () => {
     const zheng = demoPeople.find((p) => p.name === '郑晓明')!;
     const idNumber = demoIdNumber(zheng);
     const unreadable = await sharp({ create: { width: 856, height: 540, channels: 3, background: { r: 205, g: 210, b: 215 } } }).jpeg().toBuffer();
@@ -200,23 +200,27 @@ browserSuite('drivers’ account pages', () => {
       await expect.poll(() => page.locator('[data-testid="id-field-sex"] .van-field__error-message').innerText()).toBe('性别与身份证号码不一致，请核对');
       await screenshot(page, 'account-f2-sex-mismatch', { fullPage: true });
 
-      // A reload keeps the photo: the form comes back, to be filled again.
+      // The driver retakes the photo instead; the card was misread (郑晓名), and the driver corrects the name.
+      const misread = await renderIdCard({ name: '郑晓名', sex: zheng.sex, ethnicity: zheng.ethnicity, birthDate: zheng.birthDate, address: zheng.address, idNumber });
+      await page.locator('.link-button', { hasText: '重新拍摄' }).click();
+      await page.getByTestId('id-photo-pick').setInputFiles({ name: 'id-card.png', mimeType: 'image/png', buffer: misread });
+      await page.getByTestId('id-form').waitFor({ timeout: 60_000 });
+      await expect.poll(() => field('idNumber').inputValue()).toBe(idNumber);
+      expect(await field('name').inputValue()).toBe('郑晓名');
+      // A reload keeps the photo's reading: it is on the server.
       await page.reload();
       await page.getByTestId('id-form').waitFor();
+      await expect.poll(() => field('name').inputValue()).toBe('郑晓名');
       await field('name').fill(zheng.name);
-      await page.locator('[data-testid="id-field-sex"] .van-radio', { hasText: '男' }).click();
-      await field('ethnicity').fill(zheng.ethnicity);
-      await field('address').fill(zheng.address);
-      await field('idNumber').fill(idNumber);
-      await field('idNumber').blur();
-      expect(await page.locator('[data-testid="id-field-sex"] .van-field__error-message').count()).toBe(0);
+      await expect.poll(() => page.getByTestId('id-correction-notice').innerText()).toContain('您修改了照片识别出的姓名');
+      await screenshot(page, 'account-f2b-correction', { fullPage: true });
       await page.getByTestId('id-submit').click();
 
-      // Typed details are not what a photo showed: a clerk decides, and nothing is linked meanwhile.
+      // A correction against what the photo showed is not bound: a clerk decides, and nothing is linked meanwhile.
       const pending = page.getByTestId('real-name-pending');
       await pending.waitFor({ timeout: 20_000 });
       await expect.poll(() => page.getByTestId('real-name-deadline').innerText()).toMatch(/\d{4}-\d{2}-\d{2} 前完成/);
-      expect(await pending.innerText()).toContain('部分信息未能从证件照片识别，为手工填写');
+      expect(await pending.innerText()).toContain('提交的信息与证件照片识别结果不一致');
       await screenshot(page, 'account-f3-pending');
       await page.reload();
       await page.getByTestId('real-name-pending').waitFor();

@@ -123,6 +123,11 @@ export async function storeIdCardPhoto(ctx: AppContext, userId: string, side: Ph
   await ctx.storage.put(storageKey, image.image, image.mime);
   const now = ctx.now();
   const empty: StoredReading = { fields: {}, confidence: 0, warnings: [], hint: null };
+  // A new photo of a side replaces the driver's earlier unused one: only the newest can be submitted.
+  await ctx.db
+    .update(idCardPhotos)
+    .set({ expiresAt: now })
+    .where(and(eq(idCardPhotos.userId, userId), eq(idCardPhotos.side, side), isNull(idCardPhotos.usedAt), gt(idCardPhotos.expiresAt, now)));
   await ctx.db.insert(idCardPhotos).values({ id, userId, side, storageKey, sha256: image.sha256, reading: empty, createdAt: now, expiresAt: new Date(now.getTime() + ID_PHOTO_TTL_MS) });
   return id;
 }
