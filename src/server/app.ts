@@ -12,6 +12,7 @@ import type { Database } from './db/client.ts';
 import { configuredSecretBox, type SecretBox } from './secrets/secretBox.ts';
 import { registerErrorHandling } from './http/errorHandling.ts';
 import { registerWebApps } from './http/webApps.ts';
+import { registerSecurityHeaders } from './http/securityHeaders.ts';
 import { authRoutes } from './auth/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { certificateRoutes } from './certificates/routes.ts';
@@ -68,6 +69,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  // First, so every response (errors and 404s included) carries the headers.
+  await registerSecurityHeaders(app, config);
 
   const adapters = createAdapters(config, app.log, options.adapters);
   const ctx: AppContext = { config, db: options.db, logger: app.log, now: options.now ?? (() => new Date()), secrets: options.secrets ?? configuredSecretBox(config), ...adapters };
@@ -95,7 +98,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  // The docs page lists every route: off in production unless API_DOCS=1.
+  if (config.apiDocs) await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
   await app.register(
     async (api) => {

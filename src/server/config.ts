@@ -24,6 +24,7 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SEED_DEMO: booleanFlag.optional(),
     TRUST_PROXY: booleanFlag.default(false),
+    API_DOCS: booleanFlag.optional(),
     REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
     SMS_PROVIDER: z.enum(['console', 'aliyun']).default('console'),
     ALIYUN_SMS_ACCESS_KEY_ID: optionalString,
@@ -73,6 +74,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   seedDemo: boolean;
   trustProxy: boolean;
+  /** Serve the interactive API docs at /api/docs (off in production unless API_DOCS=1). */
+  apiDocs: boolean;
   redisUrl: string | undefined;
   sms: Pick<Env, 'SMS_PROVIDER' | 'ALIYUN_SMS_ACCESS_KEY_ID' | 'ALIYUN_SMS_ACCESS_KEY_SECRET' | 'ALIYUN_SMS_SIGN_NAME' | 'ALIYUN_SMS_TEMPLATE_LOGIN' | 'ALIYUN_SMS_TEMPLATE_UPDATE' | 'ALIYUN_SMS_ENDPOINT'>;
   /** RTO_DATA_KEY's bytes; unset outside production means a key file under dataDir (secrets/secretBox.ts). */
@@ -105,6 +108,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     // Demo data is for trying the system out; production never gets it, whatever SEED_DEMO says.
     seedDemo: env.NODE_ENV !== 'production' && (env.SEED_DEMO ?? true),
     trustProxy: env.TRUST_PROXY,
+    apiDocs: env.API_DOCS ?? env.NODE_ENV !== 'production',
     redisUrl: env.REDIS_URL,
     // Only the SMS settings: the whole environment here would carry the data key along.
     sms: {

@@ -50,7 +50,7 @@ export function startupBanner(server: RunningServer, config: Config): string {
     `  Staff console    ${server.url}/staff`,
     `  Voucher check    ${server.url}/v/{token}`,
     `  API              ${server.url}/api/v1`,
-    `  API docs         ${server.url}/api/docs`,
+    ...(config.apiDocs ? [`  API docs         ${server.url}/api/docs`] : []),
     `  Database         ${server.database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}/db` : 'PostgreSQL (DATABASE_URL)'}`,
   ];
   if (config.seedDemo) lines.push('', demoAccountsSummary());
