@@ -12,6 +12,8 @@ export interface ErrorBody {
 
 function send(request: FastifyRequest, reply: FastifyReply, status: number, code: string, messages: Localized, details?: Record<string, unknown>) {
   const body: ErrorBody = { error: { code, message: messages[requestLanguage(request)], ...(details ? { details } : {}) } };
+  // Every "try again later" (429, 503) says when, for people and for clients that back off.
+  if (typeof details?.retryAfterSeconds === 'number' && (status === 429 || status === 503)) reply.header('retry-after', String(Math.max(1, Math.ceil(details.retryAfterSeconds))));
   return reply.status(status).type('application/json; charset=utf-8').send(body);
 }
 

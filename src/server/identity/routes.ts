@@ -12,9 +12,10 @@ import type { AppContext } from '../context.ts';
 import { certificates, provinces, users } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { requestLanguage } from '../http/language.ts';
-import { intakeImage, readUploadedFile } from '../images/intake.ts';
+import { accountLimited, receiveImage } from '../images/upload.ts';
 import { ocrUnreadable, type IdCardReading } from './ocr.ts';
-import { ownPhotoKey, storeUserPhoto, uploadMissing } from './photos.ts';
+import { ownPhotoKey, storeUserPhoto } from './photos.ts';
+import type { RateRule } from '../rateLimit/index.ts';
 
 const MIN_CONFIDENCE = 0.6;
 
@@ -93,7 +94,10 @@ function isUniqueViolation(error: unknown): boolean {
   return false;
 }
 
-const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 409: errorBodySchema, 413: errorBodySchema, 415: errorBodySchema, 422: errorBodySchema, 503: errorBodySchema };
+const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 409: errorBodySchema, 413: errorBodySchema, 415: errorBodySchema, 422: errorBodySchema, 429: errorBodySchema, 503: errorBodySchema };
+
+/** Card readings per driver and hour: a few retakes are normal; more is someone using us as an OCR service. */
+const ocrRules: RateRule[] = [{ name: 'ocr-driver-hour', limit: 20, windowSeconds: 3600 }];
 
 /** Real-name verification: read the ID card, check what the driver confirms, bind the identity. */
 export async function identityRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -107,15 +111,17 @@ export async function identityRoutes(app: FastifyInstance, ctx: AppContext): Pro
     },
     async (request) => {
       const { userId } = driverOf(request);
-      const part = await request.file();
-      if (!part) throw uploadMissing();
-      const image = await intakeImage(await readUploadedFile(part));
+      const allowance = await ctx.rateLimiter.consume(`ocr:${userId}`, ocrRules);
+      if (!allowance.allowed) throw accountLimited('OCR_RATE_LIMITED', allowance.retryAfterSeconds, { zh: '识别证件', en: 'card readings' });
+      const image = await receiveImage(ctx, request, userId);
       // Stored before reading, so a driver whose card cannot be read can still type the fields.
       const photoId = await storeUserPhoto(ctx, 'identity', userId, image);
       let reading: IdCardReading;
       try {
-        reading = await ctx.idCardReader.read(image.image);
+        // Bounded: a few readings at a time per instance, the rest wait or get 503 with Retry-After.
+        reading = await ctx.work.ocr.run(() => ctx.idCardReader.read(image.image));
       } catch (error) {
+        if (error instanceof AppError && error.status === 503) throw error;
         request.log.warn({ err: error instanceof AppError ? { code: error.code } : { name: (error as Error)?.name } }, 'ID card could not be read');
         throw ocrUnreadable({ photoId });
       }
