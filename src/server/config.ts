@@ -90,6 +90,28 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Settings that work in development but are unsafe in production; `serve` refuses to start with any
+ * of them (each line says what to change). Other commands (migrate, seed, keys) still run.
+ */
+export function unsafeProductionSettings(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl'>): string[] {
+  if (config.env !== 'production') return [];
+  const problems: string[] = [];
+  if (config.sms.SMS_PROVIDER === 'console') {
+    problems.push('SMS_PROVIDER: the console provider writes login codes into the log; set SMS_PROVIDER=aliyun (and its ALIYUN_SMS_* settings) in production');
+  }
+  if (!config.publicBaseUrl) {
+    problems.push('PUBLIC_BASE_URL: required in production (e.g. https://rto.example.gov.cn); without it links and QR codes would be built from the Host header a client sends');
+  }
+  return problems;
+}
+
+/** Throws ConfigError listing every unsafe production setting. */
+export function refuseUnsafeProduction(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl'>): void {
+  const problems = unsafeProductionSettings(config);
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const parsed = configSchema.safeParse(source);
   if (!parsed.success) {

@@ -1,9 +1,10 @@
-import type { Config } from './config.ts';
+import { refuseUnsafeProduction, type Config } from './config.ts';
 import { buildApp, type App } from './app.ts';
 import { openConfiguredDatabase } from './database.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import { seedDemoData, demoAccountsSummary } from './seed/demo.ts';
 import { configuredSecretBox } from './secrets/secretBox.ts';
+import { checkDataKeyFingerprint } from './secrets/keyFingerprint.ts';
 
 export interface RunningServer {
   app: App;
@@ -14,10 +15,13 @@ export interface RunningServer {
 
 /** Opens and migrates the database, seeds demo data (never in production), and listens. */
 export async function startServer(config: Config): Promise<RunningServer> {
+  // Before anything is opened: a refused start leaves nothing behind.
+  refuseUnsafeProduction(config);
   const database = await openConfiguredDatabase(config);
   let app: App | undefined;
   const secrets = configuredSecretBox(config);
   try {
+    await checkDataKeyFingerprint(database.db, secrets);
     if (config.seedDemo) await seedDemoData(database.db, secrets);
     app = await buildApp({ config, db: database.db, secrets });
     await app.listen({ host: config.host, port: config.port });
