@@ -15,6 +15,8 @@ import { registerWebApps } from './http/webApps.ts';
 import { registerSecurityHeaders } from './http/securityHeaders.ts';
 import { registerTextInputGuard } from './http/textInput.ts';
 import { WorkQueue } from './http/workQueue.ts';
+import { OutageLog } from './http/outage.ts';
+import { readinessRoutes } from './http/readiness.ts';
 import { authRoutes } from './auth/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { certificateRoutes } from './certificates/routes.ts';
@@ -96,7 +98,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandling(app);
+  const outage = new OutageLog(app.log);
+  registerErrorHandling(app, outage);
   // First, so every response (errors and 404s included) carries the headers.
   await registerSecurityHeaders(app, config);
   registerTextInputGuard(app);
@@ -137,6 +140,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(
     async (api) => {
       await referenceRoutes(api, ctx);
+      await readinessRoutes(api, ctx, outage);
       await catalogRoutes(api, ctx);
       await applicationRoutes(api, ctx);
       await authRoutes(api, ctx);

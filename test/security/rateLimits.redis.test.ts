@@ -84,6 +84,12 @@ describe.runIf(redisUp)('rate limits hold with two instances sharing Redis and 1
     expect(totalSent() - before).toBe(1);
   });
 
+  it('readiness asks Redis too', async () => {
+    const ready = await instances[0]!.app.inject({ method: 'GET', url: '/api/v1/ready' });
+    expect(ready.statusCode, ready.body).toBe(200);
+    expect(ready.json().checks).toEqual({ database: 'ok', redis: 'ok', storage: 'ok' });
+  });
+
   it('a provider failure gives the slots back: the driver may ask again at once', async () => {
     const phone = phoneFor(600);
     const ip = '192.0.2.50';

@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import { materialIssueMessage } from '../../domain/catalog.ts';
 import { formIssueMessage } from '../../domain/formIssues.ts';
 import { requestLanguage, type Language } from './language.ts';
+import { isDatabaseUnavailable, serviceUnavailable, type OutageLog } from './outage.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
@@ -51,7 +52,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
   return send(request, reply, error.status, error.code, error.messages, error.details);
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+export function registerErrorHandling(app: FastifyInstance, outage?: OutageLog): void {
   app.setErrorHandler((error: FastifyError | AppError | DomainError, request, reply) => {
     if (error instanceof AppError || error instanceof DomainError) {
       return send(request, reply, error.status, error.code, error.messages, error.details);
@@ -72,6 +73,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       request.log.info({ code: error.code }, 'client error');
       return send(request, reply, error.statusCode, 'BAD_REQUEST', { zh: '请求无效', en: 'Bad request' });
+    }
+    if (isDatabaseUnavailable(error)) {
+      // One line per outage (OutageLog), not one per request.
+      outage?.failed(loggableError(error).code as string | undefined);
+      return sendError(request, reply, serviceUnavailable());
     }
     request.log.error({ err: loggableError(error) }, 'unhandled error');
     return send(request, reply, 500, 'INTERNAL_ERROR', { zh: '系统繁忙，请稍后再试', en: 'Something went wrong on our side; try again later' });

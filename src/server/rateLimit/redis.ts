@@ -104,6 +104,10 @@ export class RedisRateLimiter implements RateLimiter {
     } while (cursor !== '0');
   }
 
+  async ping(): Promise<void> {
+    await this.#redis.ping();
+  }
+
   async close(): Promise<void> {
     if (this.#ownsConnection) await this.#redis.quit();
   }

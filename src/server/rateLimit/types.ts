@@ -28,6 +28,8 @@ export interface RateLimiter {
   /** Gives back a slot `consume` took (its decision's `reservation`); unknown reservations are ignored. */
   release(key: string, rules: RateRule[], reservation: string): Promise<void>;
   reset?(key: string, rules?: RateRule[]): Promise<void>;
+  /** Resolves when the shared store answers (readiness); absent when there is none to ask. */
+  ping?(): Promise<void>;
   close?(): Promise<void>;
 }
 
