@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { fileTypeFromBuffer } from 'file-type';
-import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import type { Localized } from '../../domain/errors.ts';
 import { AppError } from '../errors.ts';
 
@@ -38,6 +38,13 @@ export const BLUR_THRESHOLD = 100;
 /** Long side of the greyscale copy the blur score is computed on (so scores compare across sizes). */
 const BLUR_SAMPLE_SIDE = 1000;
 const THUMBNAIL_SIDE = 320;
+
+/**
+ * Long side of the stored copy. 4000 px keeps an A4 page photographed edge to edge at ~340 dpi — more
+ * than a reviewer or a print needs — while a 24 MP (6000 px) photo decodes and encodes at under half
+ * the pixels.
+ */
+export const STORED_MAX_SIDE = 3000;
 
 /** Below this short side, or beyond this ratio of sides, an image is no photo or scan of a document. */
 export const HARD_MIN_SHORT_SIDE = 100;
@@ -197,22 +204,37 @@ export async function intakeImage(bytes: Buffer, opts: IntakeOptions = {}): Prom
   if (longSide / shortSide > MAX_ASPECT_RATIO) throw wrongShape(declaredWidth, declaredHeight);
   if (shortSide < HARD_MIN_SHORT_SIDE) throw tooSmallToUse(declaredWidth, declaredHeight);
 
+  // Decoded once, upright, to 8-bit sRGB pixels (CMYK and 16-bit inputs included), at most
+  // STORED_MAX_SIDE on the long side; the stored copy, the thumbnail and the blur score are all made
+  // from these pixels. A JPEG twice that size or more decodes at a lower scale directly (shrink-on-load).
   // `failOn: 'truncated'` refuses cut-off files yet tolerates the minor warnings some phone JPEGs raise.
-  const decoder = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'truncated' }).autoOrient();
-  let encoded: { data: Buffer; info: OutputInfo };
+  let pixels: { data: Buffer; info: OutputInfo };
   try {
-    // sharp writes no metadata unless asked (keepExif/withMetadata), so EXIF, GPS, XMP and ICC go.
-    encoded = await (mime === 'image/png'
-      ? decoder.png({ compressionLevel: 6 })
-      : decoder.jpeg({ quality: 90 })
-    ).toBuffer({ resolveWithObject: true });
+    pixels = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'truncated', sequentialRead: true })
+      .autoOrient()
+      .resize(STORED_MAX_SIDE, STORED_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
   } catch {
     throw unreadable();
   }
-  const image = encoded.data;
-  const { width, height } = encoded.info;
+  const { width, height, channels } = pixels.info;
+  const fromPixels = () => sharp(pixels.data, { raw: { width, height, channels: channels as 1 | 2 | 3 | 4 } });
 
-  const [thumbnail, blurScore] = await Promise.all([makeThumbnail(image), blurScoreOf(image)]);
+  let image: Buffer;
+  let thumbnail: Buffer;
+  let blurScore: number;
+  try {
+    // sharp writes no metadata unless asked (keepExif/withMetadata), so EXIF, GPS, XMP and ICC go.
+    [image, thumbnail, blurScore] = await Promise.all([
+      (mime === 'image/png' ? fromPixels().png({ compressionLevel: 6 }) : fromPixels().jpeg({ quality: 90 })).toBuffer(),
+      makeThumbnail(fromPixels()),
+      blurScoreOf(fromPixels()),
+    ]);
+  } catch {
+    throw unreadable();
+  }
 
   const blurry = blurScore < BLUR_THRESHOLD;
   const tooSmall = Math.min(width, height) < minShortSide;
@@ -232,8 +254,8 @@ export async function intakeImage(bytes: Buffer, opts: IntakeOptions = {}): Prom
   };
 }
 
-function makeThumbnail(image: Buffer): Promise<Buffer> {
-  return sharp(image)
+function makeThumbnail(image: Sharp): Promise<Buffer> {
+  return image
     .resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside', withoutEnlargement: true })
     .flatten({ background: '#ffffff' }) // transparent PNGs would turn black in JPEG
     .jpeg({ quality: 80 })
@@ -244,8 +266,8 @@ function makeThumbnail(image: Buffer): Promise<Buffer> {
  * Blur score of an encoded image, measured on a greyscale copy of at most 1000 px on the long side,
  * median-filtered so that noise does not count as detail.
  */
-export async function blurScoreOf(image: Buffer): Promise<number> {
-  const { data, info } = await sharp(image)
+export async function blurScoreOf(image: Buffer | Sharp): Promise<number> {
+  const { data, info } = await (Buffer.isBuffer(image) ? sharp(image) : image)
     .resize(BLUR_SAMPLE_SIDE, BLUR_SAMPLE_SIDE, { fit: 'inside', withoutEnlargement: true })
     .flatten({ background: '#ffffff' })
     .greyscale()
