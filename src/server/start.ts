@@ -1,5 +1,5 @@
 import { refuseUnsafeProduction, type Config } from './config.ts';
-import { buildApp, type App } from './app.ts';
+import { buildApp, SHUTDOWN_DEADLINE_MS, type App } from './app.ts';
 import { openConfiguredDatabase } from './database.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import { seedDemoData, demoAccountsSummary } from './seed/demo.ts';
@@ -40,10 +40,28 @@ export async function startServer(config: Config): Promise<RunningServer> {
     app,
     database,
     url,
-    // In-flight requests finish before the database is closed.
-    stop: () => (stopping ??= app!.close().finally(() => database.close())),
+    // In-flight requests get SHUTDOWN_DEADLINE_MS to finish; then their connections are cut, so a stuck
+    // upload or OCR cannot hold the process. The database closes last.
+    stop: () => (stopping ??= closeWithin(app!, SHUTDOWN_DEADLINE_MS).finally(() => database.close())),
   };
   return running;
+}
+
+async function closeWithin(app: App, deadlineMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), deadlineMs);
+  });
+  const closing = app.close();
+  try {
+    if ((await Promise.race([closing, deadline])) === 'late') {
+      app.log.warn({ deadlineMs }, 'shutdown deadline passed: closing the connections still open');
+      app.server.closeAllConnections();
+      await closing;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function startupBanner(server: RunningServer, config: Config): string {
