@@ -47,12 +47,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
   return running;
 }
 
-async function closeWithin(app: App, deadlineMs: number): Promise<void> {
+/** Closes `app`, giving in-flight requests `deadlineMs`; then their connections are cut. */
+export async function closeWithin(app: Pick<App, 'close' | 'log' | 'server'>, deadlineMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'late'>((resolve) => {
     timer = setTimeout(() => resolve('late'), deadlineMs);
   });
   const closing = app.close();
+  // Keep-alive connections whose request finished after the close began would hold it until the deadline.
+  const idleSweep = setInterval(() => app.server.closeIdleConnections(), 100);
   try {
     if ((await Promise.race([closing, deadline])) === 'late') {
       app.log.warn({ deadlineMs }, 'shutdown deadline passed: closing the connections still open');
@@ -61,6 +64,7 @@ async function closeWithin(app: App, deadlineMs: number): Promise<void> {
     }
   } finally {
     clearTimeout(timer);
+    clearInterval(idleSweep);
   }
 }
 
