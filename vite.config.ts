@@ -41,12 +41,32 @@ function spaFallback(): Plugin {
   };
 }
 
+/**
+ * Vant's icon font embeds its woff2 as a data URL but names a woff on Alibaba's CDN as a fallback. The
+ * apps load nothing from other origins (the CSP forbids it, and the service must work offline), so the
+ * fallback is removed from the built CSS.
+ */
+function noForeignFonts(): Plugin {
+  const foreignFont = /,\s*url\((["']?)(?:https?:)?\/\/[^)]*\1\)\s*format\((["'])woff\2\)/g;
+  return {
+    name: 'rto:no-foreign-fonts',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      for (const file of Object.values(bundle)) {
+        if (file.type === 'asset' && file.fileName.endsWith('.css') && typeof file.source === 'string') {
+          file.source = file.source.replace(foreignFont, '');
+        }
+      }
+    },
+  };
+}
+
 export default defineConfig({
   root: webRoot,
   base: '/',
   publicDir: false,
   appType: 'mpa',
-  plugins: [vue(), spaFallback()],
+  plugins: [vue(), spaFallback(), noForeignFonts()],
   define: {
     // vue-i18n: Composition API only, no devtools hooks in production bundles.
     __VUE_I18N_FULL_INSTALL__: 'true',

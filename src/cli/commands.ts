@@ -76,17 +76,17 @@ const commands: Record<string, Command> = {
     },
   },
   bench: {
-    summary: 'Benchmarks: offline ID-card OCR (accuracy and time per image), voucher signing/rendering, the staff queue at scale',
-    usage: 'rto bench [--only ocr|voucher|queue] [--count N] [--applications N]',
+    summary: 'Benchmarks: offline ID-card OCR (accuracy and time per image), voucher signing/rendering, the staff queue at scale, image intake',
+    usage: 'rto bench [--only ocr|voucher|queue|intake] [--count N] [--applications N]',
     options: {
-      only: { type: 'string', description: 'run one benchmark: ocr, voucher or queue' },
+      only: { type: 'string', description: 'run one benchmark: ocr, voucher, queue or intake' },
       count: { type: 'string', description: 'number of generated ID-card images for the OCR benchmark (default 40, at least 30)' },
       applications: { type: 'string', description: 'applications in the queue benchmark (default 200000; 1000000 for the full size)' },
     },
     async run(values) {
       const only = values.only as string | undefined;
-      if (only !== undefined && only !== 'ocr' && only !== 'voucher' && only !== 'queue') {
-        console.error('--only takes ocr, voucher or queue');
+      if (only !== undefined && only !== 'ocr' && only !== 'voucher' && only !== 'queue' && only !== 'intake') {
+        console.error('--only takes ocr, voucher, queue or intake');
         return 2;
       }
       const count = values.count === undefined ? 40 : Number(values.count);
@@ -109,6 +109,11 @@ const commands: Record<string, Command> = {
         console.log('\n== Staff work queue (keyset pagination on the running deadline)');
         const { runQueueBench } = await import('./bench/queueBench.ts');
         await runQueueBench({ count: applications });
+      }
+      if (only === undefined || only === 'intake') {
+        console.log('\n== Image intake (one decode per upload; bounded queue)');
+        const { runIntakeBench } = await import('./bench/intakeBench.ts');
+        await runIntakeBench({ count: values.count === undefined ? 10 : count });
       }
       return 0;
     },

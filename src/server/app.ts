@@ -12,6 +12,11 @@ import type { Database } from './db/client.ts';
 import { configuredSecretBox, type SecretBox } from './secrets/secretBox.ts';
 import { registerErrorHandling } from './http/errorHandling.ts';
 import { registerWebApps } from './http/webApps.ts';
+import { registerSecurityHeaders } from './http/securityHeaders.ts';
+import { registerTextInputGuard } from './http/textInput.ts';
+import { WorkQueue } from './http/workQueue.ts';
+import { OutageLog } from './http/outage.ts';
+import { readinessRoutes } from './http/readiness.ts';
 import { authRoutes } from './auth/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { realNameReviewRoutes } from './identity/reviewRoutes.ts';
@@ -43,6 +48,32 @@ export interface BuildAppOptions {
   webDistDir?: string;
 }
 
+/** How long in-flight requests and queued work get when the server stops, before they are cut. */
+export const SHUTDOWN_DEADLINE_MS = 10_000;
+
+/**
+ * Per instance: two decodes at a time (a 24 MP photo holds ~100 MB while decoded) and one OCR (the
+ * engine uses both cores for ~1 s). A short wait is fine; beyond it a clear 503 beats slowing everyone.
+ */
+function createWorkQueues(): AppContext['work'] {
+  return {
+    images: new WorkQueue({
+      name: 'images',
+      concurrency: 2,
+      maxWaiting: 8,
+      retryAfterSeconds: 5,
+      busyMessage: { zh: '当前上传人数较多，请稍后重新上传', en: 'Many uploads are being processed; upload again in a moment' },
+    }),
+    ocr: new WorkQueue({
+      name: 'ocr',
+      concurrency: 1,
+      maxWaiting: 4,
+      retryAfterSeconds: 10,
+      busyMessage: { zh: '当前识别人数较多，请稍后再试，或直接手动填写', en: 'Many cards are being read; try again in a moment, or type the details yourself' },
+    }),
+  };
+}
+
 export const appVersion = process.env.npm_package_version ?? '0.1.0';
 
 /** Request logs carry the route pattern, never the raw URL, so phone numbers in queries stay out of logs. */
@@ -68,11 +99,19 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandling(app);
+  const outage = new OutageLog(app.log);
+  registerErrorHandling(app, outage);
+  // First, so every response (errors and 404s included) carries the headers.
+  await registerSecurityHeaders(app, config);
+  registerTextInputGuard(app);
 
   const adapters = createAdapters(config, app.log, options.adapters);
-  const ctx: AppContext = { config, db: options.db, logger: app.log, now: options.now ?? (() => new Date()), secrets: options.secrets ?? configuredSecretBox(config), ...adapters };
+  const work = createWorkQueues();
+  const ctx: AppContext = { config, db: options.db, logger: app.log, now: options.now ?? (() => new Date()), secrets: options.secrets ?? configuredSecretBox(config), work, ...adapters };
   app.addHook('onClose', async () => {
+    // In-flight decoding and OCR get the shutdown deadline, then the process goes on closing.
+    const finished = await Promise.all([work.images.close(SHUTDOWN_DEADLINE_MS), work.ocr.close(SHUTDOWN_DEADLINE_MS)]);
+    if (finished.includes(false)) app.log.warn('shutdown deadline passed with image or OCR work still running');
     await adapters.rateLimiter.close?.();
     await adapters.idCardReader.close?.();
   });
@@ -96,11 +135,13 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  // The docs page lists every route: off in production unless API_DOCS=1.
+  if (config.apiDocs) await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
   await app.register(
     async (api) => {
       await referenceRoutes(api, ctx);
+      await readinessRoutes(api, ctx, outage);
       await catalogRoutes(api, ctx);
       await applicationRoutes(api, ctx);
       await authRoutes(api, ctx);

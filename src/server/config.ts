@@ -23,6 +23,7 @@ const envShape = z.object({
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SEED_DEMO: booleanFlag.optional(),
     TRUST_PROXY: booleanFlag.default(false),
+    API_DOCS: booleanFlag.optional(),
     REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
     SMS_PROVIDER: z.enum(['console', 'aliyun']).default('console'),
     ALIYUN_SMS_ACCESS_KEY_ID: optionalString,
@@ -109,6 +110,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   seedDemo: boolean;
   trustProxy: boolean;
+  /** Serve the interactive API docs at /api/docs (off in production unless API_DOCS=1). */
+  apiDocs: boolean;
   redisUrl: string | undefined;
   identity: Pick<Env, 'IDENTITY_PROVIDER' | 'IDENTITY_FACE_CHECK' | 'TENCENT_SECRET_ID' | 'TENCENT_SECRET_KEY' | 'TENCENT_FACEID_RULE_ID' | 'TENCENT_FACEID_ENDPOINT'>;
   sms: Pick<Env, 'SMS_PROVIDER' | 'ALIYUN_SMS_ACCESS_KEY_ID' | 'ALIYUN_SMS_ACCESS_KEY_SECRET' | 'ALIYUN_SMS_SIGN_NAME' | 'ALIYUN_SMS_TEMPLATE_LOGIN' | 'ALIYUN_SMS_TEMPLATE_UPDATE' | 'ALIYUN_SMS_ENDPOINT'>;
@@ -122,6 +125,28 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+/**
+ * Settings that work in development but are unsafe in production; `serve` refuses to start with any
+ * of them (each line says what to change). Other commands (migrate, seed, keys) still run.
+ */
+export function unsafeProductionSettings(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl'>): string[] {
+  if (config.env !== 'production') return [];
+  const problems: string[] = [];
+  if (config.sms.SMS_PROVIDER === 'console') {
+    problems.push('SMS_PROVIDER: the console provider writes login codes into the log; set SMS_PROVIDER=aliyun (and its ALIYUN_SMS_* settings) in production');
+  }
+  if (!config.publicBaseUrl) {
+    problems.push('PUBLIC_BASE_URL: required in production (e.g. https://rto.example.gov.cn); without it links and QR codes would be built from the Host header a client sends');
+  }
+  return problems;
+}
+
+/** Throws ConfigError listing every unsafe production setting. */
+export function refuseUnsafeProduction(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl'>): void {
+  const problems = unsafeProductionSettings(config);
+  if (problems.length > 0) throw new ConfigError(problems);
 }
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
@@ -142,6 +167,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     // Demo data is for trying the system out; production never gets it, whatever SEED_DEMO says.
     seedDemo: env.NODE_ENV !== 'production' && (env.SEED_DEMO ?? true),
     trustProxy: env.TRUST_PROXY,
+    apiDocs: env.API_DOCS ?? env.NODE_ENV !== 'production',
     redisUrl: env.REDIS_URL,
     identity: {
       IDENTITY_PROVIDER: env.IDENTITY_PROVIDER,

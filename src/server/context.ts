@@ -3,6 +3,7 @@ import type { Adapters } from './adapters.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import type { SecretBox } from './secrets/secretBox.ts';
+import type { WorkQueue } from './http/workQueue.ts';
 
 /** Everything a capability needs from the outside world, injected so tests can replace any part. */
 export interface AppContext extends Adapters {
@@ -13,4 +14,6 @@ export interface AppContext extends Adapters {
   secrets: SecretBox;
   /** The current instant; tests move it to check expiries and deadlines. */
   now: () => Date;
+  /** Bounded queues for costly work in this process (http/workQueue.ts). */
+  work: { images: WorkQueue; ocr: WorkQueue };
 }

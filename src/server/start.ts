@@ -1,9 +1,10 @@
-import type { Config } from './config.ts';
-import { buildApp, type App } from './app.ts';
+import { refuseUnsafeProduction, type Config } from './config.ts';
+import { buildApp, SHUTDOWN_DEADLINE_MS, type App } from './app.ts';
 import { openConfiguredDatabase } from './database.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import { seedDemoData, demoAccountsSummary } from './seed/demo.ts';
 import { configuredSecretBox } from './secrets/secretBox.ts';
+import { checkDataKeyFingerprint } from './secrets/keyFingerprint.ts';
 
 export interface RunningServer {
   app: App;
@@ -14,10 +15,13 @@ export interface RunningServer {
 
 /** Opens and migrates the database, seeds demo data (never in production), and listens. */
 export async function startServer(config: Config): Promise<RunningServer> {
+  // Before anything is opened: a refused start leaves nothing behind.
+  refuseUnsafeProduction(config);
   const database = await openConfiguredDatabase(config);
   let app: App | undefined;
   const secrets = configuredSecretBox(config);
   try {
+    await checkDataKeyFingerprint(database.db, secrets);
     if (config.seedDemo) await seedDemoData(database.db, secrets);
     app = await buildApp({ config, db: database.db, secrets });
     await app.listen({ host: config.host, port: config.port });
@@ -36,10 +40,32 @@ export async function startServer(config: Config): Promise<RunningServer> {
     app,
     database,
     url,
-    // In-flight requests finish before the database is closed.
-    stop: () => (stopping ??= app!.close().finally(() => database.close())),
+    // In-flight requests get SHUTDOWN_DEADLINE_MS to finish; then their connections are cut, so a stuck
+    // upload or OCR cannot hold the process. The database closes last.
+    stop: () => (stopping ??= closeWithin(app!, SHUTDOWN_DEADLINE_MS).finally(() => database.close())),
   };
   return running;
+}
+
+/** Closes `app`, giving in-flight requests `deadlineMs`; then their connections are cut. */
+export async function closeWithin(app: Pick<App, 'close' | 'log' | 'server'>, deadlineMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), deadlineMs);
+  });
+  const closing = app.close();
+  // Keep-alive connections whose request finished after the close began would hold it until the deadline.
+  const idleSweep = setInterval(() => app.server.closeIdleConnections(), 100);
+  try {
+    if ((await Promise.race([closing, deadline])) === 'late') {
+      app.log.warn({ deadlineMs }, 'shutdown deadline passed: closing the connections still open');
+      app.server.closeAllConnections();
+      await closing;
+    }
+  } finally {
+    clearTimeout(timer);
+    clearInterval(idleSweep);
+  }
 }
 
 export function startupBanner(server: RunningServer, config: Config): string {
@@ -50,7 +76,7 @@ export function startupBanner(server: RunningServer, config: Config): string {
     `  Staff console    ${server.url}/staff`,
     `  Voucher check    ${server.url}/v/{token}`,
     `  API              ${server.url}/api/v1`,
-    `  API docs         ${server.url}/api/docs`,
+    ...(config.apiDocs ? [`  API docs         ${server.url}/api/docs`] : []),
     `  Database         ${server.database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}/db` : 'PostgreSQL (DATABASE_URL)'}`,
   ];
   if (config.seedDemo) lines.push('', demoAccountsSummary());

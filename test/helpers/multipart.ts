@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
 /** A multipart/form-data body with one file field, for `app.inject`. */
-export function multipart(file: Buffer, options: { filename?: string; contentType?: string; field?: string } = {}) {
-  const { filename = 'photo.jpg', contentType = 'image/jpeg', field = 'file' } = options;
-  const boundary = `----rto${randomBytes(8).toString('hex')}`;
+export function multipart(file: Buffer, options: { filename?: string; contentType?: string; field?: string; boundary?: string } = {}) {
+  const { filename = 'photo.jpg', contentType = 'image/jpeg', field = 'file', boundary = `----rto${randomBytes(8).toString('hex')}` } = options;
   const payload = Buffer.concat([
     Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`),
     file,

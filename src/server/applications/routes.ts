@@ -15,9 +15,8 @@ import {
 import { errorBodySchema } from '../../contract/common.ts';
 import { driverOf, requireVerifiedDriver } from '../auth/session.ts';
 import type { AppContext } from '../context.ts';
-import { AppError } from '../errors.ts';
 import { requestLanguage } from '../http/language.ts';
-import { intakeImage, readUploadedFile } from '../images/intake.ts';
+import { receiveImage } from '../images/upload.ts';
 import {
   applicationDetail,
   createApplication,
@@ -99,9 +98,7 @@ export async function applicationRoutes(app: FastifyInstance, ctx: AppContext): 
       const { userId } = driverOf(request);
       // Cheap checks first: a driver uploading to someone else's application learns nothing and sends nothing.
       await ownApplication(ctx.db, userId, request.params.id);
-      const part = await request.file();
-      if (!part) throw new AppError(400, 'UPLOAD_MISSING', { zh: '请选择要上传的图片', en: 'Choose a picture to upload' });
-      const image = await intakeImage(await readUploadedFile(part));
+      const image = await receiveImage(ctx, request, userId);
       return putMaterial(ctx, userId, request.params.id, request.params.materialKey, image);
     },
   );

@@ -55,8 +55,10 @@ export function driverActor(userId: string): ActorRef {
 }
 
 /** The driver's own application, or 404 — another driver's application does not exist for them. */
-export async function ownApplication(db: Executor, userId: string, id: string): Promise<ApplicationRow> {
-  const [row] = await db.select().from(applications).where(and(eq(applications.id, id), eq(applications.userId, userId)));
+/** With `forUpdate` (inside a transaction) the row stays locked until it ends: concurrent changes queue. */
+export async function ownApplication(db: Executor, userId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<ApplicationRow> {
+  const query = db.select().from(applications).where(and(eq(applications.id, id), eq(applications.userId, userId)));
+  const [row] = options.forUpdate ? await query.for('update') : await query;
   if (!row) throw applicationNotFound();
   return row;
 }
@@ -305,7 +307,8 @@ export async function submitApplication(
   language: FormLanguage = 'zh',
 ): Promise<ApplicationRow> {
   return ctx.db.transaction(async (tx) => {
-    const application = await ownApplication(tx, userId, id);
+    // Locked: concurrent retries with one Idempotency-Key wait for the first and then see it submitted.
+    const application = await ownApplication(tx, userId, id, { forUpdate: true });
     if (idempotencyKey && application.idempotencyKey === idempotencyKey && application.state !== 'draft' && application.state !== 'returned') {
       return application;
     }

@@ -85,29 +85,42 @@ export function rateRefusal(decision: RateDecision): AppError {
 }
 
 /**
- * Sends a new code to `phone` unless a limit refuses. Limits are checked before sending and counted
- * only once the provider accepted the message, so a provider failure (502 SMS_SEND_FAILED) costs the
- * driver no quota. The answer is the same whether or not the phone has an account.
+ * Sends a new code to `phone` unless a limit refuses. The slots are reserved atomically before sending
+ * (per phone, then per network), so concurrent requests — on any number of instances — cannot send
+ * more than the limits allow; a provider failure (502 SMS_SEND_FAILED) gives the slots back, so it
+ * costs the driver no quota. The answer is the same whether or not the phone has an account.
  */
 export async function issueSmsCode(ctx: AppContext, phone: string, ip: string, purpose: SmsCodePurpose = 'login'): Promise<void> {
-  const byPhone = await ctx.rateLimiter.check(phoneKey(phone, purpose), smsPhoneRules);
+  const byPhone = await ctx.rateLimiter.consume(phoneKey(phone, purpose), smsPhoneRules);
   if (!byPhone.allowed) throw rateRefusal(byPhone);
-  const byIp = await ctx.rateLimiter.check(ipKey(ip), smsIpRules);
-  if (!byIp.allowed) throw rateRefusal(byIp);
+  const releasePhone = () => ctx.rateLimiter.release(phoneKey(phone, purpose), smsPhoneRules, byPhone.reservation!);
+  let byIp: RateDecision;
+  try {
+    byIp = await ctx.rateLimiter.consume(ipKey(ip), smsIpRules);
+  } catch (error) {
+    await releasePhone().catch(() => undefined);
+    throw error;
+  }
+  if (!byIp.allowed) {
+    await releasePhone();
+    throw rateRefusal(byIp);
+  }
+  const releaseBoth = () =>
+    Promise.all([releasePhone(), ctx.rateLimiter.release(ipKey(ip), smsIpRules, byIp.reservation!)]).catch((error: unknown) => {
+      ctx.logger.warn({ err: { type: (error as Error).name } }, 'could not give back an SMS rate-limit slot');
+    });
 
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   try {
     await ctx.sms.send({ phone, template: 'login_code', params: { code } });
   } catch (error) {
+    await releaseBoth();
     if (error instanceof SmsSendError) {
       ctx.logger.warn({ sms: { provider: error.provider, providerCode: error.providerCode, phone: maskPhone(phone) } }, 'SMS provider refused a login code');
       throw smsSendFailed(error);
     }
     throw error;
   }
-
-  await ctx.rateLimiter.consume(phoneKey(phone, purpose), smsPhoneRules);
-  await ctx.rateLimiter.consume(ipKey(ip), smsIpRules);
 
   const now = ctx.now();
   const id = randomUUID();

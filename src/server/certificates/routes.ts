@@ -22,8 +22,8 @@ import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
 import { certificateCategories, certificates, issuingAuthorities, provinces, users, verificationRequests } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { ownPhotoKey, storeUserPhoto, uploadMissing } from '../identity/photos.ts';
-import { intakeImage, readUploadedFile } from '../images/intake.ts';
+import { ownPhotoKey, storeUserPhoto } from '../identity/photos.ts';
+import { receiveImage } from '../images/upload.ts';
 
 const certificateNotFound = () =>
   new AppError(404, 'CERTIFICATE_NOT_FOUND', { zh: '未找到该从业资格证', en: 'Certificate not found' });
@@ -186,9 +186,7 @@ export async function certificateRoutes(app: FastifyInstance, ctx: AppContext): 
     '/me/verification-requests/photos',
     { onRequest: auth, schema: { tags: ['certificates'], consumes: ['multipart/form-data'], response: { 201: verificationPhotoResponseSchema, ...errors } } },
     async (request, reply) => {
-      const part = await request.file();
-      if (!part) throw uploadMissing();
-      const image = await intakeImage(await readUploadedFile(part));
+      const image = await receiveImage(ctx, request, driverOf(request).userId);
       const photoId = await storeUserPhoto(ctx, 'verification', driverOf(request).userId, image);
       return reply.status(201).send({ photoId, warnings: image.quality.warnings.map(({ code, zh, en }) => ({ code, zh, en })) });
     },

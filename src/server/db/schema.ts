@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigserial,
   boolean,
+  check,
   date,
   index,
   integer,
@@ -334,6 +335,21 @@ export const outbox = pgTable(
     lastError: text('last_error'),
   },
   (t) => [index('outbox_pending_idx').on(t.availableAt).where(sql`sent_at is null and failed_at is null`)],
+);
+
+/**
+ * A MAC of a fixed text under the data key the database's secrets are sealed with (one row): an
+ * instance started with another key is refused at start instead of failing every request that opens
+ * a secret.
+ */
+export const dataKeyFingerprint = pgTable(
+  'data_key_fingerprint',
+  {
+    id: integer('id').primaryKey().default(1),
+    fingerprint: text('fingerprint').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [check('data_key_fingerprint_one_row', sql`${t.id} = 1`)],
 );
 
 /** Seed bookkeeping so demo data is written once. */

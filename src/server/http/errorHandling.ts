@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import { materialIssueMessage } from '../../domain/catalog.ts';
 import { formIssueMessage } from '../../domain/formIssues.ts';
 import { requestLanguage, type Language } from './language.ts';
+import { isDatabaseUnavailable, serviceUnavailable, type OutageLog } from './outage.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
@@ -12,6 +13,8 @@ export interface ErrorBody {
 
 function send(request: FastifyRequest, reply: FastifyReply, status: number, code: string, messages: Localized, details?: Record<string, unknown>) {
   const body: ErrorBody = { error: { code, message: messages[requestLanguage(request)], ...(details ? { details } : {}) } };
+  // Every "try again later" (429, 503) says when, for people and for clients that back off.
+  if (typeof details?.retryAfterSeconds === 'number' && (status === 429 || status === 503)) reply.header('retry-after', String(Math.max(1, Math.ceil(details.retryAfterSeconds))));
   return reply.status(status).type('application/json; charset=utf-8').send(body);
 }
 
@@ -49,7 +52,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
   return send(request, reply, error.status, error.code, error.messages, error.details);
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+export function registerErrorHandling(app: FastifyInstance, outage?: OutageLog): void {
   app.setErrorHandler((error: FastifyError | AppError | DomainError, request, reply) => {
     if (error instanceof AppError || error instanceof DomainError) {
       return send(request, reply, error.status, error.code, error.messages, error.details);
@@ -70,6 +73,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       request.log.info({ code: error.code }, 'client error');
       return send(request, reply, error.statusCode, 'BAD_REQUEST', { zh: '请求无效', en: 'Bad request' });
+    }
+    if (isDatabaseUnavailable(error)) {
+      // One line per outage (OutageLog), not one per request.
+      outage?.failed(loggableError(error).code as string | undefined);
+      return sendError(request, reply, serviceUnavailable());
     }
     request.log.error({ err: loggableError(error) }, 'unhandled error');
     return send(request, reply, 500, 'INTERNAL_ERROR', { zh: '系统繁忙，请稍后再试', en: 'Something went wrong on our side; try again later' });

@@ -30,5 +30,4 @@ export async function ownPhotoKey(ctx: AppContext, area: PhotoArea, userId: stri
   return key;
 }
 
-export const uploadMissing = () =>
-  new AppError(400, 'UPLOAD_MISSING', { zh: '请选择要上传的图片', en: 'Choose a picture to upload' });
+export { uploadMissing } from '../images/upload.ts';

@@ -18,9 +18,9 @@ import { driverOf, requireDriver } from '../auth/session.ts';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { requestLanguage } from '../http/language.ts';
-import { intakeImage, readUploadedFile } from '../images/intake.ts';
+import { accountLimited, receiveImage } from '../images/upload.ts';
+import type { RateRule } from '../rateLimit/index.ts';
 import { ocrUnreadable, type IdCardBackReading, type IdCardReading } from './ocr.ts';
-import { uploadMissing } from './photos.ts';
 import { completeFaceCheck, realNameStatus, recordReading, storeIdCardPhoto, submitRealName, type StoredReading } from './realName.ts';
 
 const MIN_CONFIDENCE = 0.6;
@@ -76,6 +76,9 @@ export function verificationProblems(input: VerificationRequest, today: string):
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 413: errorBodySchema, 415: errorBodySchema, 422: errorBodySchema, 429: errorBodySchema, 503: errorBodySchema };
 
+/** Card readings per driver and hour: a few retakes are normal; more is someone using us as an OCR service. */
+const ocrRules: RateRule[] = [{ name: 'ocr-driver-hour', limit: 20, windowSeconds: 3600 }];
+
 const backRetakeHint: Localized = {
   zh: '未能识别身份证国徽面的有效期限。请将国徽面平放，在光线充足、无反光处重新拍摄上传。',
   en: 'The validity period on the back could not be read. Lay the back of the card flat and retake the photo in good light without glare.',
@@ -94,9 +97,9 @@ export async function identityRoutes(app: FastifyInstance, ctx: AppContext): Pro
     async (request) => {
       const { userId } = driverOf(request);
       const side = request.query.side;
-      const part = await request.file();
-      if (!part) throw uploadMissing();
-      const image = await intakeImage(await readUploadedFile(part));
+      const allowance = await ctx.rateLimiter.consume(`ocr:${userId}`, ocrRules);
+      if (!allowance.allowed) throw accountLimited('OCR_RATE_LIMITED', allowance.retryAfterSeconds, { zh: '识别证件', en: 'card readings' });
+      const image = await receiveImage(ctx, request, userId);
       // Stored before reading, so a driver whose card cannot be read can still type the fields.
       const photoId = await storeIdCardPhoto(ctx, userId, side, image);
       const warnings: { code: string; zh: string; en: string }[] = image.quality.warnings.map(({ code, zh, en }) => ({ code, zh, en }));
@@ -105,9 +108,12 @@ export async function identityRoutes(app: FastifyInstance, ctx: AppContext): Pro
       if (side === 'back') {
         let reading: IdCardBackReading;
         try {
-          if (!ctx.idCardReader.readBack) throw ocrUnreadable();
-          reading = await ctx.idCardReader.readBack(image.image, today);
+          const readBack = ctx.idCardReader.readBack?.bind(ctx.idCardReader);
+          if (!readBack) throw ocrUnreadable();
+          // Bounded: a few readings at a time per instance, the rest wait or get 503 with Retry-After.
+          reading = await ctx.work.ocr.run(() => readBack(image.image, today));
         } catch (error) {
+          if (error instanceof AppError && error.status === 503) throw error;
           request.log.warn({ err: error instanceof AppError ? { code: error.code } : { name: (error as Error)?.name } }, 'ID card back could not be read');
           throw ocrUnreadable({ photoId });
         }
@@ -121,8 +127,10 @@ export async function identityRoutes(app: FastifyInstance, ctx: AppContext): Pro
 
       let reading: IdCardReading;
       try {
-        reading = await ctx.idCardReader.read(image.image);
+        // Bounded: a few readings at a time per instance, the rest wait or get 503 with Retry-After.
+        reading = await ctx.work.ocr.run(() => ctx.idCardReader.read(image.image));
       } catch (error) {
+        if (error instanceof AppError && error.status === 503) throw error;
         request.log.warn({ err: error instanceof AppError ? { code: error.code } : { name: (error as Error)?.name } }, 'ID card could not be read');
         throw ocrUnreadable({ photoId });
       }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { fileTypeFromBuffer } from 'file-type';
-import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import type { Localized } from '../../domain/errors.ts';
 import { AppError } from '../errors.ts';
 
@@ -9,10 +9,12 @@ import { AppError } from '../errors.ts';
 export const DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
 /**
- * 64 MP accepts full-resolution photos from 48/50 MP phone cameras (8160×6120 ≈ 50 MP) while refusing
- * decompression bombs: a tiny file declaring 30000×30000 would need gigabytes once decoded.
+ * 40 MP accepts every photo a phone takes by default (48/50 MP sensors save 12 MP binned pictures unless
+ * set otherwise; a 10 MB file is rarely more than 24 MP) while bounding what one upload may cost once
+ * decoded (40 MP × 4 bytes = 160 MB), and refusing decompression bombs: a tiny file declaring 30000×30000
+ * would need gigabytes.
  */
-export const DEFAULT_MAX_PIXELS = 64_000_000;
+export const DEFAULT_MAX_PIXELS = 40_000_000;
 
 /** A side longer than this is no photo or scan of a document, whatever the pixel count. */
 export const DEFAULT_MAX_SIDE = 20_000;
@@ -36,6 +38,17 @@ export const BLUR_THRESHOLD = 100;
 /** Long side of the greyscale copy the blur score is computed on (so scores compare across sizes). */
 const BLUR_SAMPLE_SIDE = 1000;
 const THUMBNAIL_SIDE = 320;
+
+/**
+ * Long side of the stored copy. 4000 px keeps an A4 page photographed edge to edge at ~340 dpi — more
+ * than a reviewer or a print needs — while a 24 MP (6000 px) photo decodes and encodes at under half
+ * the pixels.
+ */
+export const STORED_MAX_SIDE = 3000;
+
+/** Below this short side, or beyond this ratio of sides, an image is no photo or scan of a document. */
+export const HARD_MIN_SHORT_SIDE = 100;
+export const MAX_ASPECT_RATIO = 10;
 
 export type IntakenMime = 'image/jpeg' | 'image/png';
 
@@ -116,6 +129,28 @@ const tooManyPixels = (width: number, height: number, maxPixels: number, maxSide
     { width, height, maxPixels, maxSide },
   );
 
+const tooSmallToUse = (width: number, height: number) =>
+  new AppError(
+    422,
+    'UPLOAD_IMAGE_TOO_SMALL',
+    {
+      zh: `图片太小（${width}×${height}），无法看清内容，请上传短边至少 ${HARD_MIN_SHORT_SIDE} 像素的清晰照片`,
+      en: `The image is too small (${width}×${height}) to show anything; upload a clear photo at least ${HARD_MIN_SHORT_SIDE} pixels on its short side.`,
+    },
+    { width, height, minShortSide: HARD_MIN_SHORT_SIDE },
+  );
+
+const wrongShape = (width: number, height: number) =>
+  new AppError(
+    422,
+    'UPLOAD_WRONG_SHAPE',
+    {
+      zh: `图片形状异常（${width}×${height}），不是证件或材料的照片，请重新拍摄`,
+      en: `The image has an odd shape (${width}×${height}) and is not a photo of a document; take the photo again.`,
+    },
+    { width, height, maxAspectRatio: MAX_ASPECT_RATIO },
+  );
+
 const unreadable = () =>
   new AppError(422, 'UPLOAD_UNREADABLE', {
     zh: '图片已损坏或不完整，无法读取，请重新拍摄或重新选择',
@@ -165,23 +200,41 @@ export async function intakeImage(bytes: Buffer, opts: IntakeOptions = {}): Prom
   if (declaredWidth * declaredHeight > maxPixels || Math.max(declaredWidth, declaredHeight) > maxSide) {
     throw tooManyPixels(declaredWidth, declaredHeight, maxPixels, maxSide);
   }
+  const [shortSide, longSide] = [Math.min(declaredWidth, declaredHeight), Math.max(declaredWidth, declaredHeight)];
+  if (longSide / shortSide > MAX_ASPECT_RATIO) throw wrongShape(declaredWidth, declaredHeight);
+  if (shortSide < HARD_MIN_SHORT_SIDE) throw tooSmallToUse(declaredWidth, declaredHeight);
 
+  // Decoded once, upright, to 8-bit sRGB pixels (CMYK and 16-bit inputs included), at most
+  // STORED_MAX_SIDE on the long side; the stored copy, the thumbnail and the blur score are all made
+  // from these pixels. A JPEG twice that size or more decodes at a lower scale directly (shrink-on-load).
   // `failOn: 'truncated'` refuses cut-off files yet tolerates the minor warnings some phone JPEGs raise.
-  const decoder = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'truncated' }).autoOrient();
-  let encoded: { data: Buffer; info: OutputInfo };
+  let pixels: { data: Buffer; info: OutputInfo };
   try {
-    // sharp writes no metadata unless asked (keepExif/withMetadata), so EXIF, GPS, XMP and ICC go.
-    encoded = await (mime === 'image/png'
-      ? decoder.png({ compressionLevel: 6 })
-      : decoder.jpeg({ quality: 90 })
-    ).toBuffer({ resolveWithObject: true });
+    pixels = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'truncated', sequentialRead: true })
+      .autoOrient()
+      .resize(STORED_MAX_SIDE, STORED_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
   } catch {
     throw unreadable();
   }
-  const image = encoded.data;
-  const { width, height } = encoded.info;
+  const { width, height, channels } = pixels.info;
+  const fromPixels = () => sharp(pixels.data, { raw: { width, height, channels: channels as 1 | 2 | 3 | 4 } });
 
-  const [thumbnail, blurScore] = await Promise.all([makeThumbnail(image), blurScoreOf(image)]);
+  let image: Buffer;
+  let thumbnail: Buffer;
+  let blurScore: number;
+  try {
+    // sharp writes no metadata unless asked (keepExif/withMetadata), so EXIF, GPS, XMP and ICC go.
+    [image, thumbnail, blurScore] = await Promise.all([
+      (mime === 'image/png' ? fromPixels().png({ compressionLevel: 6 }) : fromPixels().jpeg({ quality: 90 })).toBuffer(),
+      makeThumbnail(fromPixels()),
+      blurScoreOf(fromPixels()),
+    ]);
+  } catch {
+    throw unreadable();
+  }
 
   const blurry = blurScore < BLUR_THRESHOLD;
   const tooSmall = Math.min(width, height) < minShortSide;
@@ -201,8 +254,8 @@ export async function intakeImage(bytes: Buffer, opts: IntakeOptions = {}): Prom
   };
 }
 
-function makeThumbnail(image: Buffer): Promise<Buffer> {
-  return sharp(image)
+function makeThumbnail(image: Sharp): Promise<Buffer> {
+  return image
     .resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside', withoutEnlargement: true })
     .flatten({ background: '#ffffff' }) // transparent PNGs would turn black in JPEG
     .jpeg({ quality: 80 })
@@ -213,8 +266,8 @@ function makeThumbnail(image: Buffer): Promise<Buffer> {
  * Blur score of an encoded image, measured on a greyscale copy of at most 1000 px on the long side,
  * median-filtered so that noise does not count as detail.
  */
-export async function blurScoreOf(image: Buffer): Promise<number> {
-  const { data, info } = await sharp(image)
+export async function blurScoreOf(image: Buffer | Sharp): Promise<number> {
+  const { data, info } = await (Buffer.isBuffer(image) ? sharp(image) : image)
     .resize(BLUR_SAMPLE_SIDE, BLUR_SAMPLE_SIDE, { fit: 'inside', withoutEnlargement: true })
     .flatten({ background: '#ffffff' })
     .greyscale()
@@ -248,11 +301,20 @@ export function laplacianVariance(pixels: Uint8Array, width: number, height: num
   return sumOfSquares / n - mean * mean;
 }
 
+/** The request the multipart part comes from (`request.raw`). */
+export type UploadBody = Pick<NodeJS.ReadableStream, 'once' | 'removeListener'> & { readableEnded: boolean };
+
+export const uploadCutShort = () =>
+  new AppError(400, 'UPLOAD_MALFORMED', {
+    zh: '上传的内容不完整或格式有误，请重新选择图片上传',
+    en: 'The upload is incomplete or malformed; choose the picture and upload it again',
+  });
+
 /**
  * Reads a stream into memory but never more than `maxBytes`: as soon as one byte more arrives it drops
  * what it has, stops (and destroys) the stream, and throws UPLOAD_TOO_LARGE.
  */
-export function readLimited(stream: NodeJS.ReadableStream, maxBytes: number): Promise<Buffer> {
+export function readLimited(stream: NodeJS.ReadableStream, maxBytes: number, options: { body?: UploadBody } = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
@@ -260,6 +322,9 @@ export function readLimited(stream: NodeJS.ReadableStream, maxBytes: number): Pr
       stream.removeListener('data', onData);
       stream.removeListener('end', onEnd);
       stream.removeListener('error', onError);
+      stream.removeListener('close', onClose);
+      if (bodyEndTimer) clearTimeout(bodyEndTimer);
+      options.body?.removeListener('end', onBodyEnd);
     };
     const onData = (chunk: Buffer | string) => {
       const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
@@ -285,9 +350,22 @@ export function readLimited(stream: NodeJS.ReadableStream, maxBytes: number): Pr
       cleanup();
       reject(error);
     };
+    const onClose = () => {
+      cleanup();
+      reject(uploadCutShort());
+    };
+    // A multipart body cut short leaves the part's stream open forever: once the whole request body
+    // has arrived, what the part still lacks will never come.
+    let bodyEndTimer: NodeJS.Timeout | undefined;
+    const onBodyEnd = () => {
+      bodyEndTimer = setTimeout(onClose, 250);
+    };
     stream.on('data', onData);
     stream.on('end', onEnd);
     stream.on('error', onError);
+    stream.on('close', onClose);
+    if (options.body?.readableEnded) onBodyEnd();
+    else options.body?.once('end', onBodyEnd);
     stream.resume();
   });
 }
@@ -302,8 +380,9 @@ export function readLimited(stream: NodeJS.ReadableStream, maxBytes: number): Pr
 export async function readUploadedFile(
   part: { file: NodeJS.ReadableStream & { truncated?: boolean } },
   maxBytes: number = DEFAULT_MAX_UPLOAD_BYTES,
+  body?: UploadBody,
 ): Promise<Buffer> {
-  const data = await readLimited(part.file, maxBytes);
+  const data = await readLimited(part.file, maxBytes, { body });
   if (part.file.truncated) throw uploadTooLarge(maxBytes);
   return data;
 }

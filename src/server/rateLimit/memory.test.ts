@@ -21,7 +21,7 @@ describe('MemoryRateLimiter', () => {
   it('allows one code a minute per phone and says when the next one may be asked for', async () => {
     const clock = fakeClock();
     const limiter = new MemoryRateLimiter({ now: clock.now });
-    expect(await limiter.consume('13800000001', perPhone)).toEqual({ allowed: true, retryAfterSeconds: 0 });
+    expect(await limiter.consume('13800000001', perPhone)).toMatchObject({ allowed: true, retryAfterSeconds: 0 });
     clock.advance(15);
     expect(await limiter.consume('13800000001', perPhone)).toEqual({ allowed: false, retryAfterSeconds: 45, rule: 'sms-phone-minute' });
     clock.advance(44);
@@ -118,6 +118,21 @@ describe('MemoryRateLimiter', () => {
     await expect(limiter.consume('k', [{ name: 'x', limit: 1.5, windowSeconds: 60 }])).rejects.toThrow(/limit/);
     await expect(limiter.consume('k', [{ name: 'x', limit: 1, windowSeconds: 0 }])).rejects.toThrow(/windowSeconds/);
     await expect(limiter.consume('k', [{ name: 'x', limit: 1, windowSeconds: 1 }, { name: 'x', limit: 2, windowSeconds: 2 }])).rejects.toThrow(/distinct/);
+  });
+
+  it('concurrent consumers never exceed the limit, and release gives back exactly the slot reserved', async () => {
+    const limiter = new MemoryRateLimiter();
+    const rules: RateRule[] = [{ name: 'burst', limit: 10, windowSeconds: 60 }];
+    const decisions = await Promise.all(Array.from({ length: 100 }, () => limiter.consume('k', rules)));
+    const granted = decisions.filter((d) => d.allowed);
+    expect(granted).toHaveLength(10);
+    expect(new Set(granted.map((d) => d.reservation)).size).toBe(10);
+    await limiter.release('k', rules, granted[3]!.reservation!);
+    // Releasing twice, or something unknown, gives nothing more back.
+    await limiter.release('k', rules, granted[3]!.reservation!);
+    await limiter.release('k', rules, 'unknown');
+    const again = await Promise.all(Array.from({ length: 5 }, () => limiter.consume('k', rules)));
+    expect(again.filter((d) => d.allowed)).toHaveLength(1);
   });
 
   it('is what createRateLimiter gives without a Redis URL', () => {

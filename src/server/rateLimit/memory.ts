@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { allowed, validateRules, type RateDecision, type RateLimiter, type RateRule } from './types.ts';
 
 interface Window {
   windowMs: number;
   /** Event times in ms, oldest first. */
   events: number[];
+  /** The reservation of each event, same order. */
+  ids: string[];
 }
 
 /** Counters in this process only: for development and a single instance. */
@@ -22,19 +25,33 @@ export class MemoryRateLimiter implements RateLimiter {
     return this.#decide(key, rules, this.#now());
   }
 
+  // Decide and record with no await in between: one step for every concurrent caller in this process.
   async consume(key: string, rules: RateRule[]): Promise<RateDecision> {
     validateRules(rules);
     const now = this.#now();
     const decision = this.#decide(key, rules, now);
     if (!decision.allowed) return decision;
+    const reservation = randomUUID();
     for (const rule of rules) {
       const id = storageKey(key, rule);
-      const window = this.#windows.get(id) ?? { windowMs: rule.windowSeconds * 1000, events: [] };
+      const window = this.#windows.get(id) ?? { windowMs: rule.windowSeconds * 1000, events: [], ids: [] };
       window.events.push(now);
+      window.ids.push(reservation);
       this.#windows.set(id, window);
     }
     if (++this.#operations % 1000 === 0) this.#sweep(now);
-    return decision;
+    return { ...decision, reservation };
+  }
+
+  async release(key: string, rules: RateRule[], reservation: string): Promise<void> {
+    for (const rule of rules) {
+      const window = this.#windows.get(storageKey(key, rule));
+      const index = window?.ids.indexOf(reservation) ?? -1;
+      if (window && index >= 0) {
+        window.events.splice(index, 1);
+        window.ids.splice(index, 1);
+      }
+    }
   }
 
   async reset(key: string, rules?: RateRule[]): Promise<void> {
@@ -71,7 +88,10 @@ export class MemoryRateLimiter implements RateLimiter {
       this.#windows.delete(id);
       return [];
     }
-    if (firstLive > 0) window.events.splice(0, firstLive);
+    if (firstLive > 0) {
+      window.events.splice(0, firstLive);
+      window.ids.splice(0, firstLive);
+    }
     return window.events;
   }
 

@@ -100,6 +100,22 @@ describe.runIf(redisUp)('RedisRateLimiter', () => {
     expect(decisions.filter((d) => d.allowed)).toHaveLength(5);
   });
 
+  it('100 concurrent reservations on two instances: exactly the limit, and a release frees one slot on both', async () => {
+    const key = randomUUID();
+    const rules: RateRule[] = [
+      { name: 'minute', limit: 10, windowSeconds: 60 },
+      { name: 'day', limit: 30, windowSeconds: 86_400 },
+    ];
+    const decisions = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).consume(key, rules)));
+    const granted = decisions.filter((d) => d.allowed);
+    expect(granted).toHaveLength(10);
+    await a.release(key, rules, granted[0]!.reservation!);
+    await b.release(key, rules, granted[0]!.reservation!);
+    const again = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).consume(key, rules)));
+    expect(again.filter((d) => d.allowed)).toHaveLength(1);
+    expect(await redis.zcard(`${prefix}{${key}}:day`)).toBe(10);
+  });
+
   it('stores prefixed keys that expire with their window', async () => {
     const key = randomUUID();
     await a.consume(key, [{ name: 'ttl', limit: 3, windowSeconds: 60 }]);

@@ -81,6 +81,13 @@ export class RedisRateLimiter implements RateLimiter {
     return this.#evaluate(key, rules, true);
   }
 
+  async release(key: string, rules: RateRule[], reservation: string): Promise<void> {
+    if (rules.length === 0) return;
+    const pipeline = this.#redis.pipeline();
+    for (const rule of rules) pipeline.zrem(this.#storageKey(key, rule), reservation);
+    await pipeline.exec();
+  }
+
   /** Forgets the counts of `key` under the given rules. */
   async reset(key: string, rules?: RateRule[]): Promise<void> {
     if (rules && rules.length > 0) {
@@ -97,6 +104,10 @@ export class RedisRateLimiter implements RateLimiter {
     } while (cursor !== '0');
   }
 
+  async ping(): Promise<void> {
+    await this.#redis.ping();
+  }
+
   async close(): Promise<void> {
     if (this.#ownsConnection) await this.#redis.quit();
   }
@@ -106,8 +117,9 @@ export class RedisRateLimiter implements RateLimiter {
     if (rules.length === 0) return allowed;
     const keys = rules.map((rule) => this.#storageKey(key, rule));
     const args = rules.flatMap((rule) => [rule.limit, Math.round(rule.windowSeconds * 1000)]);
-    const [ok, waitMs, ruleIndex] = await this.#run(keys.length, ...keys, consume ? '1' : '0', randomUUID(), ...args);
-    if (ok === 1) return allowed;
+    const reservation = randomUUID();
+    const [ok, waitMs, ruleIndex] = await this.#run(keys.length, ...keys, consume ? '1' : '0', reservation, ...args);
+    if (ok === 1) return consume ? { ...allowed, reservation } : allowed;
     return {
       allowed: false,
       retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),

@@ -12,16 +12,24 @@ export interface RateDecision {
   retryAfterSeconds: number;
   /** The rule that refused (the one that frees last), when not allowed. */
   rule?: string;
+  /** When `consume` allowed: what `release` takes to give the slot back (e.g. the provider failed). */
+  reservation?: string;
 }
 
 /**
  * Sliding-window counters: an event counts against a rule for `windowSeconds` after it happened.
- * `check` only looks; `consume` records the event under every rule, and only when all of them allow it.
+ * `check` only looks; `consume` checks and records the event under every rule in one atomic step, and
+ * only when all of them allow it — so concurrent callers (on any number of instances) cannot overshoot.
+ * Reserve first with `consume`, do the costly thing, and `release` the reservation if it failed.
  */
 export interface RateLimiter {
   check(key: string, rules: RateRule[]): Promise<RateDecision>;
   consume(key: string, rules: RateRule[]): Promise<RateDecision>;
+  /** Gives back a slot `consume` took (its decision's `reservation`); unknown reservations are ignored. */
+  release(key: string, rules: RateRule[], reservation: string): Promise<void>;
   reset?(key: string, rules?: RateRule[]): Promise<void>;
+  /** Resolves when the shared store answers (readiness); absent when there is none to ask. */
+  ping?(): Promise<void>;
   close?(): Promise<void>;
 }
 

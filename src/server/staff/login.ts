@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { StaffLoginRequest } from '../../contract/staff.ts';
 import { createSession, endSession, type IssuedSession } from '../auth/session.ts';
 import { staffSessionPolicy } from '../auth/session.ts';
@@ -37,6 +37,14 @@ export function staffLocked(until: Date, now: Date): AppError {
   );
 }
 
+export const staffLoginBusy = () =>
+  new AppError(
+    429,
+    'STAFF_LOGIN_BUSY',
+    { zh: '该账号正在进行其他登录尝试，请稍等几秒后再试', en: 'Other login attempts for this account are in progress; wait a few seconds and try again' },
+    { retryAfterSeconds: 3 },
+  );
+
 const unknownUserRule: RateRule = { name: 'staff-login-unknown', limit: MAX_FAILED_LOGINS - 1, windowSeconds: LOCKOUT_MS / 1000 };
 
 // A real hash to verify against when the username is unknown, so both paths take as long.
@@ -61,43 +69,63 @@ export async function loginStaff(ctx: AppContext, input: StaffLoginRequest, ip: 
   }
 
   const auditWho = { id: member.id, username: member.username, role: member.role, provinceCode: member.provinceCode };
-  if (member.lockedUntil && member.lockedUntil > now) {
+  const notLocked = or(isNull(staff.lockedUntil), lte(staff.lockedUntil, now));
+  // An attempt is claimed before the password is evaluated, in one update: however many arrive at once,
+  // at most MAX_FAILED_LOGINS are evaluated before the lock, and none while it is set.
+  const [claim] = await ctx.db
+    .update(staff)
+    .set({ failedLogins: sql`${staff.failedLogins} + 1` })
+    .where(and(eq(staff.id, member.id), notLocked, lt(staff.failedLogins, MAX_FAILED_LOGINS)))
+    .returning({ failedLogins: staff.failedLogins });
+  if (!claim) {
     await writeAudit(ctx.db, auditWho, ip, { event: 'login_failed', targetKind: 'staff', targetId: member.id, details: { reason: 'locked' } }, now);
-    throw staffLocked(member.lockedUntil, now);
+    const [current] = await ctx.db.select({ lockedUntil: staff.lockedUntil }).from(staff).where(eq(staff.id, member.id));
+    if (current?.lockedUntil && current.lockedUntil > now) throw staffLocked(current.lockedUntil, now);
+    // Not locked, but attempts in flight hold every slot: this one is not evaluated; try again shortly.
+    throw staffLoginBusy();
   }
 
   const passwordOk = await passwordMatches(member.passwordHash, input.password);
   const step = matchingTotpStep(ctx.secrets.open(SEALED.totpSecret, member.totpSecret), input.totp, now);
-  const reused = step !== null && member.totpLastCounter !== null && step <= member.totpLastCounter;
 
-  if (passwordOk && step !== null && !reused) {
-    // The step is claimed only if nobody claimed it (or a later one) meanwhile: a code works once.
+  if (passwordOk && step !== null) {
+    // The step is claimed only if nobody claimed it (or a later one) meanwhile, so a code works once; and
+    // only while no lock was set meanwhile by attempts that were in flight with this one.
     const [claimed] = await ctx.db
       .update(staff)
       .set({ totpLastCounter: step, failedLogins: 0, lockedUntil: null })
-      .where(and(eq(staff.id, member.id), or(isNull(staff.totpLastCounter), lt(staff.totpLastCounter, step))))
+      .where(and(eq(staff.id, member.id), notLocked, or(isNull(staff.totpLastCounter), lt(staff.totpLastCounter, step))))
       .returning({ id: staff.id });
     if (claimed) {
       const session = await createSession(ctx.db, staffSessionPolicy, member.id, now);
       await writeAudit(ctx.db, auditWho, ip, { event: 'login', targetKind: 'staff', targetId: member.id }, now);
       return { session, member };
     }
+    const [current] = await ctx.db.select({ lockedUntil: staff.lockedUntil }).from(staff).where(eq(staff.id, member.id));
+    if (current?.lockedUntil && current.lockedUntil > now) {
+      await writeAudit(ctx.db, auditWho, ip, { event: 'login_failed', targetKind: 'staff', targetId: member.id, details: { reason: 'locked' } }, now);
+      throw staffLocked(current.lockedUntil, now);
+    }
+    // The right password with a code already used (a double click, a resent form): refused, but it is
+    // no guess, so it gives its attempt back instead of counting towards the lock.
+    await ctx.db
+      .update(staff)
+      .set({ failedLogins: sql`greatest(${staff.failedLogins} - 1, 0)` })
+      .where(eq(staff.id, member.id));
+    await writeAudit(ctx.db, auditWho, ip, { event: 'login_failed', targetKind: 'staff', targetId: member.id, details: { reason: 'totp_reused' } }, now);
+    throw loginFailed();
   }
 
-  // The audit may say which factor failed; the answer does not.
-  const reason = !passwordOk ? 'password' : step === null ? 'totp' : 'totp_reused';
-  const lockUntil = new Date(now.getTime() + LOCKOUT_MS);
-  const [counted] = await ctx.db
-    .update(staff)
-    .set({
-      failedLogins: sql`case when ${staff.failedLogins} + 1 >= ${MAX_FAILED_LOGINS} then 0 else ${staff.failedLogins} + 1 end`,
-      lockedUntil: sql`case when ${staff.failedLogins} + 1 >= ${MAX_FAILED_LOGINS} then ${lockUntil.toISOString()}::timestamptz else ${staff.lockedUntil} end`,
-    })
-    .where(eq(staff.id, member.id))
-    .returning({ lockedUntil: staff.lockedUntil });
-  const lockedNow = counted?.lockedUntil && counted.lockedUntil > now;
-  await writeAudit(ctx.db, auditWho, ip, { event: 'login_failed', targetKind: 'staff', targetId: member.id, details: { reason, ...(lockedNow ? { locked: true } : {}) } }, now);
-  if (lockedNow) throw staffLocked(counted.lockedUntil!, now);
+  // The audit may say which factor failed; the answer does not. The claimed attempt stays counted; the
+  // one that reached the limit sets the lock and starts the count again for after it.
+  const reason = !passwordOk ? 'password' : 'totp';
+  let lockedUntil: Date | null = null;
+  if (claim.failedLogins >= MAX_FAILED_LOGINS) {
+    lockedUntil = new Date(now.getTime() + LOCKOUT_MS);
+    await ctx.db.update(staff).set({ failedLogins: 0, lockedUntil }).where(eq(staff.id, member.id));
+  }
+  await writeAudit(ctx.db, auditWho, ip, { event: 'login_failed', targetKind: 'staff', targetId: member.id, details: { reason, ...(lockedUntil ? { locked: true } : {}) } }, now);
+  if (lockedUntil) throw staffLocked(lockedUntil, now);
   throw loginFailed();
 }
 
