@@ -6,7 +6,7 @@ import { renderIdCard } from '../../scripts/generate-id-cards.ts';
 import { idCheckDigit } from '../../src/domain/idNumber.ts';
 import { users } from '../../src/server/db/schema.ts';
 import type { IdentityCheckResult } from '../../src/server/identity/identityCheck.ts';
-import type { IdCardFields, IdCardReader } from '../../src/server/identity/ocr.ts';
+import type { IdCardFields, IdCardReader, IdCardReading } from '../../src/server/identity/ocr.ts';
 import { ocrUnreadable } from '../../src/server/identity/ocr.ts';
 import { demoIdNumber, demoPeople } from '../../src/server/seed/demo.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
@@ -17,12 +17,13 @@ const unclaimed = demoPeople.find((p) => p.name === '郑晓明')!;
 const unclaimedId = demoIdNumber(unclaimed);
 
 /** What the fake reader "reads" next; an Error makes it fail like the engine. */
-let nextReading: { fields: IdCardFields; confidence: number } | Error = { fields: {}, confidence: 0 };
+let nextReading: { fields: IdCardFields; confidence: number; doubts?: IdCardReading['doubts'] } | Error = { fields: {}, confidence: 0 };
 const fakeReader: IdCardReader = {
   read: async () => {
     if (nextReading instanceof Error) throw nextReading;
-    return { ...nextReading, lines: [], durationMs: 1 };
+    return { doubts: [], fieldConfidence: {}, ...nextReading, lines: [], durationMs: 1 };
   },
+  readBack: async () => ({ fields: {}, confidence: 0, durationMs: 1, doubts: [] }),
 };
 let identityVerdict: IdentityCheckResult = 'match';
 
