@@ -305,7 +305,6 @@ export async function renderIdPhoto(
     const side = pick(random, [-1, 1]);
     cx = width / 2 - side * 0.2 * width;
     const formW = 900 * scale;
-    const formH = 1100 * scale;
     const fx = cx + side * (cardW / 2 + formW / 2 + between(random, 10, 60) * scale);
     const fy = cy + between(random, -80, 80) * scale;
     ctx.save();

@@ -376,9 +376,7 @@ async function upsideDown(engine: OcrEngine, image: RgbaImage, shapes: BoxShape[
 
 /** Lines of the photo, upright, with boxes in upright coordinates; and the turn that was found. */
 async function readLines(image: Buffer): Promise<{ lines: OcrLine[]; turn: Turn }> {
-  const t0 = performance.now();
   const prepared = await prepare(image);
-  if (process.env.OCR_PROFILE) console.log('prepared', Math.round(performance.now() - t0));
   let engine: OcrEngine;
   let detected: LineImage[];
   try {
@@ -394,7 +392,6 @@ async function readLines(image: Buffer): Promise<{ lines: OcrLine[]; turn: Turn 
     const tilt = tiltOf(shapes, turn);
     const { width, height } = prepared.raw;
     const lines: OcrLine[] = [];
-    if (process.env.OCR_PROFILE) console.log('detected', Math.round(performance.now() - t0), shapes.length);
     for (const shape of shapes) {
       const u = readingAxis(shape, turn, tilt);
       const modelData = imageToModelInput(cutLine(prepared.raw, shape, u, 48));
@@ -405,7 +402,6 @@ async function readLines(image: Buffer): Promise<{ lines: OcrLine[]; turn: Turn 
       const corner = (a: number, b: number) => toUpright({ x: c.x + a * l * u.x + b * t * v.x, y: c.y + a * l * u.y + b * t * v.y }, turn, width, height);
       lines.push({ text: read.text, mean: read.mean, box: [corner(-1, -1), corner(1, -1), corner(1, 1), corner(-1, 1)] });
     }
-    if (process.env.OCR_PROFILE) console.log('recognised', Math.round(performance.now() - t0));
     return { lines, turn };
   } catch (error) {
     throw ocrUnreadable({ reason: summarise(error) });
