@@ -236,15 +236,16 @@ export function cleanName(text: string): string | undefined {
 }
 
 // Single characters the recogniser returns for the one-character ethnicities, seen on test cards.
-const ETHNICITY_MISREADS: Record<string, string> = { 并: '壮', 壯: '壮', 汊: '汉', 汗: '汉', 又: '汉', 冋: '回', 囗: '回', 苖: '苗', 瞒: '满', 蔵: '藏' };
+const ETHNICITY_MISREADS: Record<string, string> = { 葬: '彝', 彞: '彝', 并: '壮', 壯: '壮', 汊: '汉', 汗: '汉', 又: '汉', 冋: '回', 囗: '回', 苖: '苗', 瞒: '满', 蔵: '藏' };
 
 export function matchEthnicity(text: string): string | undefined {
   const raw = stripSpaces(text).replace(/族$/, '').replace(/[^\u3400-\u9fff]/g, '');
   const value = raw.length === 1 ? (ETHNICITY_MISREADS[raw] ?? raw) : raw;
   if (!value) return undefined;
-  // Longest known name that the text starts with; otherwise the text as read.
+  // Longest known name that the text starts with.
   const known = ETHNICITIES.filter((e) => value.startsWith(e)).sort((a, b) => b.length - a.length)[0];
-  return known ?? (value.length <= 5 ? value : undefined);
+  // Anything else is a misreading: left for the driver rather than guessed.
+  return known;
 }
 
 export function parseBirthDate(text: string): string | undefined {
