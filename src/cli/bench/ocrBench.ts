@@ -39,7 +39,7 @@ export interface OcrBenchResult {
   fields: Partial<Record<Field, Tally>>;
   conditions: Partial<Record<PhotoCondition, { photos: number; idNumber?: Tally; name?: Tally; allRight: number; expiredRight?: number; meanMs: number; maxMs: number }>>;
   /** Every value returned that is not what the card says. */
-  wrongReads: { index: number; condition: PhotoCondition; field: Field; expected: string; got: string }[];
+  wrongReads: { index: number; condition: PhotoCondition; field: Field; expected: string; got: string; confidence?: number | undefined }[];
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -66,11 +66,18 @@ export async function runOcrBench(opts: { perCondition?: number; seed?: number; 
   const durations: number[] = [];
   let cpuMicros = 0;
 
-  const tally = (field: Field, expected: string, got: string | undefined, index: number, condition: PhotoCondition): 'right' | 'empty' | 'wrong' => {
+  const tally = (
+    field: Field,
+    expected: string,
+    got: string | undefined,
+    index: number,
+    condition: PhotoCondition,
+    confidence?: number,
+  ): 'right' | 'empty' | 'wrong' => {
     const t = (fields[field] ??= { right: 0, empty: 0, wrong: 0 });
     const outcome = got === undefined ? 'empty' : got === expected ? 'right' : 'wrong';
     t[outcome] += 1;
-    if (outcome === 'wrong') wrongReads.push({ index, condition, field, expected, got: got! });
+    if (outcome === 'wrong') wrongReads.push({ index, condition, field, expected, got: got!, confidence });
     return outcome;
   };
 
@@ -86,7 +93,7 @@ export async function runOcrBench(opts: { perCondition?: number; seed?: number; 
       c.meanMs += ms;
       c.maxMs = Math.max(c.maxMs, ms);
       for (const field of FRONT_FIELDS) {
-        const outcome = tally(field, String(photo.truth[field]), reading.fields[field], index, photo.condition);
+        const outcome = tally(field, String(photo.truth[field]), reading.fields[field], index, photo.condition, reading.fieldConfidence[field]);
         if (outcome !== 'right') allRight = false;
         if (field === 'idNumber' || field === 'name') {
           const t = (c[field] ??= { right: 0, empty: 0, wrong: 0 });
@@ -164,7 +171,9 @@ export async function runOcrBench(opts: { perCondition?: number; seed?: number; 
   log(`engine warm-up (model load, once per process): ${warmUpMs} ms; the engine added ${engineRssMb} MB; peak RSS of the process ${result.peakRssMb} MB`);
   log(`per photo: median ${result.medianMs} ms, p95 ${result.p95Ms} ms, max ${result.maxMs} ms (wall clock, one OCR at a time)`);
   log(`per photo: mean ${result.meanCpuMs} ms CPU; load average during the run ${loadavg()[0]!.toFixed(1)} on the machine's cores`);
-  for (const w of wrongReads) log(`  wrong read #${w.index} (${w.condition}) ${w.field}: expected ${w.expected}, got ${w.got}`);
+  for (const w of wrongReads) {
+    log(`  wrong read #${w.index} (${w.condition}) ${w.field}: expected ${w.expected}, got ${w.got}${w.confidence === undefined ? '' : ` (confidence ${w.confidence})`}`);
+  }
   return result;
 }
 
