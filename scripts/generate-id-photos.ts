@@ -224,12 +224,13 @@ function drawWarped(ctx: SKRSContext2D, source: Canvas, quad: [number, number][]
   ctx.resetTransform();
 }
 
-function settingsFor(condition: PhotoCondition, random: Random): PhotoSettings {
+function settingsFor(condition: PhotoCondition, random: Random, frameScale = 1): PhotoSettings {
   const portraitFrame = condition === 'portrait-frame';
+  const [long, short] = [Math.round(4032 * frameScale), Math.round(3024 * frameScale)];
   const settings: PhotoSettings = {
     condition,
     side: isBackCondition(condition) ? 'emblem' : 'portrait',
-    frame: portraitFrame ? { width: 3024, height: 4032 } : { width: 4032, height: 3024 },
+    frame: portraitFrame ? { width: short, height: long } : { width: long, height: short },
     cardShare: between(random, 0.45, 0.75),
     tilt: between(random, -8, 8),
     keystone: between(random, 0, 0.08),
@@ -252,7 +253,7 @@ function settingsFor(condition: PhotoCondition, random: Random): PhotoSettings {
     case 'exif-turned': settings.turns = pick(random, [1, 3] as const); settings.exif = true; break;
     case 'glare': settings.glare = true; break;
     case 'dim-noise': settings.dim = true; break;
-    case 'defocus': settings.defocus = between(random, 4, 7); break;
+    case 'defocus': settings.defocus = between(random, 4, 7) * frameScale; break;
     case 'heavy-jpeg': settings.jpegQuality = intBetween(random, 35, 45); break;
     case 'form-beside': settings.formBeside = true; settings.cardShare = between(random, 0.45, 0.6); break;
     case 'back-turned': settings.turns = pick(random, [1, 2, 3] as const); break;
@@ -427,11 +428,14 @@ export async function generateIdPhotos({
   perCondition,
   seed,
   conditions = PHOTO_CONDITIONS,
+  frameScale = 1,
   outDir,
 }: {
   perCondition: number;
   seed: number;
   conditions?: readonly PhotoCondition[];
+  /** Below 1 for quicker, smaller frames (tests); the card's share of the frame stays the same. */
+  frameScale?: number;
   outDir?: string;
 }): Promise<GeneratedIdPhoto[]> {
   const random = seededRandom(seed);
@@ -442,7 +446,7 @@ export async function generateIdPhotos({
     for (const condition of conditions) {
       const truth = randomIdentity(random, { forceCheckX: n % 7 === 3 });
       const back = randomBack(random, truth);
-      const settings = settingsFor(condition, random);
+      const settings = settingsFor(condition, random, frameScale);
       const { image, decoys } = await renderIdPhoto(truth, back, settings);
       photos.push({ image, condition, side: settings.side, truth, back, decoys, settings });
       if (outDir) {

@@ -102,6 +102,20 @@ describe('reading the ID card', () => {
     expect(response.json().hint).not.toBeNull();
   });
 
+  it('passes on why the cross-checks emptied a field, in both languages', async () => {
+    const session = await loginDriver(t.app, freshPhone());
+    const doubt = {
+      field: 'idNumber' as const,
+      code: 'OCR_ID_NUMBER_BIRTHDATE_MISMATCH',
+      zh: '身份证号码中的出生日期与“出生”一栏不一致，号码可能识别有误，请对照证件填写',
+      en: 'The birth date in the ID number differs from the one printed beside 出生; type the number from the card',
+    };
+    const response = await uploadCard(session, await somePhoto(), { fields: { name: unclaimed.name, birthDate: unclaimed.birthDate }, confidence: 0.3, doubts: [doubt] });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().fields.idNumber).toBeUndefined();
+    expect(response.json().warnings).toContainEqual({ code: doubt.code, zh: doubt.zh, en: doubt.en });
+  });
+
   it('answers an engine failure with 422 OCR_UNREADABLE and still gives the photo id for typing the fields', async () => {
     const session = await loginDriver(t.app, freshPhone());
     const response = await uploadCard(session, await somePhoto(), ocrUnreadable({ reason: 'engine crashed' }));
