@@ -55,6 +55,33 @@ describe('placing the fields of the portrait side', () => {
     expect(readIdCardFront(moved).fields).toEqual(truth);
   });
 
+  it('reads the number of a card photographed in strong keystone, where it sits lower than its label', () => {
+    // Engine output on a card whose top edge looks 15 % narrower than its bottom.
+    const recordedText = `公民身份号码 @276,475 368,475 368,493 276,493
+32010220050219604X @403,473 619,474 619,495 403,494
+镇李家村8组82号 @337,403 453,403 453,423 337,423
+江苏省南京市玄武区王庄 @339,381 501,382 501,401 339,400
+住址 @287,382 317,382 317,398 287,398
+2005年2月19日 @341,341 457,344 457,363 341,360
+出生 @290,344 321,344 321,360 290,360
+民族汉 @420,306 488,306 488,324 420,324
+性别 @295,306 325,306 325,322 295,322
+女 @344,304 363,304 363,323 344,323
+姓名宋轩 @297,267 380,267 380,288 297,288`;
+    const lines = recordedText.split('\n').map((row) => {
+      const [text, box] = row.split(' @') as [string, string];
+      return { text, mean: 0.99, box: box.split(' ').map((p) => p.split(',').map(Number)) };
+    });
+    expect(readIdCardFront(lines).fields).toEqual({
+      name: '宋轩',
+      sex: 'F',
+      ethnicity: '汉',
+      birthDate: '2005-02-19',
+      address: '江苏省南京市玄武区王庄镇李家村8组82号',
+      idNumber: '32010220050219604X',
+    });
+  });
+
   it('places the card from its values when the pale labels were lost, if the number agrees with 出生', () => {
     const { lines, truth } = sample('dim-noise');
     const valuesOnly = lines.filter((l) => !/^(姓名|性别|民族|出生|住址|公民身份号码)/.test(l.text));

@@ -372,8 +372,12 @@ function readPlacedFront(placed: Placed[]): FrontRaw {
     if (address.length >= 4) set('address', address, addressLines);
   }
 
-  // Only what is right of the label; the label itself may be merged into the number's box.
-  const numberText = numberLines.length ? afterLabel(joined(numberLines), /号\s*码|身\s*份|公\s*民/) : '';
+  // One row, left to right (keystone may set the number lower than its label); of each line only what
+  // is right of the label, which may be merged into the number's box.
+  const numberText = [...numberLines]
+    .sort((a, b) => a.left - b.left)
+    .map((l) => afterLabel(l.text, /号\s*码|身\s*份|公\s*民/))
+    .join(' ');
   const number = numberText
     ? findIdNumber([numberText], { ...(fields.birthDate ? { birthDate: fields.birthDate } : {}), ...(fields.sex ? { sex: fields.sex } : {}) })
     : undefined;
