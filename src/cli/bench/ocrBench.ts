@@ -33,9 +33,10 @@ export interface OcrBenchResult {
   maxMs: number;
   /** CPU time (all threads) per photo: what a photo costs on an otherwise idle machine. */
   meanCpuMs: number;
-  /** Peak resident memory of the process (MB) and what loading the engine added to it. */
-  peakRssMb: number;
-  engineRssMb: number;
+  /** Resident memory (MB) before the engine, after loading it, and the peak while reading (sampled every 20 ms). */
+  rssBeforeEngineMb: number;
+  rssAfterWarmUpMb: number;
+  peakRssReadingMb: number;
   fields: Partial<Record<Field, Tally>>;
   conditions: Partial<Record<PhotoCondition, { photos: number; idNumber?: Tally; name?: Tally; allRight: number; expiredRight?: number; meanMs: number; maxMs: number }>>;
   /** Every value returned that is not what the card says. */
@@ -46,7 +47,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0;
 }
 
-const maxRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+const rssMb = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
 const pct = (n: number, of: number) => (of ? `${((n / of) * 100).toFixed(1)} %` : '—');
 
 export async function runOcrBench(opts: { perCondition?: number; seed?: number; quiet?: boolean } = {}): Promise<OcrBenchResult> {
@@ -56,9 +57,13 @@ export async function runOcrBench(opts: { perCondition?: number; seed?: number; 
   log(`Generating ${perCondition} photo(s) for each of ${PHOTO_CONDITIONS.length} conditions (12 MP, seed ${seed})…`);
   const photos: GeneratedIdPhoto[] = await generateIdPhotos({ perCondition, seed });
 
-  const rssBefore = process.memoryUsage().rss;
+  const rssBeforeEngineMb = rssMb();
   const warmUpMs = await warmUpIdCardReader();
-  const engineRssMb = Math.round((process.memoryUsage().rss - rssBefore) / 1024 / 1024);
+  const rssAfterWarmUpMb = rssMb();
+  let peakRssReadingMb = rssAfterWarmUpMb;
+  const sampler = setInterval(() => {
+    peakRssReadingMb = Math.max(peakRssReadingMb, rssMb());
+  }, 20);
   const reader = createIdCardReader();
   const fields: Partial<Record<Field, Tally>> = {};
   const conditions: OcrBenchResult['conditions'] = {};
@@ -117,6 +122,8 @@ export async function runOcrBench(opts: { perCondition?: number; seed?: number; 
     c.photos += 1;
     if (allRight) c.allRight += 1;
   }
+  clearInterval(sampler);
+  peakRssReadingMb = Math.max(peakRssReadingMb, rssMb());
   await reader.close?.();
   for (const c of Object.values(conditions)) {
     c.meanMs = Math.round(c.meanMs / c.photos);
@@ -132,8 +139,9 @@ export async function runOcrBench(opts: { perCondition?: number; seed?: number; 
     p95Ms: Math.round(percentile(sorted, 0.95)),
     maxMs: Math.round(sorted.at(-1) ?? 0),
     meanCpuMs: Math.round(cpuMicros / 1000 / photos.length),
-    peakRssMb: maxRssMb(),
-    engineRssMb,
+    rssBeforeEngineMb,
+    rssAfterWarmUpMb,
+    peakRssReadingMb,
     fields,
     conditions,
     wrongReads,
@@ -168,7 +176,8 @@ export async function runOcrBench(opts: { perCondition?: number; seed?: number; 
       ]),
     ),
   );
-  log(`engine warm-up (model load, once per process): ${warmUpMs} ms; the engine added ${engineRssMb} MB; peak RSS of the process ${result.peakRssMb} MB`);
+  log(`engine warm-up (model load, once per process): ${warmUpMs} ms`);
+  log(`memory (RSS): ${rssBeforeEngineMb} MB before the engine (generated photos held), ${rssAfterWarmUpMb} MB with the models loaded, peak ${peakRssReadingMb} MB while reading`);
   log(`per photo: median ${result.medianMs} ms, p95 ${result.p95Ms} ms, max ${result.maxMs} ms (wall clock, one OCR at a time)`);
   log(`per photo: mean ${result.meanCpuMs} ms CPU; load average during the run ${loadavg()[0]!.toFixed(1)} on the machine's cores`);
   for (const w of wrongReads) {
