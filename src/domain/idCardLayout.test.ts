@@ -82,6 +82,17 @@ describe('placing the fields of the portrait side', () => {
     });
   });
 
+  it('drops what glare left of the 住址 label from the address', () => {
+    const { lines, truth } = sample('half-turn');
+    const t = truth as Required<IdCardFields>;
+    const labelBox = lines.find((l) => l.text === '住址')!.box!;
+    const firstValue = lines.find((l) => t.address.startsWith(l.text) && l.text.length > 4)!;
+    // The label's 址 lost and 住 read as one line with the first line of the address.
+    const merged = { ...firstValue, text: `住${firstValue.text}`, box: [labelBox[0]!, firstValue.box![1]!, firstValue.box![2]!, labelBox[3]!] };
+    const glared = lines.filter((l) => l !== firstValue && l.text !== '住址').concat(merged);
+    expect(readIdCardFront(glared).fields.address).toBe(t.address);
+  });
+
   it('places the card from its values when the pale labels were lost, if the number agrees with 出生', () => {
     const { lines, truth } = sample('dim-noise');
     const valuesOnly = lines.filter((l) => !/^(姓名|性别|民族|出生|住址|公民身份号码)/.test(l.text));

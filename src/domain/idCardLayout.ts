@@ -107,7 +107,7 @@ export const BACK_ANCHORS: Record<BackAnchor, Point> = {
 };
 
 /** Rows of the portrait side (vertical middles) and where the holder's photo starts. */
-const FRONT = { nameY: 97, sexY: 167, birthY: 237, addressTop: 275, addressBottom: 445, numberTop: 400, numberBottom: 515, photoLeft: 600 } as const;
+const FRONT = { valueLeft: 170, nameY: 97, sexY: 167, birthY: 237, addressTop: 275, addressBottom: 445, numberTop: 400, numberBottom: 515, photoLeft: 600 } as const;
 const BACK = { authorityY: 414, validityY: 479 } as const;
 /** Half the height of a row's band: rows are 70 units apart. */
 const ROW_HALF = 32;
@@ -366,7 +366,11 @@ function readPlacedFront(placed: Placed[]): FrontRaw {
     const ordered = inReadingOrder(addressLines);
     const parts = ordered.map((l, i) => {
       const text = stripSpaces(l.text);
-      return (i === 0 ? afterLabel(hanHead(text), LABEL_ADDRESS) : text).replace(/^[:：]/, '');
+      if (i > 0) return text.replace(/^[:：]/, '');
+      const head = hanHead(text);
+      if (LABEL_ADDRESS.test(head)) return afterLabel(head, LABEL_ADDRESS).replace(/^[:：]/, '');
+      // Half the label left (glare took the other character): it stands in the label column, not the value's.
+      return (l.left < FRONT.valueLeft - 40 ? head.replace(/^[住佳往仕址扯趾止]/, '') : text).replace(/^[:：]/, '');
     });
     const address = parts.join('').replace(/[^\u3400-\u9fff\dA-Za-z\-—()（）#·]/g, '');
     if (address.length >= 4) set('address', address, addressLines);
