@@ -202,6 +202,39 @@ function serialised<T>(task: () => Promise<T>): Promise<T> {
   return run;
 }
 
+/** Luminance below which / above which 1 % / 0.5 % of the pixels lie; a photo spanning less is dim or flat. */
+const DIM_RANGE = 200;
+
+/**
+ * Dim photos (poor light, underexposed): stretch the contrast so the pale print stands out from the card.
+ * Photos in good light are left alone: the stretch costs the recogniser a little on clean print.
+ */
+export function stretchIfDim(image: RgbaImage): boolean {
+  const { data } = image;
+  const histogram = new Uint32Array(256);
+  let n = 0;
+  for (let i = 0; i < data.length; i += 16) {
+    histogram[(data[i]! * 77 + data[i + 1]! * 150 + data[i + 2]! * 29) >> 8]! += 1;
+    n += 1;
+  }
+  const at = (share: number) => {
+    let seen = 0;
+    for (let v = 0; v < 256; v++) {
+      seen += histogram[v]!;
+      if (seen >= share * n) return v;
+    }
+    return 255;
+  };
+  const low = at(0.01);
+  const high = at(0.995);
+  if (high - low >= DIM_RANGE || high <= low) return false;
+  const gain = 255 / (high - low);
+  for (let i = 0; i < data.length; i += 4) {
+    for (let c = 0; c < 3; c++) data[i + c] = Math.max(0, Math.min(255, Math.round((data[i + c]! - low) * gain)));
+  }
+  return true;
+}
+
 interface Prepared {
   raw: RgbaImage;
   /** The same pixels as an uncompressed PNG, for the detector (which decodes its input itself). */
@@ -214,12 +247,11 @@ async function prepare(image: Buffer): Promise<Prepared> {
     const { data, info } = await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS })
       .rotate()
       .resize({ width: OCR_LONG_SIDE, height: OCR_LONG_SIDE, fit: 'inside', withoutEnlargement: true })
-      // Dim photos: stretch the contrast so pale print stands out from the card.
-      .normalise({ lower: 1, upper: 99.5 })
       .ensureAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
     const raw = { data, width: info.width, height: info.height };
+    stretchIfDim(raw);
     const png = await sharp(data, { raw: { width: info.width, height: info.height, channels: 4 } }).png({ compressionLevel: 0 }).toBuffer();
     return { raw, png };
   } catch (error) {
