@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
 import sharp from 'sharp';
 import { idCheckDigit } from '../src/domain/idNumber.ts';
-import type { IdCardFields } from '../src/server/identity/idCardParser.ts';
+import type { IdCardFields } from '../src/domain/idCardText.ts';
 
 export type { IdCardFields };
 
@@ -43,10 +43,10 @@ export interface GeneratedIdCard {
 export const CARD_WIDTH = 856;
 export const CARD_HEIGHT = 540;
 
-const FONT_FAMILY = 'RtoIdCardSans';
+export const FONT_FAMILY = 'RtoIdCardSans';
 let fontRegistered = false;
 
-function registerFont(): void {
+export function registerFont(): void {
   if (fontRegistered) return;
   const require = createRequire(import.meta.url);
   const packageDir = path.dirname(require.resolve('@expo-google-fonts/noto-sans-sc/package.json'));
@@ -67,13 +67,13 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-type Random = () => number;
-const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-const between = (random: Random, min: number, max: number): number => min + random() * (max - min);
-const intBetween = (random: Random, min: number, max: number): number => Math.floor(between(random, min, max + 1));
+export type Random = () => number;
+export const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+export const between = (random: Random, min: number, max: number): number => min + random() * (max - min);
+export const intBetween = (random: Random, min: number, max: number): number => Math.floor(between(random, min, max + 1));
 
 // GB/T 2260 county-level codes with their names, one or more per province.
-const REGIONS: readonly { code: string; prefix: string }[] = [
+export const REGIONS: readonly { code: string; prefix: string }[] = [
   { code: '110105', prefix: '北京市朝阳区' },
   { code: '110108', prefix: '北京市海淀区' },
   { code: '120101', prefix: '天津市和平区' },
@@ -163,7 +163,7 @@ const LABEL_COLOUR = '#3d6fa3';
 const VALUE_COLOUR = '#111111';
 const ADDRESS_CHARS_PER_LINE = 11;
 
-function drawCardFace(ctx: SKRSContext2D, truth: Required<IdCardFields>, random: Random): void {
+export function drawCardFace(ctx: SKRSContext2D, truth: Required<IdCardFields>, random: Random): void {
   const w = CARD_WIDTH;
   const h = CARD_HEIGHT;
   // Pale guilloche-like background: a gradient with faint wavy lines.

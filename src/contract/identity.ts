@@ -43,7 +43,7 @@ export const idCardOcrResponseSchema = z.object({
   fields: idCardFieldsSchema,
   /** 0..1 */
   confidence: z.number(),
-  /** Image-quality and reading doubts the driver may act on (IMAGE_BLURRY, IMAGE_TOO_SMALL, OCR_ID_NUMBER_DOUBTFUL, OCR_LOW_CONFIDENCE). */
+  /** Image-quality and reading doubts the driver may act on (IMAGE_BLURRY, IMAGE_TOO_SMALL, OCR_ID_NUMBER_DOUBTFUL, OCR_LOW_CONFIDENCE, and the cross-checks' OCR_* reasons for an emptied field). */
   warnings: z.array(warningSchema),
   /** Set when no valid ID number was read: retake in good light or type the fields. */
   hint: localizedSchema.nullable(),

@@ -6,7 +6,7 @@ import { renderIdCard } from '../../scripts/generate-id-cards.ts';
 import { idCheckDigit } from '../../src/domain/idNumber.ts';
 import { users } from '../../src/server/db/schema.ts';
 import type { IdentityCheckResult } from '../../src/server/identity/identityCheck.ts';
-import type { IdCardFields, IdCardReader } from '../../src/server/identity/ocr.ts';
+import type { IdCardFields, IdCardReader, IdCardReading } from '../../src/server/identity/ocr.ts';
 import { ocrUnreadable } from '../../src/server/identity/ocr.ts';
 import { demoIdNumber, demoPeople } from '../../src/server/seed/demo.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
@@ -18,12 +18,13 @@ const unclaimed = demoPeople.find((p) => p.name === '郑晓明')!;
 const unclaimedId = demoIdNumber(unclaimed);
 
 /** What the fake reader "reads" next; an Error makes it fail like the engine. */
-let nextReading: { fields: IdCardFields; confidence: number } | Error = { fields: {}, confidence: 0 };
+let nextReading: { fields: IdCardFields; confidence: number; doubts?: IdCardReading['doubts'] } | Error = { fields: {}, confidence: 0 };
 const fakeReader: IdCardReader = {
   read: async () => {
     if (nextReading instanceof Error) throw nextReading;
-    return { ...nextReading, lines: [], durationMs: 1 };
+    return { doubts: [], fieldConfidence: {}, ...nextReading, lines: [], durationMs: 1 };
   },
+  readBack: async () => ({ fields: {}, confidence: 0, durationMs: 1, doubts: [] }),
 };
 let identityVerdict: IdentityCheckResult = 'match';
 
@@ -93,6 +94,20 @@ describe('reading the ID card', () => {
     const response = await uploadCard(session, await somePhoto(), { fields: { idNumber: wrongDigit }, confidence: 0.5 });
     expect(response.json().warnings.map((w: { code: string }) => w.code)).toContain('OCR_ID_NUMBER_DOUBTFUL');
     expect(response.json().hint).not.toBeNull();
+  });
+
+  it('passes on why the cross-checks emptied a field, in both languages', async () => {
+    const session = await loginDriver(t.app, freshPhone());
+    const doubt = {
+      field: 'idNumber' as const,
+      code: 'OCR_ID_NUMBER_BIRTHDATE_MISMATCH',
+      zh: '身份证号码中的出生日期与“出生”一栏不一致，号码可能识别有误，请对照证件填写',
+      en: 'The birth date in the ID number differs from the one printed beside 出生; type the number from the card',
+    };
+    const response = await uploadCard(session, await somePhoto(), { fields: { name: unclaimed.name, birthDate: unclaimed.birthDate }, confidence: 0.3, doubts: [doubt] });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().fields.idNumber).toBeUndefined();
+    expect(response.json().warnings).toContainEqual({ code: doubt.code, zh: doubt.zh, en: doubt.en });
   });
 
   it('answers an engine failure with 422 OCR_UNREADABLE and still gives the photo id for typing the fields', async () => {

@@ -21,7 +21,10 @@ const han = person('韩志强');
 const wang = person('王建国');
 
 let nextReading: { fields: IdCardFields; confidence: number } = { fields: {}, confidence: 0 };
-const fakeReader: IdCardReader = { read: async () => ({ ...nextReading, lines: [], durationMs: 1 }) };
+const fakeReader: IdCardReader = {
+  read: async () => ({ ...nextReading, lines: [], durationMs: 1, doubts: [], fieldConfidence: {} }),
+  readBack: async () => ({ fields: {}, confidence: 0, durationMs: 1, doubts: [] }),
+};
 
 const credentials = { secretId: 'AKIDstandin0000000000000000000000', secretKey: 'standin-secret-key-0000000000000', ruleId: '7' };
 let standIn: TencentFaceIdStandIn;

@@ -27,9 +27,9 @@ const xie = person('谢雨欣'); // 上海, unclaimed taxi driver
 const wang = person('王建国'); // 北京, bound to 13800000001
 
 let nextReading: { fields: IdCardFields; confidence: number } = { fields: {}, confidence: 0 };
-let nextBack: IdCardBackReading = { fields: {}, confidence: 0, durationMs: 1 };
+let nextBack: IdCardBackReading = { fields: {}, confidence: 0, durationMs: 1, doubts: [] };
 const fakeReader: IdCardReader = {
-  read: async () => ({ ...nextReading, lines: [], durationMs: 1 }),
+  read: async () => ({ ...nextReading, lines: [], durationMs: 1, doubts: [], fieldConfidence: {} }),
   readBack: async () => nextBack,
 };
 let verdict: IdentityCheckResult = 'match';
@@ -210,11 +210,11 @@ describe('the back side of the ID card', () => {
       expect(missing.json().error.code).toBe('ID_CARD_BACK_REQUIRED');
 
       // Any picture uploaded as the back does not do: its validity must have been read.
-      nextBack = { fields: {}, confidence: 0, durationMs: 1 };
+      nextBack = { fields: {}, confidence: 0, durationMs: 1, doubts: [] };
       const blankBack = await upload(session, { fields: {}, confidence: 0 }, undefined, 'back');
       expect((await submit(session, xie, photoId, { backPhotoId: blankBack })).json().error.code).toBe('ID_CARD_BACK_UNREADABLE');
 
-      nextBack = { fields: { issuingAuthority: '上海市公安局徐汇分局', validFrom: '2006-01-01', validTo: '2026-01-01' }, confidence: 0.9, durationMs: 1 };
+      nextBack = { fields: { issuingAuthority: '上海市公安局徐汇分局', validFrom: '2006-01-01', validTo: '2026-01-01' }, confidence: 0.9, durationMs: 1, doubts: [] };
       t.clock.advance(1000);
       const expiredBack = await upload(session, { fields: {}, confidence: 0 }, undefined, 'back');
       const read = (await status(session)).back;
@@ -223,7 +223,7 @@ describe('the back side of the ID card', () => {
       expect(expired.json().error.code).toBe('ID_CARD_EXPIRED');
       await nothingBoundNothingShown(session);
 
-      nextBack = { fields: { issuingAuthority: '上海市公安局徐汇分局', validFrom: '2016-01-01', validTo: 'long-term' }, confidence: 0.9, durationMs: 1 };
+      nextBack = { fields: { issuingAuthority: '上海市公安局徐汇分局', validFrom: '2016-01-01', validTo: 'long-term' }, confidence: 0.9, durationMs: 1, doubts: [] };
       const validBack = await upload(session, { fields: {}, confidence: 0 }, undefined, 'back');
       const bound = await submit(session, xie, photoId, { backPhotoId: validBack });
       expect(bound.json()).toMatchObject({ outcome: 'verified', certificatesFound: 1 });

@@ -1,7 +1,8 @@
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { renderIdCard } from '../../scripts/generate-id-cards.ts';
+import { randomIdentity, renderIdCard, seededRandom } from '../../scripts/generate-id-cards.ts';
+import { randomBack, renderIdPhoto, type PhotoSettings } from '../../scripts/generate-id-photos.ts';
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, demoIdNumber, demoPeople } from '../../src/server/seed/demo.ts';
 import { totpCodeAt } from '../../src/server/staff/totp.ts';
 import { browserSuite, contextOptions, ensureWebAppsBuilt, screenshot as saveScreenshot, sharedBrowser, withPage } from '../helpers/browser.ts';
@@ -272,6 +273,34 @@ browserSuite('drivers’ account pages', () => {
       await driverContext.close();
     }
   }, 180_000);
+
+  it('a driver who held the phone the other way uploads a quarter-turned 12 MP photo and sees the card’s ID number in the form', async () => {
+    const truth = randomIdentity(seededRandom(1717));
+    const settings: PhotoSettings = {
+      condition: 'quarter-cw', side: 'portrait', frame: { width: 4032, height: 3024 }, cardShare: 0.6, tilt: 6, keystone: 0.05,
+      keystoneEdge: 'top', turns: 1, exif: false, glare: false, dim: false, defocus: 0, jpegQuality: 75, formBeside: false, seed: 99,
+    };
+    const { image } = await renderIdPhoto(truth, randomBack(seededRandom(1717), truth), settings);
+    expect((await sharp(image).metadata()).height).toBe(4032);
+
+    await withPage(
+      'driver',
+      async (page) => {
+        await page.goto('/login');
+        await logInThroughUi(page, '13900000032');
+        await page.waitForURL((url) => url.pathname === '/real-name');
+        await page.getByTestId('id-photo-pick').setInputFiles({ name: 'IMG_0412.jpg', mimeType: 'image/jpeg', buffer: image });
+        const form = page.getByTestId('id-form');
+        await form.waitFor({ timeout: 60_000 });
+        const value = (field: string) => page.locator(`[data-testid="id-field-${field}"] input, [data-testid="id-field-${field}"] textarea`).first().inputValue();
+        await expect.poll(() => value('idNumber')).toBe(truth.idNumber);
+        expect(await value('name')).toBe(truth.name);
+        expect(await value('address')).toBe(truth.address);
+        await screenshot(page, 'account-g1-quarter-turned-photo', { fullPage: true });
+      },
+      { baseURL: server.url, name: 'account-g' },
+    );
+  }, 120_000);
 
   it('the login page refuses an invalid phone and counts down after sending a code', async () => {
     await withPage(

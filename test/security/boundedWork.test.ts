@@ -16,8 +16,9 @@ const slowReader: IdCardReader = {
     peak = Math.max(peak, active);
     await new Promise((resolve) => setTimeout(resolve, delayMs));
     active--;
-    return { fields: {}, confidence: 0, lines: [], durationMs: delayMs };
+    return { fields: {}, confidence: 0, lines: [], durationMs: delayMs, doubts: [], fieldConfidence: {} };
   },
+  readBack: async () => ({ fields: {}, confidence: 0, durationMs: 0, doubts: [] }),
 };
 
 describe('bounded cost per request: OCR and uploads', () => {

@@ -140,6 +140,8 @@ export async function identityRoutes(app: FastifyInstance, ctx: AppContext): Pro
       if (fields.idNumber && !idValid) {
         warnings.push({ code: 'OCR_ID_NUMBER_DOUBTFUL', zh: '识别出的身份证号码可能有误，请仔细核对', en: 'The ID number read may be wrong; check it carefully' });
       }
+      // What the cross-checks emptied or doubt, each with why.
+      for (const { code, zh, en } of reading.doubts) warnings.push({ code, zh, en });
       if (idValid && reading.confidence < MIN_CONFIDENCE) {
         warnings.push({ code: 'OCR_LOW_CONFIDENCE', zh: '部分信息识别不够确定，请逐项核对', en: 'Some details were read with low certainty; check each one' });
       }

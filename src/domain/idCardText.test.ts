@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findIdNumber, parseIdCardLines, type OcrLine } from './idCardParser.ts';
+import { readIdCardFront as parseIdCardLines } from './idCardLayout.ts';
+import { findIdNumber, type OcrLine } from './idCardText.ts';
 
 const lines = (...texts: string[]): OcrLine[] => texts.map((text) => ({ text, mean: 0.99 }));
 
@@ -106,10 +107,12 @@ describe('parseIdCardLines', () => {
     expect(parsed.read).toEqual(['name', 'idNumber']);
   });
 
-  it('trusts a valid ID number over a misread birth date', () => {
+  it('empties a birth date that disagrees with a valid ID number in one digit, and says why', () => {
     const parsed = parseIdCardLines(lines('出生 1996年1月5日', '公民身份号码 110105199001051242'));
-    expect(parsed.fields.birthDate).toBe('1990-01-05');
+    expect(parsed.fields.birthDate).toBeUndefined();
+    expect(parsed.fields.idNumber).toBe('110105199001051242');
     expect(parsed.read).toEqual(['idNumber']);
+    expect(parsed.doubts).toMatchObject([{ field: 'birthDate', code: 'OCR_BIRTHDATE_MISMATCH' }]);
   });
 
   it('finds nothing in text that is not an ID card', () => {
@@ -121,19 +124,19 @@ describe('parseIdCardLines', () => {
 
 describe('findIdNumber', () => {
   it('maps letters read for digits (O→0, I→1, B→8) and keeps the number whose check digit is right', () => {
-    expect(findIdNumber(['11O1O5I99OO1O5I242'])).toEqual({ idNumber: '110105199001051242', valid: true });
-    expect(findIdNumber(['44O3O52OOOI2235O23'])).toEqual({ idNumber: '440305200012235023', valid: true });
+    expect(findIdNumber(['11O1O5I99OO1O5I242'])).toEqual({ idNumber: '110105199001051242', valid: true, repaired: false });
+    expect(findIdNumber(['44O3O52OOOI2235O23'])).toEqual({ idNumber: '440305200012235023', valid: true, repaired: false });
   });
 
   it('accepts ×, x and lower-case letters for the check character', () => {
-    expect(findIdNumber(['11010519900105139×'])).toEqual({ idNumber: '11010519900105139X', valid: true });
-    expect(findIdNumber(['11010519900105139x'])).toEqual({ idNumber: '11010519900105139X', valid: true });
+    expect(findIdNumber(['11010519900105139×'])).toEqual({ idNumber: '11010519900105139X', valid: true, repaired: false });
+    expect(findIdNumber(['11010519900105139x'])).toEqual({ idNumber: '11010519900105139X', valid: true, repaired: false });
   });
 
   it('repairs one confused digit when that makes the check digit right, preferring the printed birth date', () => {
     // 45010319580731968X with the 8 of the birth year read as 3.
     const repaired = findIdNumber(['45010319530731968X'], { birthDate: '1958-07-31', sex: 'F' });
-    expect(repaired).toEqual({ idNumber: '45010319580731968X', valid: true });
+    expect(repaired).toEqual({ idNumber: '45010319580731968X', valid: true, repaired: true });
   });
 
   it('returns an unrepairable number as invalid rather than inventing one', () => {
