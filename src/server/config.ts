@@ -73,26 +73,8 @@ export const configSchema = envShape.superRefine((env, ctx) => {
 
 export type Env = z.infer<typeof configSchema>;
 
-/** Production never binds identities on local rules alone (PRODUCT §2.2). */
+/** An identity provider needs its credentials. */
 function identityProblems(env: z.infer<typeof envShape>, ctx: z.RefinementCtx): void {
-  if (env.NODE_ENV === 'production' && env.IDENTITY_PROVIDER === 'local') {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['IDENTITY_PROVIDER'],
-      message:
-        "'local' checks no identity outside this server and is refused when NODE_ENV=production: set IDENTITY_PROVIDER=tencent (with TENCENT_SECRET_ID, TENCENT_SECRET_KEY and TENCENT_FACEID_RULE_ID), or IDENTITY_PROVIDER=manual to have staff review every real-name submission",
-    });
-  }
-  if (env.NODE_ENV === 'production' && env.IDENTITY_FACE_CHECK === 'phone-change') {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['IDENTITY_FACE_CHECK'],
-      message: "'phone-change' would bind an identity from a card picture and a name that fits the number, without the holder's face; it is refused when NODE_ENV=production",
-    });
-  }
-  if (env.NODE_ENV === 'production' && env.TENCENT_FACEID_ENDPOINT?.startsWith('http://')) {
-    ctx.addIssue({ code: 'custom', path: ['TENCENT_FACEID_ENDPOINT'], message: 'must be https when NODE_ENV=production' });
-  }
   if (env.IDENTITY_PROVIDER === 'tencent') {
     for (const key of ['TENCENT_SECRET_ID', 'TENCENT_SECRET_KEY', 'TENCENT_FACEID_RULE_ID'] as const) {
       if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when IDENTITY_PROVIDER=tencent' });
@@ -131,9 +113,21 @@ export class ConfigError extends Error {
  * Settings that work in development but are unsafe in production; `serve` refuses to start with any
  * of them (each line says what to change). Other commands (migrate, seed, keys) still run.
  */
-export function unsafeProductionSettings(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl'>): string[] {
+export function unsafeProductionSettings(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl' | 'identity'>): string[] {
   if (config.env !== 'production') return [];
   const problems: string[] = [];
+  // Production never binds identities on local rules alone (PRODUCT §2.2).
+  if (config.identity.IDENTITY_PROVIDER === 'local') {
+    problems.push(
+      "IDENTITY_PROVIDER: 'local' checks no identity outside this server and is refused in production: set IDENTITY_PROVIDER=tencent (with TENCENT_SECRET_ID, TENCENT_SECRET_KEY and TENCENT_FACEID_RULE_ID), or IDENTITY_PROVIDER=manual to have staff review every real-name submission",
+    );
+  }
+  if (config.identity.IDENTITY_FACE_CHECK === 'phone-change') {
+    problems.push("IDENTITY_FACE_CHECK: 'phone-change' would bind an identity from a card picture and a name that fits the number, without the holder's face; it is refused in production");
+  }
+  if (config.identity.TENCENT_FACEID_ENDPOINT?.startsWith('http://')) {
+    problems.push('TENCENT_FACEID_ENDPOINT: must be https in production');
+  }
   if (config.sms.SMS_PROVIDER === 'console') {
     problems.push('SMS_PROVIDER: the console provider writes login codes into the log; set SMS_PROVIDER=aliyun (and its ALIYUN_SMS_* settings) in production');
   }
@@ -144,7 +138,7 @@ export function unsafeProductionSettings(config: Pick<Config, 'env' | 'sms' | 'p
 }
 
 /** Throws ConfigError listing every unsafe production setting. */
-export function refuseUnsafeProduction(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl'>): void {
+export function refuseUnsafeProduction(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl' | 'identity'>): void {
   const problems = unsafeProductionSettings(config);
   if (problems.length > 0) throw new ConfigError(problems);
 }
