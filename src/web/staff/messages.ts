@@ -135,6 +135,9 @@ const zh = {
   },
   application: {
     back: '返回队列',
+    materialsToReplace: '需重新上传的材料',
+    awaitingReplacement: '待重新上传',
+    replacedAfterReturn: '已重新上传',
     applicant: '申请人',
     name: '姓名',
     idNumber: '身份证号',
@@ -547,6 +550,9 @@ const en: Messages = {
   },
   application: {
     back: 'Back to the queue',
+    materialsToReplace: 'Materials to upload again',
+    awaitingReplacement: 'Awaiting a new upload',
+    replacedAfterReturn: 'Uploaded again',
     applicant: 'Applicant',
     name: 'Name',
     idNumber: 'ID number',
