@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { browserSuite, ensureWebAppsBuilt, screenshot, withPage } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
-import { loginDemoDriver, loginDemoStaff, signIn, submitThroughApi, uploadFiles, type DriverSession } from './business.support.ts';
+import { type DriverSession, loginDemoDriver, loginDemoStaff, signIn, submitAndConfirm, submitThroughApi, uploadFiles } from './business.support.ts';
 
 interface Detail {
   id: string;
@@ -157,7 +157,8 @@ browserSuite('My Office in the drivers’ app', () => {
         await expect.poll(() => box.innerText()).toContain('材料图片不清晰');
         await expect.poll(() => box.innerText()).toContain('个人信息填写有误');
         await expect.poll(() => box.innerText()).toContain('劳动合同照片不清晰；申请原因请写明新单位名称');
-        await expect.poll(() => page.locator('[data-section="messages"]').innerText()).toContain('受理人员');
+        // The notice is said once: above the timeline, not again among the messages.
+        await expect.poll(() => page.getByText('劳动合同照片不清晰；申请原因请写明新单位名称').count()).toBe(1);
         await screenshot(page, 'my-office-returned', { fullPage: true });
 
         await page.locator('[data-action="correct"]').click();
@@ -175,7 +176,7 @@ browserSuite('My Office in the drivers’ app', () => {
         await expect.poll(() => contract.locator('img').getAttribute('src')).not.toBe(before);
         await screenshot(page, 'my-office-correcting');
         await page.getByTestId('next').click();
-        await page.getByTestId('submit').click();
+        await submitAndConfirm(page, '确认重新提交');
         await page.getByTestId('submit-result').waitFor();
         await expect.poll(() => page.locator('.result__title').innerText()).toBe('已重新提交');
         await screenshot(page, 'my-office-resubmitted');
