@@ -70,12 +70,14 @@ describe('demo data', () => {
     for (const province of PROVINCES) {
       const response = await t.app.inject({ method: 'GET', url: `/api/v1/contacts?province=${province.code}` });
       expect(response.statusCode).toBe(200);
-      const { contacts } = response.json() as { contacts: { name: string; title: string; phone: string; hours: string }[] };
+      const { contacts } = response.json() as { contacts: { name: string; title: string; phone: string; hours: string; nameEn: string; hoursEn: string }[] };
       const line = contacts.find((c) => c.phone.endsWith('-12328'));
       expect(line, province.zh).toBeDefined();
       expect(line!.phone).toBe(`${PROVINCE_AREA_CODES[province.code]}-12328`);
       expect(line!.name).toMatch(/交通/);
       expect(line!.hours).toMatch(/9:00/);
+      // English screens read them in English.
+      expect(line).toMatchObject({ nameEn: expect.stringMatching(/qualification certificate desk/), hoursEn: expect.stringMatching(/^Working days/) });
       seen.set(province.code, line!.phone);
     }
     expect(seen.get('11')).toBe('010-12328');

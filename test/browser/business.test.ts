@@ -283,7 +283,7 @@ browserSuite('business flows in the drivers’ app', () => {
       },
       { baseURL: server.url, name: 'business-cancellation' },
     );
-  });
+  }, 120_000);
 
   it('换证 for a driver inside the renewal window; a certificate outside it is greyed with the reason', async () => {
     await withPage(

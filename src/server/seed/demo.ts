@@ -127,14 +127,39 @@ export const PROVINCE_AREA_CODES: Readonly<Record<string, string>> = {
 /** Office hours of the provincial service windows: working days, with the usual lunch break. */
 const OFFICE_HOURS = '工作日 9:00–12:00，13:30–17:00（法定节假日除外）';
 /** Named people where the demo provinces enter one (the other provinces list the office only). */
-const CONTACT_PERSONS: Readonly<Record<string, string>> = { '11': '张老师（从业资格业务经办）', '31': '李老师（从业资格业务经办）' };
+const OFFICE_HOURS_EN = 'Working days 9:00–12:00 and 13:30–17:00 (closed on public holidays)';
+const CONTACT_PERSONS: Readonly<Record<string, { zh: string; en: string }>> = {
+  '11': { zh: '张老师（从业资格业务经办）', en: 'Mr Zhang (qualification certificates)' },
+  '31': { zh: '李老师（从业资格业务经办）', en: 'Ms Li (qualification certificates)' },
+};
 
-function provinceContacts(province: { code: string }, authority: string) {
+function provinceContacts(province: { code: string }, authority: { zh: string; en: string }) {
   const areaCode = PROVINCE_AREA_CODES[province.code];
   if (!areaCode) throw new Error(`no area code for province ${province.code}`);
+  const person = CONTACT_PERSONS[province.code];
   return [
-    { provinceCode: province.code, name: `${authority} 从业资格业务窗口`, title: CONTACT_PERSONS[province.code] ?? '', phone: `${areaCode}-12328`, hours: OFFICE_HOURS, sortOrder: 1 },
-    { provinceCode: province.code, name: '12345政务服务便民热线', title: '', phone: `${areaCode}-12345`, hours: '全天24小时', sortOrder: 2 },
+    {
+      provinceCode: province.code,
+      name: `${authority.zh} 从业资格业务窗口`,
+      title: person?.zh ?? '',
+      phone: `${areaCode}-12328`,
+      hours: OFFICE_HOURS,
+      nameEn: `${authority.en}, qualification certificate desk`,
+      titleEn: person?.en ?? '',
+      hoursEn: OFFICE_HOURS_EN,
+      sortOrder: 1,
+    },
+    {
+      provinceCode: province.code,
+      name: '12345政务服务便民热线',
+      title: '',
+      phone: `${areaCode}-12345`,
+      hours: '全天24小时',
+      nameEn: '12345 government service hotline',
+      titleEn: '',
+      hoursEn: '24 hours a day',
+      sortOrder: 2,
+    },
   ];
 }
 
@@ -167,7 +192,7 @@ async function seedProvinces(tx: Executor): Promise<void> {
       .insert(issuingAuthorities)
       .values({ code: `${province.code}0000`, provinceCode: province.code, nameZh: name.zh, nameEn: name.en })
       .onConflictDoNothing();
-    await tx.insert(contacts).values(provinceContacts(province, name.zh)).onConflictDoNothing();
+    await tx.insert(contacts).values(provinceContacts(province, name)).onConflictDoNothing();
   }
 }
 
