@@ -310,8 +310,9 @@ browserSuite('staff console', () => {
     await phone.locator('[data-action="correct"]').click();
     // Flagged materials come first: the upload step, each flagged card marked.
     await phone.locator('[data-step="materials"]').waitFor();
-    for (const key of flagged) await expect.poll(() => phone.locator(`[data-material="${key}"]`).getAttribute('data-correction')).toBe('replace');
-    expect(await phone.locator('[data-material="certificate_info_page"]').getAttribute('data-correction')).toBeNull();
+    const card = (key: string) => phone.locator(`[data-step="materials"] [data-material="${key}"]`);
+    for (const key of flagged) await expect.poll(() => card(key).getAttribute('data-correction')).toBe('replace');
+    expect(await card('certificate_info_page').getAttribute('data-correction')).toBeNull();
     await screenshot(phone, 'staff-roundtrip-driver-marked', { fullPage: true });
     // Not replaced yet: the way on is blocked with the reason.
     await phone.getByTestId('next').click();
@@ -319,9 +320,8 @@ browserSuite('staff console', () => {
     expect(new URL(phone.url()).searchParams.get('step')).toBe('materials');
 
     for (const [i, key] of flagged.entries()) {
-      const card = phone.locator(`[data-material="${key}"]`);
-      await card.locator('input[type="file"]').setInputFiles(await files.photo(77 + i));
-      await expect.poll(() => card.getAttribute('data-correction')).toBe('replaced');
+      await card(key).locator('input[type="file"]').setInputFiles(await files.photo(77 + i));
+      await expect.poll(() => card(key).getAttribute('data-correction'), { timeout: 20_000 }).toBe('replaced');
     }
     await expect.poll(() => phone.locator('[data-testid="corrections-materials"] [data-replaced="true"]').count()).toBe(2);
     await phone.getByTestId('next').click();
