@@ -28,6 +28,7 @@ import {
   ElMenu,
   ElMenuItem,
   ElOption,
+  ElPagination,
   ElRadio,
   ElRadioButton,
   ElRadioGroup,
@@ -79,6 +80,7 @@ import 'element-plus/es/components/menu-item/style/css';
 import 'element-plus/es/components/message/style/css';
 import 'element-plus/es/components/message-box/style/css';
 import 'element-plus/es/components/option/style/css';
+import 'element-plus/es/components/pagination/style/css';
 import 'element-plus/es/components/radio/style/css';
 import 'element-plus/es/components/radio-button/style/css';
 import 'element-plus/es/components/radio-group/style/css';
@@ -127,6 +129,7 @@ const components = [
   ElMenu,
   ElMenuItem,
   ElOption,
+  ElPagination,
   ElRadio,
   ElRadioButton,
   ElRadioGroup,
