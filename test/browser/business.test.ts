@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { browserSuite, ensureWebAppsBuilt, screenshot, withPage } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
 import { closeOpenApplications, loginDemoDriver, signIn, submitAndConfirm, submitThroughApi, uploadFiles, type DriverSession } from './business.support.ts';
+import { formatDate } from '../../src/web/shared/dates.ts';
 
 interface Detail {
   id: string;
@@ -100,7 +101,7 @@ browserSuite('business flows in the drivers’ app', () => {
     const submitted = (await driver.api<Detail>('GET', `/applications/${id}`)).body;
     expect(submitted.state).toBe('submitted');
     await expect.poll(() => page.getByTestId('reference').innerText()).toBe(submitted.reference);
-    await expect.poll(() => page.getByTestId('accept-deadline').innerText()).toBe(`将于 ${submitted.acceptDeadline} 前受理`);
+    await expect.poll(() => page.getByTestId('accept-deadline').innerText()).toBe(`将于 ${formatDate(submitted.acceptDeadline, 'zh-CN')} 前受理`);
     await screenshot(page, `${name}-6-result`);
     return submitted;
   }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { browserSuite, ensureWebAppsBuilt, screenshot, withPage } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
 import { type DriverSession, loginDemoDriver, loginDemoStaff, signIn, submitAndConfirm, submitThroughApi, uploadFiles } from './business.support.ts';
+import { formatDate } from '../../src/web/shared/dates.ts';
 
 interface Detail {
   id: string;
@@ -54,7 +55,7 @@ browserSuite('My Office in the drivers’ app', () => {
         await expect.poll(() => cards.evaluateAll((all) => all.map((card) => (card as HTMLElement).dataset.reference))).toEqual(serverOrder);
         const creditCard = page.locator(`[data-reference="${credit.reference}"]`);
         await expect.poll(() => creditCard.locator('.state-tag').innerText()).toBe('待受理');
-        await expect.poll(() => creditCard.innerText()).toContain(`受理期限 ${acceptDeadline}`);
+        await expect.poll(() => creditCard.innerText()).toContain(`受理期限 ${formatDate(acceptDeadline, 'zh-CN')}`);
         await expect.poll(() => page.locator(`[data-reference="${draft.reference}"] .state-tag`).innerText()).toBe('草稿');
         await screenshot(page, 'my-office-list');
 
@@ -68,7 +69,7 @@ browserSuite('My Office in the drivers’ app', () => {
         await creditCard.click();
         await page.waitForURL((url) => url.pathname === `/my-office/${credit.id}`);
         await expect.poll(() => page.getByTestId('application-state').innerText()).toBe('待受理');
-        await expect.poll(() => page.getByTestId('deadline').innerText()).toContain(`受理期限 ${acceptDeadline}`);
+        await expect.poll(() => page.getByTestId('deadline').innerText()).toContain(`受理期限 ${formatDate(acceptDeadline, 'zh-CN')}`);
         await expect.poll(() => page.locator('[data-section="timeline"] [data-timeline]').count()).toBe(1);
         await expect.poll(() => page.locator('[data-section="materials"] .thumbs__item').count()).toBe(3);
         await screenshot(page, 'my-office-detail', { fullPage: true });
