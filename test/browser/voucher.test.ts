@@ -97,7 +97,8 @@ browserSuite('vouchers, verification and the e-certificate in the drivers app', 
 
       const [pngDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('voucher-save').click()]);
       expect(pngDownload.suggestedFilename()).toBe(`诚信考核凭证-${voucher.serial}.png`);
-      await expect.poll(() => page.locator('.van-toast').last().innerText()).toContain('凭证图片已保存');
+      // Saving answers with a toast; inside WeChat (this browser's user agent), where downloads do not work, it says how.
+      await expect.poll(() => page.locator('.van-toast').last().innerText()).toContain('长按图片保存到相册');
       downloadedPng = downloadPath(`voucher-${voucher.serial}.png`);
       await pngDownload.saveAs(downloadedPng);
       const png = await readFile(downloadedPng);
