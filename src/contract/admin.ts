@@ -126,6 +126,9 @@ export const contactSchema = z.object({
   title: z.string(),
   phone: z.string(),
   hours: z.string(),
+  nameEn: z.string(),
+  titleEn: z.string(),
+  hoursEn: z.string(),
   sortOrder: z.number().int(),
 });
 export type ContactView = z.infer<typeof contactSchema>;
@@ -139,6 +142,9 @@ export const newContactSchema = z.object({
   title: z.string().trim().max(100).default(''),
   phone: contactPhoneSchema,
   hours: z.string().trim().max(200).default(''),
+  nameEn: z.string().trim().max(200).default(''),
+  titleEn: z.string().trim().max(200).default(''),
+  hoursEn: z.string().trim().max(200).default(''),
 });
 /** `PATCH /staff/admin/contacts/:id` → 200 contact. */
 export const contactPatchSchema = z
@@ -147,6 +153,9 @@ export const contactPatchSchema = z
     title: z.string().trim().max(100),
     phone: contactPhoneSchema,
     hours: z.string().trim().max(200),
+    nameEn: z.string().trim().max(200),
+    titleEn: z.string().trim().max(200),
+    hoursEn: z.string().trim().max(200),
   })
   .partial();
 /** `PUT /staff/admin/contacts/order`: every contact id of the province, once, in the new order (else 400 CONTACT_ORDER_MISMATCH) → 200 list. */

@@ -41,6 +41,8 @@ export const materialStatusSchema = z.object({
   required: z.boolean(),
   /** When requiredness depends on the answers (e.g. only for a partial cancellation), what it depends on. */
   condition: localizedSchema.optional(),
+  /** After a return that flagged this material: 'replace' until a new picture is uploaded, then 'replaced'. */
+  correction: z.enum(['replace', 'replaced']).nullable(),
   uploaded: uploadedMaterialSchema.nullable(),
 });
 
@@ -56,6 +58,8 @@ export const timelineEntrySchema = z.object({
   at: z.string(),
   reasons: z.array(reasonOptionSchema),
   reasonText: z.string().nullable(),
+  /** A return's materials to upload again. */
+  materials: z.array(z.object({ key: z.string(), name: localizedSchema })),
   details: z.record(z.string(), z.unknown()),
 });
 
@@ -82,9 +86,17 @@ export const applicationDetailSchema = applicationSummarySchema.extend({
   timeline: z.array(timelineEntrySchema),
   allowedActions: z.array(z.string()),
   /** The latest return for correction: every item to correct, told at once (一次性告知). */
-  corrections: z.object({ reasons: z.array(reasonOptionSchema), text: z.string().nullable(), at: z.string() }).nullable(),
-  /** What still blocks submission. */
-  missing: z.object({ fields: z.array(z.string()), materials: z.array(z.string()) }),
+  corrections: z
+    .object({
+      reasons: z.array(reasonOptionSchema),
+      text: z.string().nullable(),
+      at: z.string(),
+      /** The materials to upload again, and whether each has been replaced since. */
+      materials: z.array(z.object({ key: z.string(), name: localizedSchema, replaced: z.boolean() })),
+    })
+    .nullable(),
+  /** What still blocks submission: answers, missing materials, flagged materials not yet replaced. */
+  missing: z.object({ fields: z.array(z.string()), materials: z.array(z.string()), replace: z.array(z.string()) }),
 });
 export type ApplicationDetail = z.infer<typeof applicationDetailSchema>;
 

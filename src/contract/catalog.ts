@@ -40,6 +40,7 @@ export type BusinessesResponse = z.infer<typeof businessesResponseSchema>;
 export const contactsQuerySchema = z.object({ province: provinceCodeSchema });
 export const contactsResponseSchema = z.object({
   province: codeNameSchema,
-  contacts: z.array(z.object({ name: z.string(), title: z.string(), phone: z.string(), hours: z.string() })),
+  /** `nameEn` / `titleEn` / `hoursEn`: the English the province entered ('' when none). */
+  contacts: z.array(z.object({ name: z.string(), title: z.string(), phone: z.string(), hours: z.string(), nameEn: z.string(), titleEn: z.string(), hoursEn: z.string() })),
 });
 export type ContactsResponse = z.infer<typeof contactsResponseSchema>;

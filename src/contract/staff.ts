@@ -203,6 +203,8 @@ export const staffMaterialSchema = z.object({
   key: z.string(),
   name: localizedSchema,
   required: z.boolean(),
+  /** Flagged by the latest return: 'replace' until the driver uploads a new picture, then 'replaced'. */
+  correction: z.enum(['replace', 'replaced']).nullable(),
   /** `url` serves the full-size image; every fetch is audited. */
   uploaded: uploadedMaterialSchema
     .extend({

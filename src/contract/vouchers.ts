@@ -19,6 +19,8 @@ export const voucherSummarySchema = z.object({
   /** Last day the voucher is valid. */
   expiresOn: day,
   issuer: z.string(),
+  /** The issuing authority in both languages (the voucher itself is printed in Chinese). */
+  issuerName: z.object({ zh: z.string(), en: z.string() }),
   /** The QR's content: `{base}/v/{token}`. */
   verifyUrl: z.string(),
   token: z.string(),

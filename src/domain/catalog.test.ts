@@ -92,6 +92,8 @@ describe('personal information forms', () => {
     expect(Object.keys(issues(schema, { ...info, categoriesToCancel: ['pilot'] }))).toEqual(['categoriesToCancel.0']);
     expect(issues(schema, { ...info, cancelReason: 'other' })).toEqual({ reasonText: '选择“其他原因”时请说明注销原因' });
     expect(schema.safeParse({ ...info, cancelReason: 'other', reasonText: '转行' }).success).toBe(true);
+    // A death is reported by others and cancelled by staff: the holder's own application cannot give it.
+    expect(schema.safeParse({ ...info, cancelReason: 'death' }).success).toBe(false);
   });
 
   it('drafts accept partial answers but not malformed ones', () => {

@@ -16,7 +16,7 @@ import {
   type BusinessVariant,
 } from './businessKeys.ts';
 import { QUASI_DRIVING_TYPES } from './quasiDriving.ts';
-import { CANCEL_REASONS, activeCategories, categoriesOverAgeLimit, certificateStatus, categoryStatus, renewalOpensOn, renewalWindowOpen, type Certificate } from './certificate.ts';
+import { SELF_CANCEL_REASONS, activeCategories, categoriesOverAgeLimit, certificateStatus, categoryStatus, renewalOpensOn, renewalWindowOpen, type Certificate } from './certificate.ts';
 import { CATEGORY_CODES, isCreditAssessedCategory } from './categories.ts';
 import { isMobile, isPhoneNumber, normalizeMobile } from './phone.ts';
 import { formError, type FormLanguage } from './formIssues.ts';
@@ -112,7 +112,7 @@ const cancellationShape = z.object({
     .array(z.string().refine((c) => CATEGORY_CODES.includes(c), formError('UNKNOWN_CATEGORY')), formError('CHOICE_REQUIRED'))
     .min(1, formError('CATEGORY_REQUIRED'))
     .refine((list) => new Set(list).size === list.length, formError('CATEGORY_DUPLICATE')),
-  cancelReason: choice(CANCEL_REASONS),
+  cancelReason: choice(SELF_CANCEL_REASONS),
   /** Required when the reason is 'other'. */
   reasonText: optionalText(200),
   contactName: text(50),

@@ -18,6 +18,12 @@ export const GRACE_DAYS_AFTER_EXPIRY = 180;
 export const CANCEL_REASONS = ['death', 'holder_request', 'over_age', 'licence_revoked', 'expired_over_180_days', 'other'] as const;
 export type CancelReason = (typeof CANCEL_REASONS)[number];
 
+/**
+ * The reasons a holder gives when applying to cancel their own certificate. A death is reported by
+ * others and the certificate cancelled by staff (Art. 32), so the holder's form does not offer it.
+ */
+export const SELF_CANCEL_REASONS = ['holder_request', 'over_age', 'licence_revoked', 'expired_over_180_days', 'other'] as const satisfies readonly CancelReason[];
+
 export const CANCEL_REASON_LABELS: Record<CancelReason, Localized> = {
   death: { zh: '持证人死亡', en: 'The holder has died' },
   holder_request: { zh: '持证人申请注销', en: 'At the holder’s request' },

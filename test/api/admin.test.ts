@@ -77,7 +77,8 @@ describe('province administration', () => {
       expect(created.statusCode).toBe(201);
       const contact = created.json() as { id: string; sortOrder: number };
 
-      const patched = await call(bjAdmin, 'PATCH', `/staff/admin/contacts/${contact.id}`, { phone: '010-6666 4321' });
+      const patched = await call(bjAdmin, 'PATCH', `/staff/admin/contacts/${contact.id}`, { phone: '010-6666 4321', nameEn: 'Section Chief Zhang' });
+      expect(patched.json()).toMatchObject({ nameEn: 'Section Chief Zhang', titleEn: '' });
       expect(patched.json()).toMatchObject({ name: '张科长', phone: '010-6666 4321' });
 
       const list = (await call(bjAdmin, 'GET', '/staff/admin/contacts')).json() as { contacts: { id: string; name: string }[] };
@@ -86,7 +87,7 @@ describe('province administration', () => {
       const reordered = await call(bjAdmin, 'PUT', '/staff/admin/contacts/order', { ids: reversed });
       expect(reordered.statusCode).toBe(200);
       const publicList = (await call(null, 'GET', '/contacts?province=11')).json() as { contacts: { name: string; phone: string }[] };
-      expect(publicList.contacts[0]).toEqual(expect.objectContaining({ name: '张科长', phone: '010-6666 4321' }));
+      expect(publicList.contacts[0]).toEqual(expect.objectContaining({ name: '张科长', phone: '010-6666 4321', nameEn: 'Section Chief Zhang' }));
 
       const incomplete = await call(bjAdmin, 'PUT', '/staff/admin/contacts/order', { ids: reversed.slice(1) });
       expect(incomplete.statusCode).toBe(400);
@@ -100,7 +101,7 @@ describe('province administration', () => {
         expect(rows, event).toHaveLength(1);
         expect(rows[0]).toMatchObject({ username: 'bj-admin', role: 'province_admin', provinceCode: '11' });
       }
-      expect((await auditRows('admin.contact.update'))[0]!.details).toEqual({ changed: { phone: { from: '010-6666 1234', to: '010-6666 4321' } } });
+      expect((await auditRows('admin.contact.update'))[0]!.details).toEqual({ changed: { phone: { from: '010-6666 1234', to: '010-6666 4321' }, nameEn: { from: '', to: 'Section Chief Zhang' } } });
     });
 
     it('refuses bad input with the field named, and another province’s contact is not there', async () => {

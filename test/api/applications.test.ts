@@ -137,7 +137,7 @@ describe('applications: one engine for every business', () => {
     const infoChange = await completeAndSubmit('change', 'certificate_info', { ...card, unitPhone: '010-65551234', reason: '准驾车型变化' });
     expect(infoChange.state).toBe('submitted');
     const cancellation = await completeAndSubmit('cancellation', undefined, {
-      categoriesToCancel: ['freight_driver'],
+      categoriesToCancel: ['freight_driver', 'passenger_driver'],
       cancelReason: 'holder_request',
       contactName: '王建国',
       contactPhone: '13800000001',
@@ -151,6 +151,7 @@ describe('applications: one engine for every business', () => {
   });
 
   it('refuses renewal outside the renewal window and keeps mailing honest', async () => {
+    // The demo data opens renewal 30 days before the real day of seeding; on this test's clock it is months away.
     const renewal = await inject('POST', '/applications', { business: 'renewal', certificateId });
     expect(renewal.statusCode).toBe(422);
     expect(renewal.json().error.code).toBe('RENEWAL_NOT_OPEN');

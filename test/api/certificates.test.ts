@@ -58,9 +58,10 @@ describe('my certificates', () => {
       status: { status: 'valid', label: { zh: '有效' } },
     });
     expect(certificate!.holderIdNumberMasked).toBe(`${idNumber.slice(0, 4)}**********${idNumber.slice(-4)}`);
-    expect(certificate!.categories).toHaveLength(1);
+    expect(certificate!.categories).toHaveLength(2);
     expect(certificate!.categories[0]).toMatchObject({ code: 'freight_driver', name: { zh: '经营性道路货物运输驾驶员' }, status: 'valid', qualifiers: [] });
     expect(certificate!.categories[0]!.reason.zh).toMatch(/^有效期至\d{4}-\d{2}-\d{2}/);
+    expect(certificate!.categories[1]).toMatchObject({ code: 'passenger_driver', status: 'valid' });
   });
 
   it('shows qualifiers and several categories', async () => {

@@ -129,6 +129,70 @@ describe('staff casework: roles, provinces, actions, registry and audit', () => 
     expect(notices.some((n) => n.payload.applicationId === application.id && n.payload.action === 'return')).toBe(true);
   });
 
+  it('a return flags materials: the driver sees them marked, cannot resubmit before replacing each, and both histories name them', async () => {
+    const drive = (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, extra: { payload?: unknown; headers?: Record<string, string> } = {}) =>
+      t.app.inject({ method, url: `/api/v1${url}`, headers: { ...driver.headers, ...extra.headers }, ...(extra.payload === undefined ? {} : { payload: extra.payload as string }) });
+    const upload = (id: string, key: string, photo: Buffer) => {
+      const body = multipart(photo);
+      return drive('PUT', `/applications/${id}/materials/${key}`, { payload: body.payload, headers: body.headers });
+    };
+    const created = await drive('POST', '/applications', { payload: { business: 'replacement', certificateId: await validCertificate() } });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id as string;
+    expect((await drive('PATCH', `/applications/${id}`, { payload: { ...cardAnswers, reason: '证件遗失', delivery: 'self_collect' } })).statusCode).toBe(200);
+    const photos = { photo_2inch: await documentPhoto(21), driving_licence: await documentPhoto(22), certificate_info_page: await documentPhoto(23), certificate_violation_page: await documentPhoto(24) };
+    for (const [key, photo] of Object.entries(photos)) expect((await upload(id, key, photo)).statusCode).toBe(200);
+    expect((await drive('POST', `/applications/${id}/submit`)).statusCode).toBe(200);
+
+    const returned = await act('bj-handler', id, { action: 'return', reasonCodes: ['material_unclear'], reason: '二寸照片和驾驶证看不清', materialKeys: ['photo_2inch', 'driving_licence'] });
+    expect(returned.statusCode, returned.body).toBe(200);
+    const staffEntry = returned.json().timeline.at(-1);
+    expect(staffEntry.materials.map((m: { name: { zh: string } }) => m.name.zh)).toEqual(['近期二寸免冠彩色照片', '机动车驾驶证']);
+    expect(staffEntry.details.flaggedFiles).toBeUndefined();
+
+    const seen = (await drive('GET', `/applications/${id}`)).json();
+    expect(seen.corrections.materials).toEqual([
+      { key: 'photo_2inch', name: expect.objectContaining({ zh: '近期二寸免冠彩色照片' }), replaced: false },
+      { key: 'driving_licence', name: expect.objectContaining({ zh: '机动车驾驶证' }), replaced: false },
+    ]);
+    expect(Object.fromEntries(seen.materials.map((m: { key: string; correction: string | null }) => [m.key, m.correction]))).toEqual({
+      photo_2inch: 'replace',
+      driving_licence: 'replace',
+      certificate_info_page: null,
+      certificate_violation_page: null,
+    });
+    expect(seen.missing.replace).toEqual(['photo_2inch', 'driving_licence']);
+    expect(seen.timeline.find((e: { action: string }) => e.action === 'return').materials.map((m: { key: string }) => m.key)).toEqual(['photo_2inch', 'driving_licence']);
+
+    // Nothing replaced: refused with the list, in the reader's language, and nothing changes.
+    const refused = await drive('POST', `/applications/${id}/submit`, { headers: { 'accept-language': 'en' } });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().error).toMatchObject({ code: 'MATERIALS_NOT_REPLACED', message: expect.stringContaining('2 material(s)') });
+    expect(refused.json().error.details.materials.map((m: { key: string; replace: boolean }) => [m.key, m.replace])).toEqual([
+      ['photo_2inch', true],
+      ['driving_licence', true],
+    ]);
+    // The same picture again is no replacement; a new one is.
+    expect((await upload(id, 'photo_2inch', photos.photo_2inch)).statusCode).toBe(200);
+    expect((await upload(id, 'driving_licence', await documentPhoto(32))).statusCode).toBe(200);
+    const stillOne = await drive('POST', `/applications/${id}/submit`);
+    expect(stillOne.statusCode).toBe(422);
+    expect(stillOne.json().error.details.materials.map((m: { key: string }) => m.key)).toEqual(['photo_2inch']);
+    expect((await drive('GET', `/applications/${id}`)).json().state).toBe('returned');
+
+    expect((await upload(id, 'photo_2inch', await documentPhoto(31))).statusCode).toBe(200);
+    const resubmitted = await drive('POST', `/applications/${id}/submit`);
+    expect(resubmitted.statusCode, resubmitted.body).toBe(200);
+    expect(resubmitted.json().state).toBe('submitted');
+
+    const staffView = (await view('bj-handler', id)).json();
+    expect(staffView.materials.filter((m: { correction: string | null }) => m.correction).map((m: { key: string; correction: string }) => [m.key, m.correction])).toEqual([
+      ['photo_2inch', 'replaced'],
+      ['driving_licence', 'replaced'],
+    ]);
+    expect(staffView.timeline.find((e: { action: string }) => e.action === 'return').materials.map((m: { key: string }) => m.key)).toEqual(['photo_2inch', 'driving_licence']);
+  });
+
   it('lets exactly one of two staff accepting at once win; the other gets 409 and the fresh state', async () => {
     for (const round of raceRounds()) {
       const application = await submittedApplication(t, { phone: DRIVER, certificateId: await validCertificate(), business: 'replacement', personalInfo: cardAnswers });

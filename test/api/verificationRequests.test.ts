@@ -1,6 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, calendarOverrides, certificateCategories, certificates, users } from '../../src/server/db/schema.ts';
+import { auditLog, calendarOverrides, certificateCategories, certificates, outbox, users } from '../../src/server/db/schema.ts';
+import { sendVerificationAnsweredSms, type OutboxContext } from '../../src/server/outbox/worker.ts';
+import { renderSmsText } from '../../src/server/sms/templates.ts';
+import type { SmsMessage } from '../../src/server/sms/types.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver, type DriverLogin } from '../helpers/driverLogin.ts';
 import { insertCertificate } from '../helpers/applications.ts';
@@ -106,6 +109,16 @@ describe('information-verification requests (信息核查) for staff', () => {
     expect(answered.json()).toMatchObject({ state: 'corrected', registryValue: '北京新单位物流有限公司' });
     const [certificate] = await t.database.db.select().from(certificates).where(eq(certificates.id, certificateId));
     expect(certificate!.serviceUnit).toBe('北京新单位物流有限公司');
+
+    // The driver is told by SMS that the answer is there.
+    const queued = await t.database.db.select().from(outbox).where(eq(outbox.topic, 'sms.verification_answered'));
+    expect(queued.filter((row) => row.payload.requestId === id)).toHaveLength(1);
+    const sent: SmsMessage[] = [];
+    const sms = { name: 'recording', send: async (message: SmsMessage) => void sent.push(message) };
+    await sendVerificationAnsweredSms(t.database.db, queued.find((row) => row.payload.requestId === id)!, { sms } as unknown as OutboxContext);
+    const [driverRow] = await t.database.db.select({ phone: users.phone }).from(users).where(eq(users.id, queued[0]!.payload.userId as string));
+    expect(sent).toEqual([{ phone: driverRow!.phone, template: 'verification_answered', params: { outcome: '发证机关已更正证件信息' } }]);
+    expect(renderSmsText(sent[0]!.template, sent[0]!.params)).toBe('您的信息核查申请已答复：发证机关已更正证件信息，请登录道路运政一网通办查看。');
 
     const late = await call(bjHandler, 'POST', `/staff/verification-requests/${id}/answer`, { outcome: 'explained', answer: '再答一次' });
     expect(late.statusCode).toBe(409);

@@ -252,7 +252,13 @@ describe('credit-assessment vouchers', () => {
       kind: 'certificate',
       verdict: 'valid',
       message: '从业资格证有效',
-      certificate: { holder: '王*国', categories: [{ code: 'freight_driver', label: '经营性道路货物运输驾驶员' }] },
+      certificate: {
+        holder: '王*国',
+        categories: [
+          { code: 'freight_driver', label: '经营性道路货物运输驾驶员' },
+          { code: 'passenger_driver', label: '经营性道路旅客运输驾驶员' },
+        ],
+      },
     });
     expect(JSON.stringify(checked.json())).not.toContain(certificate.holderIdNumber);
 

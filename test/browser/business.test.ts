@@ -2,7 +2,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { browserSuite, ensureWebAppsBuilt, screenshot, withPage } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
-import { closeOpenApplications, type DriverSession, loginDemoDriver, signIn, submitThroughApi, uploadFiles } from '../helpers/httpSession.ts';
+import { closeOpenApplications, type DriverSession, loginDemoDriver, signIn, submitAndConfirm, submitThroughApi, uploadFiles } from '../helpers/httpSession.ts';
+import { formatDate } from '../../src/web/shared/dates.ts';
 
 interface Detail {
   id: string;
@@ -17,14 +18,16 @@ browserSuite('business flows in the drivers’ app', () => {
   let server: { url: string; close(): Promise<void> };
   let wang: DriverSession;
   let liu: DriverSession;
+  let ma: DriverSession;
   let files: Awaited<ReturnType<typeof uploadFiles>>;
 
   beforeAll(async () => {
     await ensureWebAppsBuilt();
     server = await startTestServer({ seed: true });
-    // 王建国 (Beijing, valid certificate) and 刘洋 (Jiangsu, inside the renewal window).
+    // 王建国 (Beijing, eligible for everything), 刘洋 (Jiangsu, inside the renewal window) and 马超 (Beijing, renewal months away).
     wang = await loginDemoDriver(server.url, '13800000001');
     liu = await loginDemoDriver(server.url, '13800000004');
+    ma = await loginDemoDriver(server.url, '13800000013');
     files = await uploadFiles();
   });
   afterAll(async () => {
@@ -34,6 +37,7 @@ browserSuite('business flows in the drivers’ app', () => {
   afterEach(async () => {
     await closeOpenApplications(wang);
     await closeOpenApplications(liu);
+    await closeOpenApplications(ma);
   });
 
   const field = (page: Page, key: string) => page.locator(`[data-field="${key}"]`).locator('input, textarea').first();
@@ -86,12 +90,18 @@ browserSuite('business flows in the drivers’ app', () => {
     await page.locator('[data-section="info"]').waitFor();
     await screenshot(page, `${name}-5-review`, { fullPage: true });
     await page.getByTestId('submit').click();
+    // [提交] asks first, naming what goes.
+    const confirm = page.locator('.van-dialog:visible');
+    await confirm.waitFor();
+    await expect.poll(() => confirm.innerText()).toContain('确认提交');
+    await screenshot(page, `${name}-5b-confirm`);
+    await confirm.locator('.van-dialog__confirm').click();
 
     await page.getByTestId('submit-result').waitFor();
     const submitted = (await driver.api<Detail>('GET', `/applications/${id}`)).body;
     expect(submitted.state).toBe('submitted');
     await expect.poll(() => page.getByTestId('reference').innerText()).toBe(submitted.reference);
-    await expect.poll(() => page.getByTestId('accept-deadline').innerText()).toBe(`将于 ${submitted.acceptDeadline} 前受理`);
+    await expect.poll(() => page.getByTestId('accept-deadline').innerText()).toBe(`将于 ${formatDate(submitted.acceptDeadline, 'zh-CN')} 前受理`);
     await screenshot(page, `${name}-6-result`);
     return submitted;
   }
@@ -106,8 +116,88 @@ browserSuite('business flows in the drivers’ app', () => {
         });
         expect(submitted.personalInfo.serviceCompany).toBe('北京顺通物流有限公司第二车队');
         expect(submitted.materials.every((m) => m.uploaded)).toBe(true);
+        // Back from the result leads to the application, not to a flow step that can no longer change anything.
+        await page.goBack();
+        await page.waitForURL((url) => url.pathname === `/my-office/${submitted.id}`);
+        await page.getByTestId('application-head').waitFor();
+        expect(await page.getByText('该办件当前不能修改').count()).toBe(0);
+        await screenshot(page, 'business-credit-7-back');
       },
       { baseURL: server.url, name: 'business-credit' },
+    );
+  });
+
+  it('the demo driver 13800000001 can start all seven flows, and a reload keeps the step and the uploads', async () => {
+    const flows = [
+      { path: 'credit_assessment', name: '诚信考核' },
+      { path: 'renewal', name: '换证' },
+      { path: 'replacement', name: '补证' },
+      { path: 'change/service_unit', name: '服务单位变更' },
+      { path: 'change/certificate_info', name: '证件信息变更' },
+      { path: 'cancellation', name: '部分注销', keep: true },
+      { path: 'cancellation', name: '全部注销', keep: false },
+    ];
+    await withPage(
+      'driver',
+      async (page) => {
+        await signIn(page, server.url, wang);
+        for (const flow of flows) {
+          await page.goto(`/business/${flow.path}?step=certificate`);
+          const pick = page.locator('[data-step="certificate"] [data-eligible="true"]');
+          await pick.first().waitFor();
+          // Nothing is picked yet: the page says why 下一步 waits.
+          await expect.poll(() => page.getByTestId('next-hint').innerText()).toBe('请先选择一张可以办理的证件');
+          expect(await page.getByTestId('next').isDisabled()).toBe(true);
+          await pick.first().click();
+          await expect.poll(() => pick.first().getAttribute('aria-checked')).toBe('true');
+          await expect.poll(() => page.getByTestId('next-hint').count()).toBe(0);
+          await page.getByTestId('next').click();
+          await page.locator('[data-step="info"]').waitFor();
+          await screenshot(page, `business-seven-${flow.path.replace('/', '-')}${flow.keep === undefined ? '' : flow.keep ? '-partial' : '-full'}`);
+          if (flow.keep !== undefined) {
+            const boxes = page.locator('[data-field="categoriesToCancel"] .van-checkbox');
+            await boxes.nth(1).click();
+            if (!flow.keep) await boxes.nth(0).click();
+            await page.locator('[data-field="cancelReason"] .van-radio', { hasText: '持证人申请注销' }).click();
+            await expect.poll(() => page.getByTestId('save-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('saved');
+            await page.getByTestId('next').click();
+            await page.locator('[data-step="materials"]').waitFor();
+            const infoPage = page.locator('[data-step="materials"] [data-material="certificate_info_page"]');
+            if (flow.keep) {
+              // Keeping a category asks for the certificate pages; a reload keeps the step and what was uploaded.
+              await expect.poll(() => infoPage.locator('.material__tag').innerText()).toBe('必传');
+              await infoPage.locator('input[type="file"]').setInputFiles(await files.photo(41));
+              await expect.poll(() => infoPage.getAttribute('data-uploaded'), { timeout: 15_000 }).toBe('true');
+              await page.reload();
+              await page.locator('[data-step="materials"]').waitFor();
+              await expect.poll(() => page.locator('[data-step="materials"] [data-material="certificate_info_page"]').getAttribute('data-uploaded')).toBe('true');
+            } else {
+              await expect.poll(() => infoPage.count()).toBe(0);
+            }
+          }
+          await closeOpenApplications(wang);
+        }
+      },
+      { baseURL: server.url, name: 'business-seven-flows' },
+    );
+  });
+
+  it('a certificate with an open application of the same business is marked before it is picked', async () => {
+    const open = await submitThroughApi(wang, files, { business: 'credit_assessment' }, { serviceCompany: '个体' });
+    await withPage(
+      'driver',
+      async (page) => {
+        await signIn(page, server.url, wang);
+        await page.goto('/business/credit_assessment?step=certificate');
+        const marked = page.getByTestId('open-application');
+        await marked.waitFor();
+        await expect.poll(() => marked.innerText()).toContain(open.reference);
+        expect(await page.locator('[data-step="certificate"] [data-eligible="true"]').count()).toBe(0);
+        await screenshot(page, 'business-open-marked');
+        await page.getByTestId('open-application-link').click();
+        await page.waitForURL((url) => url.pathname === `/my-office/${open.id}`);
+      },
+      { baseURL: server.url, name: 'business-open-marked' },
     );
   });
 
@@ -172,30 +262,35 @@ browserSuite('business flows in the drivers’ app', () => {
     );
   });
 
-  it('注销 of every category needs no certificate pages', async () => {
+  it('注销 of every category needs no certificate pages and does not list them; the holder cannot give a death', async () => {
     await withPage(
       'driver',
       async (page) => {
         const submitted = await runFlow(page, wang, '/business/cancellation', 'business-cancellation', async (p) => {
-          await p.locator('[data-field="categoriesToCancel"] .van-checkbox').first().click();
+          const boxes = p.locator('[data-field="categoriesToCancel"] .van-checkbox');
+          await expect.poll(() => boxes.count()).toBe(2);
+          await boxes.nth(0).click();
+          await boxes.nth(1).click();
+          // A death is reported by others; staff cancel for it.
+          await expect.poll(() => p.locator('[data-field="cancelReason"] .van-radio').allInnerTexts()).not.toContain('持证人死亡');
           await p.locator('[data-field="cancelReason"] .van-radio', { hasText: '持证人申请注销' }).click();
         }, async (p) => {
-          // The certificate pages stay optional, with the reason shown.
-          const infoPage = p.locator('[data-material="certificate_info_page"]');
-          await expect.poll(() => infoPage.getByTestId('material-condition').innerText()).toContain('仅注销部分从业资格类别时需要');
+          // Pages needed only when some category is kept are not listed for a full cancellation.
+          await expect.poll(() => p.locator('[data-step="materials"] [data-material="certificate_info_page"]').count()).toBe(0);
+          await expect.poll(() => p.locator('[data-step="materials"] [data-material="certificate_violation_page"]').count()).toBe(0);
         });
-        expect(submitted.personalInfo).toMatchObject({ categoriesToCancel: ['freight_driver'], cancelReason: 'holder_request' });
+        expect(submitted.personalInfo).toMatchObject({ categoriesToCancel: ['freight_driver', 'passenger_driver'], cancelReason: 'holder_request' });
         expect(submitted.materials.filter((m) => m.uploaded).map((m) => m.key)).toEqual(['id_card_front', 'id_card_back', 'photo_2inch_white']);
       },
       { baseURL: server.url, name: 'business-cancellation' },
     );
-  });
+  }, 120_000);
 
   it('换证 for a driver inside the renewal window; a certificate outside it is greyed with the reason', async () => {
     await withPage(
       'driver',
       async (page) => {
-        await signIn(page, server.url, wang);
+        await signIn(page, server.url, ma);
         await page.goto('/business/renewal?step=certificate');
         const greyed = page.locator('[data-step="certificate"] [data-eligible="false"]').first();
         await greyed.waitFor();
@@ -375,10 +470,10 @@ browserSuite('business flows in the drivers’ app', () => {
           return route.abort('connectionreset');
         });
         await page.goto(`/business/credit_assessment?step=review&application=${draft.id}`);
-        await page.getByTestId('submit').click();
+        await submitAndConfirm(page);
         await expect.poll(() => page.locator('.van-toast__text').innerText()).toBe('网络连接失败，请检查网络后重试');
         expect(new URL(page.url()).searchParams.get('step')).toBe('review');
-        await page.getByTestId('submit').click();
+        await submitAndConfirm(page);
         await page.getByTestId('submit-result').waitFor();
         expect(keys).toHaveLength(2);
         expect(keys[0]).toMatch(/^submit-/);

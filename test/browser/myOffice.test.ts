@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { browserSuite, ensureWebAppsBuilt, screenshot, withPage } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { type DriverSession, loginDemoDriver, loginDemoStaff, signIn, submitThroughApi, uploadFiles } from '../helpers/httpSession.ts';
+import { type DriverSession, loginDemoDriver, loginDemoStaff, signIn, submitAndConfirm, submitThroughApi, uploadFiles } from '../helpers/httpSession.ts';
+import { formatDate } from '../../src/web/shared/dates.ts';
 
 interface Detail {
   id: string;
@@ -55,7 +56,7 @@ browserSuite('My Office in the drivers’ app', () => {
         await expect.poll(() => cards.evaluateAll((all) => all.map((card) => (card as HTMLElement).dataset.reference))).toEqual([draft.reference, credit.reference]);
         const creditCard = page.locator(`[data-reference="${credit.reference}"]`);
         await expect.poll(() => creditCard.locator('.state-tag').innerText()).toBe('待受理');
-        await expect.poll(() => creditCard.innerText()).toContain(`受理期限 ${acceptDeadline}`);
+        await expect.poll(() => creditCard.innerText()).toContain(`受理期限 ${formatDate(acceptDeadline, 'zh-CN')}`);
         await expect.poll(() => page.locator(`[data-reference="${draft.reference}"] .state-tag`).innerText()).toBe('草稿');
         await screenshot(page, 'my-office-list');
 
@@ -69,7 +70,7 @@ browserSuite('My Office in the drivers’ app', () => {
         await creditCard.click();
         await page.waitForURL((url) => url.pathname === `/my-office/${credit.id}`);
         await expect.poll(() => page.getByTestId('application-state').innerText()).toBe('待受理');
-        await expect.poll(() => page.getByTestId('deadline').innerText()).toContain(`受理期限 ${acceptDeadline}`);
+        await expect.poll(() => page.getByTestId('deadline').innerText()).toContain(`受理期限 ${formatDate(acceptDeadline, 'zh-CN')}`);
         await expect.poll(() => page.locator('[data-section="timeline"] [data-timeline]').count()).toBe(1);
         await expect.poll(() => page.locator('[data-section="materials"] .thumbs__item').count()).toBe(3);
         await screenshot(page, 'my-office-detail', { fullPage: true });
@@ -158,7 +159,8 @@ browserSuite('My Office in the drivers’ app', () => {
         await expect.poll(() => box.innerText()).toContain('材料图片不清晰');
         await expect.poll(() => box.innerText()).toContain('个人信息填写有误');
         await expect.poll(() => box.innerText()).toContain('劳动合同照片不清晰；申请原因请写明新单位名称');
-        await expect.poll(() => page.locator('[data-section="messages"]').innerText()).toContain('受理人员');
+        // The notice is said once: above the timeline, not again among the messages.
+        await expect.poll(() => page.getByText('劳动合同照片不清晰；申请原因请写明新单位名称').count()).toBe(1);
         await screenshot(page, 'my-office-returned', { fullPage: true });
 
         await page.locator('[data-action="correct"]').click();
@@ -176,7 +178,7 @@ browserSuite('My Office in the drivers’ app', () => {
         await expect.poll(() => contract.locator('img').getAttribute('src')).not.toBe(before);
         await screenshot(page, 'my-office-correcting');
         await page.getByTestId('next').click();
-        await page.getByTestId('submit').click();
+        await submitAndConfirm(page, '确认重新提交');
         await page.getByTestId('submit-result').waitFor();
         await expect.poll(() => page.locator('.result__title').innerText()).toBe('已重新提交');
         await screenshot(page, 'my-office-resubmitted');

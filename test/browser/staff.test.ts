@@ -260,15 +260,14 @@ browserSuite('staff console', () => {
     assertNoPageErrors();
   }, 180_000);
 
-  it('a return for correction goes to the driver with both items, comes back corrected, and appears in the queue again', async () => {
+  it('a return flags two materials: the driver sees them marked, must replace both before resubmitting, and both histories name them', async () => {
     const application = await submitThroughApi(
       ma,
       files,
       { business: 'replacement' },
       { quasiDrivingType: 'A1', reason: '证件损坏', contactName: '马超', contactPhone: '13800000013', delivery: 'self_collect' },
     );
-    const before = await ma.api<{ materials: { key: string; required: boolean; uploaded: { url: string } | null }[] }>('GET', `/applications/${application.id}`);
-    const material = before.body.materials.find((m) => m.required && m.uploaded)!;
+    const flagged = ['photo_2inch', 'driving_licence'];
 
     const handler = await staffPage('bj-handler');
     await openInQueue(handler, application);
@@ -276,12 +275,20 @@ browserSuite('staff console', () => {
     await handler.getByTestId('one-time-notice').waitFor();
     await handler.locator('[data-reason="material_unclear"]').click();
     await handler.locator('[data-reason="info_incorrect"]').click();
-    await handler.locator(`[data-testid="material-keys"] [data-material="${material.key}"]`).click();
-    await handler.locator('textarea[name="reason"]').fill('证件照片模糊，请重新拍摄上传；申请原因请写明损坏情况');
+    for (const key of flagged) await handler.locator(`[data-testid="material-keys"] [data-material="${key}"]`).click();
+    // Confirming without the text asks for it; typing it clears the request at once.
+    await handler.getByTestId('action-confirm').click();
+    const reasonItem = handler.locator('.el-form-item').filter({ has: handler.locator('textarea[name="reason"]') });
+    await expect.poll(() => reasonItem.locator('.el-form-item__error').count()).toBe(1);
+    await handler.locator('textarea[name="reason"]').fill('二寸照片和驾驶证模糊，请重新拍摄上传；申请原因请写明损坏情况');
+    await expect.poll(() => reasonItem.locator('.el-form-item__error').count()).toBe(0);
     await screenshot(handler, 'staff-return-dialog');
     await handler.getByTestId('action-confirm').click();
     await expect.poll(() => stateOf(handler)).toBe('退回补正');
-    await expect.poll(() => handler.locator('[data-timeline="return"]').innerText()).toContain('材料图片不清晰');
+    const staffReturn = handler.locator('[data-timeline="return"]');
+    await expect.poll(() => staffReturn.innerText()).toContain('材料图片不清晰');
+    await expect.poll(() => staffReturn.getByTestId('timeline-materials').innerText()).toContain('近期二寸免冠彩色照片、机动车驾驶证');
+    await expect.poll(() => handler.locator('[data-material="photo_2inch"] [data-testid="material-correction"]').getAttribute('data-correction')).toBe('replace');
 
     const phone = await newPage('driver', 'driver');
     await signIn(phone, server.url, ma);
@@ -289,19 +296,43 @@ browserSuite('staff console', () => {
     const box = phone.getByTestId('corrections');
     await expect.poll(() => box.innerText()).toContain('材料图片不清晰');
     await expect.poll(() => box.innerText()).toContain('个人信息填写有误');
+    const listed = box.getByTestId('corrections-materials');
+    await expect.poll(() => listed.innerText()).toContain('近期二寸免冠彩色照片');
+    await expect.poll(() => listed.innerText()).toContain('机动车驾驶证');
+    // Said once: the messages card does not repeat the return the box shows.
+    await expect.poll(() => phone.locator('[data-section="messages"]').innerText()).not.toContain('二寸照片和驾驶证模糊');
+    await expect.poll(() => phone.locator('[data-section="materials"] [data-testid="material-correction"]').count()).toBe(2);
+    await expect.poll(() => phone.getByText('二寸照片和驾驶证模糊').count()).toBe(1);
     await screenshot(phone, 'staff-roundtrip-driver-returned', { fullPage: true });
+
     await phone.locator('[data-action="correct"]').click();
-    await phone.locator('[data-step="info"]').waitFor();
+    // Flagged materials come first: the upload step, each flagged card marked.
+    await phone.locator('[data-step="materials"]').waitFor();
+    const card = (key: string) => phone.locator(`[data-step="materials"] [data-material="${key}"]`);
+    for (const key of flagged) await expect.poll(() => card(key).getAttribute('data-correction')).toBe('replace');
+    expect(await card('certificate_info_page').getAttribute('data-correction')).toBeNull();
+    await screenshot(phone, 'staff-roundtrip-driver-marked', { fullPage: true });
+    // Not replaced yet: the way on is blocked with the reason.
     await phone.getByTestId('next').click();
-    const upload = phone.locator(`[data-material="${material.key}"]`);
-    await upload.waitFor();
-    const oldSrc = await upload.locator('img').getAttribute('src');
-    await upload.locator('input[type="file"]').setInputFiles(await files.photo(77));
-    await expect.poll(() => upload.locator('img').getAttribute('src')).not.toBe(oldSrc);
+    await expect.poll(() => phone.locator('.van-toast__text').innerText()).toBe('还有 2 项材料需按补正要求重新上传');
+    expect(new URL(phone.url()).searchParams.get('step')).toBe('materials');
+
+    for (const [i, key] of flagged.entries()) {
+      await card(key).locator('input[type="file"]').setInputFiles(await files.photo(77 + i));
+      await expect.poll(() => card(key).getAttribute('data-correction'), { timeout: 20_000 }).toBe('replaced');
+    }
+    await expect.poll(() => phone.locator('[data-testid="corrections-materials"] [data-replaced="true"]').count()).toBe(2);
     await phone.getByTestId('next').click();
+    await phone.locator('[data-section="materials"]').waitFor();
     await phone.getByTestId('submit').click();
+    const confirm = phone.locator('.van-dialog:visible');
+    await expect.poll(() => confirm.innerText()).toContain('确认重新提交');
+    await confirm.locator('.van-dialog__confirm').click();
     await phone.getByTestId('submit-result').waitFor();
     await screenshot(phone, 'staff-roundtrip-driver-resubmitted');
+    // The driver's history keeps what was asked for.
+    await phone.goto(`/my-office/${application.id}`);
+    await expect.poll(() => phone.locator('[data-timeline="return"] [data-testid="timeline-materials"]').innerText()).toContain('近期二寸免冠彩色照片、机动车驾驶证');
 
     await handler.goto(`/staff/queue?state=submitted&q=${application.reference}`);
     const row = handler.locator('[data-testid="queue-table"] .el-table__body tr').first();
@@ -309,6 +340,10 @@ browserSuite('staff console', () => {
     await expect.poll(() => row.innerText()).toContain('待受理');
     await row.click();
     await expect.poll(() => handler.locator('[data-timeline="resubmit"]').count()).toBe(1);
+    for (const key of flagged) {
+      await expect.poll(() => handler.locator(`[data-material="${key}"] [data-testid="material-correction"]`).getAttribute('data-correction')).toBe('replaced');
+    }
+    await expect.poll(() => handler.locator('[data-timeline="return"] [data-testid="timeline-materials"]').innerText()).toContain('机动车驾驶证');
     await screenshot(handler, 'staff-roundtrip-back-in-queue', { fullPage: true });
     assertNoPageErrors();
   }, 120_000);

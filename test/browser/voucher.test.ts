@@ -11,6 +11,7 @@ import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { browserSuite, contextOptions, ensureWebAppsBuilt, screenshot, sharedBrowser } from '../helpers/browser.ts';
 import { lastCodeFor } from '../helpers/driverLogin.ts';
 import { currentAgreementVersions } from '../../src/server/auth/agreements.ts';
+import { formatDate } from '../../src/web/shared/dates.ts';
 
 const PHONE = '13800000001';
 
@@ -84,9 +85,10 @@ browserSuite('vouchers, verification and the e-certificate in the drivers app', 
       await expect.poll(() => summary.innerText()).toContain(voucher.serial);
       const text = await summary.innerText();
       expect(text).toContain('AA（合格）');
-      expect(text).toContain(voucher.cycleStart);
-      expect(text).toContain(voucher.cycleEnd);
-      expect(text).toContain(voucher.issuedOn);
+      // Days as the app writes them everywhere (2026年11月20日).
+      expect(text).toContain(formatDate(voucher.cycleStart, 'zh-CN'));
+      expect(text).toContain(formatDate(voucher.cycleEnd, 'zh-CN'));
+      expect(text).toContain(formatDate(voucher.issuedOn, 'zh-CN'));
       expect(text).toContain('北京市交通委员会');
       expect(await page.getByTestId('voucher-status').innerText()).toBe('有效');
       // On a phone the long-press way of saving is explained (WeChat blocks downloads).
@@ -95,6 +97,8 @@ browserSuite('vouchers, verification and the e-certificate in the drivers app', 
 
       const [pngDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('voucher-save').click()]);
       expect(pngDownload.suggestedFilename()).toBe(`诚信考核凭证-${voucher.serial}.png`);
+      // Saving answers with a toast; inside WeChat (this browser's user agent), where downloads do not work, it says how.
+      await expect.poll(() => page.locator('.van-toast').last().innerText()).toContain('长按图片保存到相册');
       downloadedPng = downloadPath(`voucher-${voucher.serial}.png`);
       await pngDownload.saveAs(downloadedPng);
       const png = await readFile(downloadedPng);

@@ -141,3 +141,12 @@ export async function submitThroughApi(
   }
   return created.body;
 }
+
+/** [提交] asks first, showing what goes: confirms that dialog (checks it names the certificate when given). */
+export async function submitAndConfirm(page: Page, expectInDialog?: string): Promise<void> {
+  await page.getByTestId('submit').click();
+  const dialog = page.locator('.van-dialog:visible');
+  await dialog.waitFor();
+  if (expectInDialog) await expect.poll(() => dialog.innerText()).toContain(expectInDialog);
+  await dialog.locator('.van-dialog__confirm').click();
+}

@@ -8,7 +8,7 @@ export type ContactRow = typeof contacts.$inferSelect;
 
 export const contactNotFound = () => new AppError(404, 'CONTACT_NOT_FOUND', { zh: '未找到该联系人', en: 'Contact not found' });
 
-export const contactView = ({ id, name, title, phone, hours, sortOrder }: ContactRow): ContactView => ({ id, name, title, phone, hours, sortOrder });
+export const contactView = ({ id, name, title, phone, hours, nameEn, titleEn, hoursEn, sortOrder }: ContactRow): ContactView => ({ id, name, title, phone, hours, nameEn, titleEn, hoursEn, sortOrder });
 
 export async function provinceContacts(db: Executor, provinceCode: string): Promise<ContactRow[]> {
   return db.select().from(contacts).where(eq(contacts.provinceCode, provinceCode)).orderBy(asc(contacts.sortOrder), asc(contacts.name));

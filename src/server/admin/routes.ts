@@ -138,11 +138,14 @@ export async function adminRoutes(app: FastifyInstance, ctx: AppContext): Promis
 
   api.post('/staff/admin/contacts', { onRequest: admin, schema: { tags, body: newContactSchema, response: { 201: contactSchema, ...errors } } }, async (request, reply) => {
     const province = await adminProvince(ctx.db, request, request.body.province);
-    const { name, title, phone, hours } = request.body;
+    const { name, title, phone, hours, nameEn, titleEn, hoursEn } = request.body;
     const now = ctx.now();
     const row = await ctx.db.transaction(async (tx) => {
-      const [created] = await tx.insert(contacts).values({ provinceCode: province.code, name, title, phone, hours, sortOrder: await nextSortOrder(tx, province.code) }).returning();
-      await auditChange(tx, request, province.code, { event: 'admin.contact.create', targetKind: 'contact', targetId: created!.id, details: { name, title, phone, hours } }, now);
+      const [created] = await tx
+        .insert(contacts)
+        .values({ provinceCode: province.code, name, title, phone, hours, nameEn, titleEn, hoursEn, sortOrder: await nextSortOrder(tx, province.code) })
+        .returning();
+      await auditChange(tx, request, province.code, { event: 'admin.contact.create', targetKind: 'contact', targetId: created!.id, details: { name, title, phone, hours, nameEn, titleEn, hoursEn } }, now);
       return created!;
     });
     return reply.status(201).send(contactView(row));

@@ -29,6 +29,7 @@ import { applicationActions, applications, materials, users } from '../db/schema
 import { AppError } from '../errors.ts';
 import type { IntakenImage } from '../images/intake.ts';
 import { findCertificate, findCertificates, type RegistryCertificate } from '../registry/certificates.ts';
+import { flaggedMaterials, pendingReturn } from './corrections.ts';
 import { newReference } from './reference.ts';
 import { applyTransition, transitionContextOf, type ActorRef, type ApplicationRow } from './transitions.ts';
 import { actionReasons, timelineEntryView, uploadedMaterialView } from './views.ts';
@@ -283,15 +284,54 @@ export async function materialFile(ctx: AppContext, userId: string, id: string, 
 /** Everything that still blocks submission, all at once; field messages in `language`. */
 export async function missingForSubmission(db: Executor, application: ApplicationRow, language: FormLanguage = 'zh') {
   const parsed = personalInfoSchema(application.business as BusinessKey, application.variant).safeParse(application.personalInfo);
-  const uploaded = await db.select({ key: materials.materialKey }).from(materials).where(eq(materials.applicationId, application.id));
+  const uploaded = await db
+    .select({ materialKey: materials.materialKey, sha256: materials.sha256, uploadedAt: materials.uploadedAt })
+    .from(materials)
+    .where(eq(materials.applicationId, application.id));
   const needed = await materialsOf(db, application);
+  const returned = await pendingReturn(db, application);
+  const flagged = returned ? flaggedMaterials(returned, uploaded, new Map(needed.map((m) => [m.key, m.name]))) : [];
   return {
     fieldIssues: parsed.success ? [] : localizeFormIssues(parsed.error.issues, language),
     materials: missingMaterials(
       needed,
-      uploaded.map((row) => row.key),
+      uploaded.map((row) => row.materialKey),
     ),
+    /** Materials the return flagged: each must be replaced before the application goes back. */
+    flagged,
+    toReplace: flagged.filter((material) => !material.replaced),
   };
+}
+
+function incomplete(missing: Awaited<ReturnType<typeof missingForSubmission>>): AppError | undefined {
+  const missingKeys = new Set(missing.materials.map((material) => material.key));
+  const toReplace = missing.toReplace.filter((material) => !missingKeys.has(material.key));
+  const count = missing.fieldIssues.length + missing.materials.length + toReplace.length;
+  if (count === 0) return undefined;
+  const materialItems = [
+    ...missing.materials.map((material) => ({ key: material.key, name: material.name, replace: false })),
+    ...toReplace.map((material) => ({ key: material.key, name: material.name, replace: true })),
+  ];
+  if (missing.fieldIssues.length === 0 && missing.materials.length === 0) {
+    return new AppError(
+      422,
+      'MATERIALS_NOT_REPLACED',
+      {
+        zh: `退回时要求重新上传的${toReplace.length}项材料尚未更换，请重新上传后再提交`,
+        en: `${toReplace.length} material(s) staff asked for again have not been replaced; upload new pictures and submit again`,
+      },
+      { fields: [], materials: materialItems },
+    );
+  }
+  return new AppError(
+    422,
+    'APPLICATION_INCOMPLETE',
+    {
+      zh: `还有${count}项未完成，请补充后提交`,
+      en: `${count} item(s) still missing; complete them and submit again`,
+    },
+    { fields: missing.fieldIssues, materials: materialItems },
+  );
 }
 
 /**
@@ -314,18 +354,8 @@ export async function submitApplication(
     }
     const state = application.state as ApplicationState;
     if (!EDITABLE.includes(state)) throw notEditable(state);
-    const missing = await missingForSubmission(tx, application, language);
-    if (missing.fieldIssues.length || missing.materials.length) {
-      throw new AppError(
-        422,
-        'APPLICATION_INCOMPLETE',
-        {
-          zh: `还有${missing.fieldIssues.length + missing.materials.length}项未完成，请补充后提交`,
-          en: `${missing.fieldIssues.length + missing.materials.length} item(s) still missing; complete them and submit again`,
-        },
-        { fields: missing.fieldIssues, materials: missing.materials.map((material) => ({ key: material.key, name: material.name })) },
-      );
-    }
+    const refusal = incomplete(await missingForSubmission(tx, application, language));
+    if (refusal) throw refusal;
     const certificate = await findCertificate(tx, application.certificateId);
     const eligibility = certificate ? checkEligibility(application.business as BusinessKey, certificate, chinaToday(ctx.now())) : undefined;
     if (!eligibility?.eligible) throw new AppError(422, eligibility?.code ?? 'CERTIFICATE_NOT_FOUND', eligibility?.reason ?? { zh: '证件不存在', en: 'Certificate not found' });
@@ -411,7 +441,9 @@ export async function applicationDetail(db: Executor, application: ApplicationRo
   const needed = await materialsOf(db, application);
   const state = application.state as ApplicationState;
   const lastReturn = state === 'returned' ? log.findLast((entry) => entry.action === 'return') : undefined;
-  const missing = EDITABLE.includes(state) ? await missingForSubmission(db, application) : { fieldIssues: [], materials: [] };
+  const missing = EDITABLE.includes(state) ? await missingForSubmission(db, application) : { fieldIssues: [], materials: [], flagged: [], toReplace: [] };
+  const flagged = new Map(missing.flagged.map((material) => [material.key, material]));
+  const names = new Map(needed.map((material) => [material.key, material.name]));
   const materialsBase = `${apiBase}/applications/${application.id}/materials`;
   return {
     ...summary!,
@@ -424,14 +456,24 @@ export async function applicationDetail(db: Executor, application: ApplicationRo
         example: material.example,
         required: material.required,
         ...(material.condition ? { condition: material.condition } : {}),
+        correction: flagged.has(material.key) ? (flagged.get(material.key)!.replaced ? 'replaced' : 'replace') : null,
         uploaded: file ? uploadedMaterialView(file, `${materialsBase}/${material.key}`) : null,
       };
     }),
-    timeline: log.map(timelineEntryView),
+    timeline: log.map((entry) => timelineEntryView(entry, names)),
     allowedActions: allowedActions(state, 'driver', transitionContextOf(application)),
     corrections: lastReturn
-      ? { reasons: actionReasons('return', lastReturn.reasonCodes), text: lastReturn.reasonText, at: lastReturn.createdAt.toISOString() }
+      ? {
+          reasons: actionReasons('return', lastReturn.reasonCodes),
+          text: lastReturn.reasonText,
+          at: lastReturn.createdAt.toISOString(),
+          materials: missing.flagged,
+        }
       : null,
-    missing: { fields: missing.fieldIssues.map((issue) => issue.path), materials: missing.materials.map((material) => material.key) },
+    missing: {
+      fields: missing.fieldIssues.map((issue) => issue.path),
+      materials: missing.materials.map((material) => material.key),
+      replace: missing.toReplace.map((material) => material.key),
+    },
   };
 }

@@ -2,6 +2,7 @@
 import type { Localized } from '../../domain/errors.ts';
 import { ACTION_LABELS, reasonCodesFor, type ApplicationAction } from '../../domain/stateMachine.ts';
 import type { applicationActions, materials } from '../db/schema.ts';
+import { flaggedKeysOf } from './corrections.ts';
 
 type ActionRow = typeof applicationActions.$inferSelect;
 type MaterialRow = typeof materials.$inferSelect;
@@ -15,7 +16,12 @@ export function actionReasons(action: string, codes: readonly string[]): { code:
   });
 }
 
-export function timelineEntryView(entry: ActionRow) {
+/**
+ * One entry of the log. `materialNames` names the materials a return flagged (the log keeps keys);
+ * the pictures' digests it also keeps stay on the server.
+ */
+export function timelineEntryView(entry: ActionRow, materialNames: ReadonlyMap<string, Localized> = new Map()) {
+  const { flaggedFiles: _digests, ...details } = entry.payload;
   return {
     action: entry.action,
     label: ACTION_LABELS[entry.action as ApplicationAction] ?? { zh: entry.action, en: entry.action },
@@ -25,7 +31,8 @@ export function timelineEntryView(entry: ActionRow) {
     at: entry.createdAt.toISOString(),
     reasons: actionReasons(entry.action, entry.reasonCodes),
     reasonText: entry.reasonText,
-    details: entry.payload,
+    materials: flaggedKeysOf(entry).map((key) => ({ key, name: materialNames.get(key) ?? { zh: key, en: key } })),
+    details,
   };
 }
 

@@ -289,6 +289,10 @@ export const contacts = pgTable(
     title: text('title').notNull().default(''),
     phone: text('phone').notNull(),
     hours: text('hours').notNull().default(''),
+    /** The same in English ('' when the province has not entered it: the Chinese is shown). */
+    nameEn: text('name_en').notNull().default(''),
+    titleEn: text('title_en').notNull().default(''),
+    hoursEn: text('hours_en').notNull().default(''),
     sortOrder: integer('sort_order').notNull().default(0),
   },
   (t) => [index('contacts_province_idx').on(t.provinceCode, t.sortOrder)],

@@ -130,10 +130,23 @@ export const sendRealNameMovedSms: TopicHandler = async (tx, row, ctx) => {
   });
 };
 
+/** 'sms.verification_answered': the issuing authority answered the driver's information-verification request. */
+export const sendVerificationAnsweredSms: TopicHandler = async (tx, row, ctx) => {
+  const payload = row.payload as { userId?: unknown; outcome?: unknown };
+  const outcome = VERIFICATION_OUTCOME_TEXT[String(payload.outcome)];
+  if (typeof payload.userId !== 'string' || !outcome) throw new PermanentDeliveryError('BAD_PAYLOAD', 'verification answer without driver or known outcome');
+  const [driver] = await tx.select({ phone: users.phone }).from(users).where(eq(users.id, payload.userId));
+  if (!driver) throw new PermanentDeliveryError('DRIVER_GONE', 'the driver no longer exists');
+  await ctx.sms.send({ phone: driver.phone, template: 'verification_answered', params: { outcome } });
+};
+
+const VERIFICATION_OUTCOME_TEXT: Record<string, string> = { corrected: '发证机关已更正证件信息', explained: '发证机关已作出说明' };
+
 export const defaultTopicHandlers: Record<string, TopicHandler> = {
   'sms.application_update': sendApplicationUpdateSms,
   'sms.real_name_decision': sendRealNameDecisionSms,
   'sms.real_name_moved': sendRealNameMovedSms,
+  'sms.verification_answered': sendVerificationAnsweredSms,
 };
 
 export class OutboxWorker {

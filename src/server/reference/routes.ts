@@ -35,7 +35,7 @@ export async function referenceRoutes(app: FastifyInstance, ctx: AppContext): Pr
         .orderBy(asc(contacts.sortOrder), asc(contacts.name));
       return {
         province: { code: province.code, name: { zh: province.nameZh, en: province.nameEn } },
-        contacts: rows.map(({ name, title, phone, hours }) => ({ name, title, phone, hours })),
+        contacts: rows.map(({ name, title, phone, hours, nameEn, titleEn, hoursEn }) => ({ name, title, phone, hours, nameEn, titleEn, hoursEn })),
       };
     },
   );

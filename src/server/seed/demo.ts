@@ -61,7 +61,7 @@ export function demoIdNumber(person: Pick<DemoPerson, 'regionCode' | 'birthDate'
 }
 
 export const demoPeople: DemoPerson[] = [
-  { name: '王建国', sex: 'M', birthDate: '1985-03-12', regionCode: '110105', sequence: '00', ethnicity: '汉', address: '北京市朝阳区建国路88号', phone: '13800000001', verified: true, quasiDrivingType: 'A2', serviceUnit: '北京顺通物流有限公司', categories: [{ code: 'freight_driver', validity: 'valid' }] },
+  { name: '王建国', sex: 'M', birthDate: '1985-03-12', regionCode: '110105', sequence: '00', ethnicity: '汉', address: '北京市朝阳区建国路88号', phone: '13800000001', verified: true, quasiDrivingType: 'A2', serviceUnit: '北京顺通物流有限公司', categories: [{ code: 'freight_driver', validity: 'renewal_window' }, { code: 'passenger_driver', validity: 'valid' }] },
   { name: '李秀英', sex: 'F', birthDate: '1988-07-21', regionCode: '310104', sequence: '01', ethnicity: '汉', address: '上海市徐汇区漕溪北路100号', phone: '13800000002', verified: true, quasiDrivingType: 'A1', serviceUnit: '上海巴士第一公共交通有限公司', categories: [{ code: 'passenger_driver', validity: 'valid' }] },
   { name: '张伟', sex: 'M', birthDate: '1979-11-02', regionCode: '440106', sequence: '02', ethnicity: '汉', address: '广东省广州市天河区体育西路20号', phone: '13800000003', verified: true, quasiDrivingType: 'A2', serviceUnit: '广州危化运输有限公司', categories: [{ code: 'dg_driver', qualifiers: ['highly_toxic'], validity: 'valid' }, { code: 'freight_driver', validity: 'valid' }] },
   { name: '刘洋', sex: 'M', birthDate: '1990-01-30', regionCode: '320102', sequence: '03', ethnicity: '汉', address: '江苏省南京市玄武区中山路1号', phone: '13800000004', verified: true, quasiDrivingType: 'B2', serviceUnit: '南京安达运输有限公司', categories: [{ code: 'freight_driver', validity: 'renewal_window' }] },
@@ -113,6 +113,56 @@ function plannedDates(plan: CategoryPlan, today: IsoDate, index: number) {
   };
 }
 
+/**
+ * Long-distance area codes (长途区号) of the city where each provincial transport authority sits; the
+ * transport service line 12328 is dialled behind it, so 拨打 reaches that province and no other.
+ */
+export const PROVINCE_AREA_CODES: Readonly<Record<string, string>> = {
+  '11': '010', '12': '022', '13': '0311', '14': '0351', '15': '0471', '21': '024', '22': '0431', '23': '0451',
+  '31': '021', '32': '025', '33': '0571', '34': '0551', '35': '0591', '36': '0791', '37': '0531', '41': '0371',
+  '42': '027', '43': '0731', '44': '020', '45': '0771', '46': '0898', '50': '023', '51': '028', '52': '0851',
+  '53': '0871', '54': '0891', '61': '029', '62': '0931', '63': '0971', '64': '0951', '65': '0991', '66': '0991',
+};
+
+/** Office hours of the provincial service windows: working days, with the usual lunch break. */
+const OFFICE_HOURS = '工作日 9:00–12:00，13:30–17:00（法定节假日除外）';
+/** Named people where the demo provinces enter one (the other provinces list the office only). */
+const OFFICE_HOURS_EN = 'Working days 9:00–12:00 and 13:30–17:00 (closed on public holidays)';
+const CONTACT_PERSONS: Readonly<Record<string, { zh: string; en: string }>> = {
+  '11': { zh: '张老师（从业资格业务经办）', en: 'Mr Zhang (qualification certificates)' },
+  '31': { zh: '李老师（从业资格业务经办）', en: 'Ms Li (qualification certificates)' },
+};
+
+function provinceContacts(province: { code: string }, authority: { zh: string; en: string }) {
+  const areaCode = PROVINCE_AREA_CODES[province.code];
+  if (!areaCode) throw new Error(`no area code for province ${province.code}`);
+  const person = CONTACT_PERSONS[province.code];
+  return [
+    {
+      provinceCode: province.code,
+      name: `${authority.zh} 从业资格业务窗口`,
+      title: person?.zh ?? '',
+      phone: `${areaCode}-12328`,
+      hours: OFFICE_HOURS,
+      nameEn: `${authority.en}, qualification certificate desk`,
+      titleEn: person?.en ?? '',
+      hoursEn: OFFICE_HOURS_EN,
+      sortOrder: 1,
+    },
+    {
+      provinceCode: province.code,
+      name: '12345政务服务便民热线',
+      title: '',
+      phone: `${areaCode}-12345`,
+      hours: '全天24小时',
+      nameEn: '12345 government service hotline',
+      titleEn: '',
+      hoursEn: '24 hours a day',
+      sortOrder: 2,
+    },
+  ];
+}
+
 export interface SeedResult {
   created: boolean;
 }
@@ -142,13 +192,7 @@ async function seedProvinces(tx: Executor): Promise<void> {
       .insert(issuingAuthorities)
       .values({ code: `${province.code}0000`, provinceCode: province.code, nameZh: name.zh, nameEn: name.en })
       .onConflictDoNothing();
-    await tx
-      .insert(contacts)
-      .values([
-        { provinceCode: province.code, name: `${province.zh}从业资格业务咨询`, title: '业务经办', phone: `0${(10 + Number(province.code)).toString()}-12328`, hours: '工作日 9:00–12:00，13:30–17:00', sortOrder: 1 },
-        { provinceCode: province.code, name: `${province.zh}诚信考核业务`, title: '业务经办', phone: `0${(10 + Number(province.code)).toString()}-12345`, hours: '工作日 9:00–17:00', sortOrder: 2 },
-      ])
-      .onConflictDoNothing();
+    await tx.insert(contacts).values(provinceContacts(province, name)).onConflictDoNothing();
   }
 }
 
@@ -209,7 +253,8 @@ export function demoAccountsSummary(): string {
   const drivers = demoPeople.filter((person) => person.phone);
   return [
     'Demo accounts (development only):',
-    `  Driver ${drivers[0]!.phone} — verified, Beijing, valid freight-driver certificate; log in with the SMS code`,
+    `  Driver ${drivers[0]!.phone} — verified, Beijing, eligible for every business (freight driver due for renewal, passenger driver valid);`,
+    `  log in with the SMS code`,
     `  from the console log or GET /api/v1/dev/sms-outbox?phone=${drivers[0]!.phone}`,
     `  Drivers ${drivers[1]!.phone}…${drivers.at(-1)!.phone} in other provinces (see README)`,
     `  Staff ${demoStaff.map((member) => member.username).join(', ')}`,

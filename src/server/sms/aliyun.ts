@@ -37,7 +37,7 @@ export class AliyunSmsProvider implements SmsProvider {
     for (const key of ['accessKeyId', 'accessKeySecret', 'signName'] as const) {
       if (!config[key]) throw new Error(`Aliyun SMS: ${key} is not configured`);
     }
-    for (const template of ['login_code', 'application_update'] as const) {
+    for (const template of ['login_code', 'application_update', 'verification_answered'] as const) {
       if (!config.templateCodes[template]) throw new Error(`Aliyun SMS: no template code for ${template}`);
     }
     this.#config = {

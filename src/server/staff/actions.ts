@@ -5,11 +5,12 @@ import { isCreditAssessedCategory } from '../../domain/categories.ts';
 import { categoryRenewalWindowOpen, isCategoryCancelled, validityEnd } from '../../domain/certificate.ts';
 import { addDays, chinaToday, maxDate } from '../../domain/dates.ts';
 import { findTransition, nextState, type ApplicationAction, type ApplicationState } from '../../domain/stateMachine.ts';
+import { returnMaterialsPayload } from '../applications/corrections.ts';
 import { materialsOf } from '../applications/service.ts';
 import { applyTransition, stateChangedConflict, systemActor, transitionContextOf, type ActorRef, type ApplicationRow } from '../applications/transitions.ts';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
-import { certificateCategories, certificates } from '../db/schema.ts';
+import { certificateCategories, certificates, materials } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { findCertificate, type RegistryCertificate } from '../registry/certificates.ts';
 import { issueCreditAssessmentVoucher } from '../vouchers/issue.ts';
@@ -195,7 +196,12 @@ export async function performStaffAction(ctx: AppContext, who: StaffPrincipal, i
     const payload: Record<string, unknown> = {
       ...(plan?.payload ?? {}),
       ...(input.action === 'mail' ? { carrier: input.carrier!.trim() } : {}),
-      ...(input.action === 'return' && input.materialKeys?.length ? { materialKeys: input.materialKeys } : {}),
+      ...(input.action === 'return' && input.materialKeys?.length
+        ? returnMaterialsPayload(
+            [...new Set(input.materialKeys)],
+            await tx.select({ materialKey: materials.materialKey, sha256: materials.sha256 }).from(materials).where(eq(materials.applicationId, application.id)),
+          )
+        : {}),
     };
     let current = await applyTransition(
       tx,

@@ -20,6 +20,7 @@ import {
   type ReasonCode,
 } from '../../domain/stateMachine.ts';
 import { materialsOf } from '../applications/service.ts';
+import { flaggedMaterials } from '../applications/corrections.ts';
 import { timelineEntryView, uploadedMaterialView } from '../applications/views.ts';
 import { transitionContextOf, type ApplicationRow } from '../applications/transitions.ts';
 import { provinceCalendar } from '../calendar/workingCalendar.ts';
@@ -78,6 +79,10 @@ export async function staffApplicationDetail(ctx: AppContext, db: Executor, appl
     calendar,
   );
 
+  const names = new Map(needed.map((material) => [material.key, material.name]));
+  // The latest return's flagged materials: staff see which the driver has replaced since.
+  const lastReturn = log.findLast(({ entry }) => entry.action === 'return')?.entry;
+  const flagged = new Map((lastReturn ? flaggedMaterials(lastReturn, uploaded, names) : []).map((material) => [material.key, material]));
   const materialsBase = `${STAFF_API_BASE}/applications/${application.id}/materials`;
   const state = application.state as StaffApplicationDetail['state'];
   let rating: StaffApplicationDetail['rating'] = null;
@@ -160,10 +165,11 @@ export async function staffApplicationDetail(ctx: AppContext, db: Executor, appl
         key: material.key,
         name: material.name,
         required: material.required,
+        correction: flagged.has(material.key) ? (flagged.get(material.key)!.replaced ? 'replaced' : 'replace') : null,
         uploaded: file ? { ...uploadedMaterialView(file, `${materialsBase}/${material.key}`), quality: file.quality } : null,
       };
     }),
-    timeline: log.map(({ entry, actorUsername }) => ({ ...timelineEntryView(entry), actorUsername: actorUsername ?? null })),
+    timeline: log.map(({ entry, actorUsername }) => ({ ...timelineEntryView(entry, names), actorUsername: actorUsername ?? null })),
     deadlines: {
       accept: clockView(deadlines.accept),
       decide: clockView(deadlines.decide),

@@ -7,7 +7,7 @@ import { QUASI_DRIVING_TYPES } from '../../domain/quasiDriving.ts';
 import { provinceCalendar } from '../calendar/workingCalendar.ts';
 import { verificationFieldLabels, verificationStateLabels } from '../certificates/routes.ts';
 import type { Executor } from '../db/client.ts';
-import { certificateCategories, certificates, issuingAuthorities, verificationRequests } from '../db/schema.ts';
+import { certificateCategories, certificates, issuingAuthorities, outbox, verificationRequests } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 
 /**
@@ -281,5 +281,12 @@ export async function answerVerificationRequest(
     correction = await applyCorrection(tx, certificate, input.correction!, now);
   }
   await tx.update(verificationRequests).set({ state: input.outcome, answeredAt: now, answer: input.answer }).where(eq(verificationRequests.id, row.id));
+  // The driver hears of the answer by SMS, sent through the outbox once this commits.
+  await tx.insert(outbox).values({
+    createdAt: now,
+    availableAt: now,
+    topic: 'sms.verification_answered',
+    payload: { requestId: row.id, userId: row.userId, outcome: input.outcome },
+  });
   return { provinceCode: row.provinceCode, correction };
 }

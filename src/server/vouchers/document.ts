@@ -66,7 +66,10 @@ export async function voucherDocument(db: Executor, voucher: VoucherRow, baseUrl
 }
 
 export async function voucherSummary(db: Executor, voucher: VoucherRow, baseUrl: string, apiPrefix: string): Promise<VoucherSummary> {
-  const [issuer] = await db.select({ nameZh: issuingAuthorities.nameZh }).from(issuingAuthorities).where(eq(issuingAuthorities.code, voucher.issuerCode));
+  const [issuer] = await db
+    .select({ nameZh: issuingAuthorities.nameZh, nameEn: issuingAuthorities.nameEn })
+    .from(issuingAuthorities)
+    .where(eq(issuingAuthorities.code, voucher.issuerCode));
   const rating = voucher.rating as CreditGrade;
   return {
     serial: voucher.serial,
@@ -76,6 +79,7 @@ export async function voucherSummary(db: Executor, voucher: VoucherRow, baseUrl:
     issuedOn: voucher.issuedOn,
     expiresOn: voucher.expiresOn,
     issuer: issuer?.nameZh ?? voucher.issuerCode,
+    issuerName: { zh: issuer?.nameZh ?? voucher.issuerCode, en: issuer?.nameEn || issuer?.nameZh || voucher.issuerCode },
     verifyUrl: voucherVerifyUrl(baseUrl, voucher.token),
     token: voucher.token,
     pngUrl: `${apiPrefix}/applications/${voucher.applicationId}/voucher.png`,

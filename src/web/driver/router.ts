@@ -9,6 +9,8 @@ declare module 'vue-router' {
     tab?: boolean;
     /** 'driver': needs a login; 'verified': also needs real-name verification (see accountGuard). */
     auth?: 'driver' | 'verified';
+    /** Login, agreements and step-by-step flows hide the bottom tab bar (their own buttons sit there). */
+    noTabbar?: boolean;
   }
 }
 
@@ -18,7 +20,7 @@ const routes: RouteRecordRaw[] = [
     path: '/business/:key/:variant?',
     name: 'business',
     component: () => import('./pages/BusinessPage.vue'),
-    meta: { titleKey: 'business.title' },
+    meta: { titleKey: 'business.title', noTabbar: true },
   },
   {
     path: '/my-office',
@@ -54,16 +56,16 @@ const routes: RouteRecordRaw[] = [
     meta: { titleKey: 'eCertificate.title', auth: 'verified' },
   },
   { path: '/user', name: 'user', component: () => import('./pages/UserCenterPage.vue'), meta: { titleKey: 'user.title', tab: true } },
-  { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { titleKey: 'login.title' } },
-  { path: '/agreements/:kind(user|privacy)', name: 'agreement', component: () => import('./pages/AgreementPage.vue'), meta: { titleKey: 'account.agreement.title' } },
-  { path: '/real-name', name: 'real-name', component: () => import('./pages/RealNamePage.vue'), meta: { titleKey: 'account.realName.title', auth: 'driver' } },
+  { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { titleKey: 'login.title', noTabbar: true } },
+  { path: '/agreements/:kind(user|privacy)', name: 'agreement', component: () => import('./pages/AgreementPage.vue'), meta: { titleKey: 'account.agreement.title', noTabbar: true } },
+  { path: '/real-name', name: 'real-name', component: () => import('./pages/RealNamePage.vue'), meta: { titleKey: 'account.realName.title', auth: 'driver', noTabbar: true } },
   { path: '/contacts', name: 'contacts', component: () => import('./pages/UserCenterContactsPage.vue'), meta: { titleKey: 'account.contacts.title' } },
   { path: '/certificates', name: 'certificates', component: () => import('./pages/CertificatesPage.vue'), meta: { titleKey: 'account.certificates.title', auth: 'verified' } },
   {
     path: '/certificates/:id/verification-request',
     name: 'verification-request',
     component: () => import('./pages/VerificationRequestPage.vue'),
-    meta: { titleKey: 'account.verification.title', auth: 'verified' },
+    meta: { titleKey: 'account.verification.title', auth: 'verified', noTabbar: true },
   },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue'), meta: { titleKey: 'common.notFound' } },
 ];

@@ -13,6 +13,8 @@ const commonMessages = {
       backHome: '返回首页',
       notFound: '页面不存在',
       language: '语言',
+      cancel: '取消',
+      colon: '：',
     },
   },
   en: {
@@ -24,6 +26,8 @@ const commonMessages = {
       backHome: 'Back to home',
       notFound: 'Page not found',
       language: 'Language',
+      cancel: 'Cancel',
+      colon: ': ',
     },
   },
 } as const;

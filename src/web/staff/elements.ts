@@ -29,6 +29,7 @@ import {
   ElMenu,
   ElMenuItem,
   ElOption,
+  ElPagination,
   ElRadio,
   ElRadioButton,
   ElRadioGroup,
@@ -81,6 +82,7 @@ import 'element-plus/es/components/menu-item/style/css';
 import 'element-plus/es/components/message/style/css';
 import 'element-plus/es/components/message-box/style/css';
 import 'element-plus/es/components/option/style/css';
+import 'element-plus/es/components/pagination/style/css';
 import 'element-plus/es/components/radio/style/css';
 import 'element-plus/es/components/radio-button/style/css';
 import 'element-plus/es/components/radio-group/style/css';
@@ -130,6 +132,7 @@ const components = [
   ElMenu,
   ElMenuItem,
   ElOption,
+  ElPagination,
   ElRadio,
   ElRadioButton,
   ElRadioGroup,

@@ -1,23 +1,16 @@
-import type { AppLocale } from '../shared/locale.ts';
+import { formatDate as formatSharedDate, formatDateTime as formatSharedDateTime } from '../shared/dates.ts';
+import { currentLocale, type AppLocale } from '../shared/locale.ts';
 
-const chinaTime = 'Asia/Shanghai';
-
-/** 2026-03-02 14:05 in China time, whatever the browser's zone. */
+/** Dates in the reader's language, one format everywhere (see shared/dates.ts). */
 export function formatDateTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone: chinaTime, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-      .formatToParts(date)
-      .map((part) => [part.type, part.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+  return formatSharedDateTime(iso, currentLocale.value);
 }
 
-export function formatTime(iso: string): string {
-  return formatDateTime(iso).slice(11);
+export function formatDate(iso: string | null | undefined): string {
+  return formatSharedDate(iso, currentLocale.value);
 }
+
+export { formatTime } from '../shared/dates.ts';
 
 /** Element Plus tag colour of an application state. */
 export function stateTagType(state: string): 'primary' | 'success' | 'warning' | 'danger' | 'info' {

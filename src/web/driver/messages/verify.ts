@@ -18,6 +18,7 @@ export const verifyMessages = {
       revokedNotice: '此凭证已于 {date} 被发证机关撤销，不能再作为诚信考核证明使用。',
       supersededNotice: '此凭证已于 {date} 被新凭证取代，请出示最新的凭证。',
       save: '保存到相册',
+      saved: '凭证图片已保存',
       share: '转发',
       longPressHint: '长按图片保存到相册',
       wechatHint: '微信内无法直接下载文件，请长按上方图片保存到相册；转发 PDF 请点右上角「…」在浏览器中打开。',
@@ -123,6 +124,7 @@ export const verifyMessages = {
       revokedNotice: 'The issuing authority revoked this voucher on {date}; it no longer proves the assessment.',
       supersededNotice: 'A later voucher replaced this one on {date}: show the newest voucher.',
       save: 'Save to album',
+      saved: 'Voucher picture saved',
       share: 'Forward',
       longPressHint: 'Press and hold the picture to save it to your album',
       wechatHint:

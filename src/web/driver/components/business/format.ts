@@ -1,17 +1,17 @@
+import { formatDate as formatSharedDate, formatDateTime as formatSharedDateTime } from '../../../shared/dates.ts';
+import { currentLocale } from '../../../shared/locale.ts';
 import type { ApplicationState } from '../../../../domain/stateMachine.ts';
 
-/** 2026-03-04T08:05:00Z → 2026-03-04 16:05 (China time, as staff and the deadlines count). */
-export function formatDateTime(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const china = new Date(date.getTime() + 8 * 3_600_000);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${china.getUTCFullYear()}-${pad(china.getUTCMonth() + 1)}-${pad(china.getUTCDate())} ${pad(china.getUTCHours())}:${pad(china.getUTCMinutes())}`;
+/** Dates in the reader's language, one format everywhere (see shared/dates.ts). */
+export function formatDateTime(iso: string | null | undefined): string {
+  return formatSharedDateTime(iso, currentLocale.value);
 }
 
-export function formatDate(iso: string): string {
-  return formatDateTime(iso).slice(0, 10);
+export function formatDate(iso: string | null | undefined): string {
+  return formatSharedDate(iso, currentLocale.value);
 }
+
+export { formatTime } from '../../../shared/dates.ts';
 
 /** Tag colours: waiting blue, needs the driver orange, good green, closed grey, refused red. */
 export const STATE_TONES: Record<ApplicationState, { color: string; background: string }> = {

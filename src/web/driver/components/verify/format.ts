@@ -1,19 +1,9 @@
-/** A server instant (ISO 8601) as China time, e.g. 2026-11-20 10:00. */
+import { formatDateTime } from '../../../shared/dates.ts';
+import { currentLocale } from '../../../shared/locale.ts';
+
+/** A server instant (ISO 8601) in the reader's language, China time: 2026-11-20 10:00 / 20 Nov 2026, 10:00. */
 export function formatInstant(iso: string | undefined): string {
-  if (!iso) return '';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(date);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
+  return iso ? formatDateTime(iso, currentLocale.value) : '';
 }
 
 /** Saves a Blob under `filename` through a temporary <a download>. */
