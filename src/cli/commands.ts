@@ -150,6 +150,33 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
+  'faceid-stand-in': {
+    summary: 'Run the local Tencent FaceID stand-in (development): real-name checks with the face step, knowing the demo people',
+    usage: 'rto faceid-stand-in [--port N]',
+    options: { port: { type: 'string', description: 'port on 127.0.0.1 (default 9300)' } },
+    async run(values) {
+      const port = values.port === undefined ? 9300 : Number(values.port);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        console.error('--port takes a port number');
+        return 2;
+      }
+      const { startTencentFaceIdStandIn } = await import('../server/identity/providers/tencentFaceIdStandIn.ts');
+      const { demoIdNumber, demoPeople } = await import('../server/seed/demo.ts');
+      const credentials = { secretId: 'AKIDlocalstandin', secretKey: 'local-stand-in-secret', ruleId: '1' };
+      const standIn = await startTencentFaceIdStandIn({ ...credentials, port, people: demoPeople.map((p) => ({ name: p.name, idNumber: demoIdNumber(p) })) });
+      console.log(`Tencent FaceID stand-in on ${standIn.endpoint}. Start the server with:`);
+      console.log(
+        `  IDENTITY_PROVIDER=tencent TENCENT_FACEID_ENDPOINT=${standIn.endpoint} TENCENT_SECRET_ID=${credentials.secretId} TENCENT_SECRET_KEY=${credentials.secretKey} TENCENT_FACEID_RULE_ID=${credentials.ruleId} npm start`,
+      );
+      console.log('Its face-check page passes whoever taps 开始验证; Ctrl-C stops it.');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await standIn.close();
+      return 0;
+    },
+  },
   verify: {
     summary: 'Verify a voucher or e-certificate QR (picture, token or /v/ URL); exit 0 if valid',
     usage: 'rto verify IMAGE_OR_TOKEN [--keys FILE_OR_URL] [--offline] [--server URL]',

@@ -27,6 +27,8 @@ export interface TencentFaceIdStandInOptions {
   people: StandInPerson[];
   /** How old X-TC-Timestamp may be; Tencent allows 5 minutes. */
   maxClockSkewSeconds?: number;
+  /** 0 (default): any free port. */
+  port?: number;
 }
 
 export interface TencentFaceIdStandIn {
@@ -266,7 +268,10 @@ export async function startTencentFaceIdStandIn(options: TencentFaceIdStandInOpt
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
