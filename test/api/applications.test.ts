@@ -151,8 +151,10 @@ describe('applications: one engine for every business', () => {
   });
 
   it('refuses renewal outside the renewal window and keeps mailing honest', async () => {
-    // The demo data opens renewal 30 days before the real day of seeding; on this test's clock it is months away.
-    const renewal = await inject('POST', '/applications', { business: 'renewal', certificateId });
+    // 马超 (13800000013) holds a certificate valid for years: its renewal window is far off.
+    const ma = await loginDriver(t.app, '13800000013');
+    const maCertificate = ((await t.app.inject({ method: 'GET', url: '/api/v1/me/certificates', headers: ma.headers })).json() as { certificates: { id: string }[] }).certificates[0]!.id;
+    const renewal = await t.app.inject({ method: 'POST', url: '/api/v1/applications', payload: { business: 'renewal', certificateId: maCertificate }, headers: ma.headers });
     expect(renewal.statusCode).toBe(422);
     expect(renewal.json().error.code).toBe('RENEWAL_NOT_OPEN');
 

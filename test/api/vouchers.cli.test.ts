@@ -19,6 +19,7 @@ describe('rto verify (offline)', () => {
   beforeAll(async () => {
     // The command checks dates against the real today, so the voucher is issued on the real clock.
     t = await createTestApp({ env: { PUBLIC_BASE_URL: 'https://rto.example.cn' } });
+    t.clock.set(new Date());
     const driver = await loginDriver(t.app, '13800000001');
     const application = await acceptedCreditAssessment(t.database.db, driver.userId, t.clock.now());
     const voucher = await approveWithVoucher(t.database.db, application, 'AAA', t.clock.now());
@@ -36,7 +37,7 @@ describe('rto verify (offline)', () => {
   it('reads the QR from the voucher picture and finds the signature genuine (exit 0)', () => {
     const run = rto(['verify', path.join(dir, 'voucher.png'), '--offline', '--keys', path.join(dir, 'keys.json')]);
     expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
+    expect(run.status, run.stdout).toBe(0);
     expect(run.stdout).toContain('签名真实');
     expect(run.stdout).toContain('The signature is genuine');
     expect(run.stdout).toContain('authentic_unchecked');

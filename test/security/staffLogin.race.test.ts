@@ -63,8 +63,10 @@ describe('staff login under concurrency', () => {
   it('a correct password in flight when the lock is set does not log in', async () => {
     t.clock.advance(30_000);
     const pending = attempt('sh-handler', DEMO_PASSWORD, codeNow());
-    // While the password hash is being checked, other attempts lock the account.
-    await new Promise((resolve) => setTimeout(resolve, 15));
+    // Once the attempt is claimed (and its password hash is being checked), other attempts lock the account.
+    const failedLogins = async () => (await t.database.db.select({ n: staff.failedLogins }).from(staff).where(eq(staff.username, 'sh-handler')))[0]!.n;
+    const started = Date.now();
+    while ((await failedLogins()) === 0 && Date.now() - started < 5000) await new Promise((resolve) => setImmediate(resolve));
     await t.database.db.update(staff).set({ lockedUntil: new Date(t.clock.now().getTime() + 15 * 60_000) }).where(eq(staff.username, 'sh-handler'));
     const answer = await pending;
     expect(answer.statusCode, answer.body).toBe(429);
