@@ -1,9 +1,11 @@
-import { createTestApp, type TestClock } from './app.ts';
+import { createTestApp, type TestApp, type TestClock } from './app.ts';
 
 export interface TestServer {
   url: string;
   /** The server's clock: it starts at the real time and stands still unless a test moves it. */
   clock: TestClock;
+  /** The server's app and database, for setting up data a test cannot make through the pages. */
+  testApp: TestApp;
   close(): Promise<void>;
 }
 
@@ -15,5 +17,5 @@ export interface TestServer {
 export async function startTestServer(options: { seed?: boolean } = {}): Promise<TestServer> {
   const testApp = await createTestApp({ demo: options.seed ?? true, startsNow: true });
   const address = await testApp.app.listen({ host: '127.0.0.1', port: 0 });
-  return { url: address, clock: testApp.clock, close: testApp.close };
+  return { url: address, clock: testApp.clock, testApp, close: testApp.close };
 }
