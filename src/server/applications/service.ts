@@ -25,6 +25,7 @@ import type { ApplicationDetail, ApplicationSummary } from '../../contract/appli
 import { provinceMaterialOverrides } from '../catalog/materialOverrides.ts';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
+import { isUniqueViolation } from '../db/errors.ts';
 import { applicationActions, applications, materials, users } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { IntakenImage } from '../images/intake.ts';
@@ -68,14 +69,6 @@ async function ownCertificate(db: Executor, idNumber: string, certificateId: str
   const certificate = await findCertificate(db, certificateId);
   if (!certificate || certificate.holderIdNumber !== idNumber) throw certificateNotFound();
   return certificate;
-}
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    const candidate = e as { code?: unknown; constraint?: unknown; message?: unknown };
-    if (candidate.code === '23505' && (candidate.constraint === constraint || String(candidate.message ?? '').includes(constraint))) return true;
-  }
-  return false;
 }
 
 /** Answers prefilled from the account and the certificate; only fields the business's form has. */

@@ -3,11 +3,12 @@ import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 
 /**
- * Photos a driver uploads outside an application (ID card, evidence for a verification request). The
+ * Photos a driver uploads outside an application (evidence for a verification request; ID-card photos
+ * have their own rules in realName.ts). The
  * key contains the driver's id, so a photo id only ever resolves inside its owner's folder: another
  * driver's photo id simply does not exist for the caller.
  */
-export type PhotoArea = 'identity' | 'verification';
+export type PhotoArea = 'verification';
 
 const PHOTO_ID = /^[0-9a-f]{64}\.(jpg|png)$/;
 

@@ -23,6 +23,7 @@ import { driverSessionPolicy, endSubjectSessions } from '../auth/session.ts';
 import { provinceCalendar } from '../calendar/workingCalendar.ts';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
+import { isUniqueViolation } from '../db/errors.ts';
 import { applications, auditLog, certificates, idCardPhotos, outbox, provinces, realNameSubmissions, users, verificationRequests, vouchers } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { IntakenImage } from '../images/intake.ts';
@@ -104,15 +105,6 @@ const faceCheckFailed = () =>
     zh: '人脸核身未通过，未绑定任何身份信息。请本人在光线充足处重新认证',
     en: 'The face check did not pass and nothing was bound. The card holder should try again in good light',
   });
-
-/** A unique violation, optionally of one named constraint. */
-function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    const { code, constraint: name } = e as { code?: unknown; constraint?: unknown };
-    if (code === '23505') return constraint === undefined || name === undefined || name === constraint;
-  }
-  return false;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Photos
