@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import recordedJson from '../../test/fixtures/id-cards/recorded-lines.json' with { type: 'json' };
-import { crossCheckFront, readIdCardBack, readIdCardFront, type IdCardBackFields, type IdCardFields, type OcrLine } from './idCardLayout.ts';
+import { addressLooksMisread, crossCheckFront, readIdCardBack, readIdCardFront, type IdCardBackFields, type IdCardFields, type OcrLine } from './idCardLayout.ts';
 
 /** What the OCR engine read (upright lines with their boxes) on generated photos; see scripts/record-id-card-lines.ts. */
 interface Recorded {
@@ -177,6 +177,23 @@ describe('cross-checks of the portrait side', () => {
     const repaired = check({ ...base, address: '浙江省杭州市西湖区文化路8号' }, true);
     expect(repaired.fields.idNumber).toBeUndefined();
     expect(repaired.doubts.map((d) => d.code)).toEqual(['OCR_ID_NUMBER_REGION_MISMATCH']);
+  });
+
+  it('empties an address whose house number follows a character no address unit ends with', () => {
+    const misread = check({ ...base, address: '北京市朝阳区和平衡35号' });
+    expect(misread.fields.address).toBeUndefined();
+    expect(misread.doubts).toEqual([expect.objectContaining({ field: 'address', code: 'OCR_ADDRESS_MISREAD' })]);
+    for (const address of [
+      '贵州省贵阳市南明区和平街35号',
+      '重庆市渝中区白沙镇红旗村3组50号',
+      '上海市浦东新区张杨路1234弄5号',
+      '北京市西城区西长安街甲3号',
+      '浙江省杭州市西湖区文化路8-2号锦绣小区3栋2单元1202室',
+      '广东省深圳市南山区科技园南区12号',
+    ]) {
+      expect(addressLooksMisread(address), address).toBe(false);
+      expect(check({ ...base, address }).fields.address).toBe(address);
+    }
   });
 
   it('empties a number with an unknown region code and fills what was not read from a number that passed', () => {

@@ -406,9 +406,29 @@ export function addressProvince(address: string): string | undefined {
 }
 
 /**
+ * Characters that end the part of an address a house number (12号, 3-5号) follows: roads and streets,
+ * lanes, villages and their groups, estates, buildings, places. A house number after anything else (衡35号
+ * for 街35号 on a defocused photo) means the character before it was misread.
+ */
+const BEFORE_HOUSE_NUMBER = new Set([
+  ...'路街道巷弄里胡同条段环线村组队社屯庄寨堡营店铺集坊厝寮湾港埠渡口岸桥坝堤塘井泉坡岭岗坪山峪沟冲洼滩洲岛田地',
+  ...'区苑园院楼栋幢座厦城场站所厂矿局馆校府宿舍寓居家属心台门庭阁轩邸墅第号境湖河江海林',
+  ...'东西南北中内外前后上下一二三四五六七八九十甲乙丙丁',
+  ...'镇乡市县旗盟查木',
+]);
+
+/** True when a house number in the address follows a character that is no unit of an address. */
+export function addressLooksMisread(address: string): boolean {
+  for (const match of address.matchAll(/([\u3400-\u9fff])\d+(?:[-—]\d+)*号/g)) {
+    if (!BEFORE_HOUSE_NUMBER.has(match[1]!)) return true;
+  }
+  return false;
+}
+
+/**
  * Cross-checks of the portrait side: the ID number's check digit and region, its birth date against 出生,
- * its sex digit against 性别, its region against the address's province. A disagreement empties the
- * field that is in doubt and says why; a field OCR did not read is worked out from a number that passed.
+ * its sex digit against 性别, its region against the address's province, the address's house numbers
+ * against what may precede them. A disagreement empties the field that is in doubt and says why; a field OCR did not read is worked out from a number that passed.
  */
 export function crossCheckFront(raw: FrontRaw): Omit<FrontReading, 'anchors'> {
   const fields: IdCardFields = { ...raw.fields };
@@ -472,6 +492,9 @@ export function crossCheckFront(raw: FrontRaw): Omit<FrontReading, 'anchors'> {
         doubts.push(doubt('idNumber', 'OCR_ID_REGION_DIFFERS_FROM_ADDRESS', '身份证号码的地区与住址省份不同（迁居后常见），请核对号码', 'The ID number’s region differs from the address’s province (common after moving); check the number'));
       }
     }
+  }
+  if (fields.address !== undefined && addressLooksMisread(fields.address)) {
+    drop('address', doubt('address', 'OCR_ADDRESS_MISREAD', '住址中门牌号前的文字可能识别有误，请对照证件填写住址', 'A word before a house number in the address looks misread; type the address from the card'));
   }
   // Fill what OCR missed from a number that passed every check.
   if (numberOk && fields.idNumber) {
