@@ -14,6 +14,7 @@ import { dataKeyFrom, generateDataKeyBytes } from '../../server/secrets/sealedBo
 import { secretBox } from '../../server/secrets/secretBox.ts';
 import type { StaffPrincipal } from '../../server/staff/principal.ts';
 import { staffQueue } from '../../server/staff/queue.ts';
+import { certificatesOfHolder } from '../../server/registry/certificates.ts';
 import type { StaffQueueQuery } from '../../contract/staff.ts';
 
 export interface QueueBenchResult {
@@ -66,6 +67,9 @@ async function fill(database: DatabaseHandle, count: number): Promise<void> {
   await database.db.execute(sql`analyze`);
 }
 
+/** A demo holder's ID number: the registry lookup finds their certificate among the filled ones. */
+const REGISTRY_LOOKUP_ID = '110105198503120012';
+
 async function time(name: string, rounds: number, run: () => Promise<number>) {
   const durations: number[] = [];
   let rows = 0;
@@ -107,6 +111,8 @@ export async function runQueueBench(opts: { count?: number; quiet?: boolean } = 
       await time('state = accepted', 10, async () => (await queue({ state: 'accepted' })).items.length),
       await time('due = overdue', 10, async () => (await queue({ due: 'overdue' })).items.length),
       await time('search by reference', 10, async () => (await queue({ q: benchReference(openBeijingRow) })).items.length),
+      // The registry found by the holder's ID number (a demo driver's, among the filled certificates).
+      await time('registry lookup by ID number', 10, async () => (await certificatesOfHolder(database.db, REGISTRY_LOOKUP_ID)).length),
       await time('50 pages deep with the cursor (per page)', 1, async () => {
         let cursor: string | undefined;
         let rows = 0;
