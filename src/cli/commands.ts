@@ -212,6 +212,9 @@ function readConfig(): Config {
 async function withDatabase<T>(config: Config, work: (db: DatabaseHandle['db']) => Promise<T>): Promise<T> {
   const { openConfiguredDatabase } = await database();
   const handle = await openConfiguredDatabase(config);
+  const { useFieldKeys } = await import('../server/secrets/fieldCipher.ts');
+  const { configuredKeyRing } = await import('../server/secrets/secretBox.ts');
+  useFieldKeys(() => configuredKeyRing(config));
   try {
     return await work(handle.db);
   } finally {

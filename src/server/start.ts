@@ -5,6 +5,7 @@ import type { DatabaseHandle } from './db/client.ts';
 import { seedDemoData, demoAccountsSummary } from './seed/demo.ts';
 import { configuredSecretBox } from './secrets/secretBox.ts';
 import { checkDataKeyFingerprint } from './secrets/keyFingerprint.ts';
+import { useFieldKeys } from './secrets/fieldCipher.ts';
 
 export interface RunningServer {
   app: App;
@@ -20,6 +21,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const database = await openConfiguredDatabase(config);
   let app: App | undefined;
   const secrets = configuredSecretBox(config);
+  useFieldKeys(() => secrets.ring());
   try {
     await checkDataKeyFingerprint(database.db, secrets);
     if (config.seedDemo) await seedDemoData(database.db, secrets);

@@ -12,6 +12,8 @@ import { openDatabase, type DatabaseHandle } from '../../server/db/client.ts';
 import { seedDemoData } from '../../server/seed/demo.ts';
 import { dataKeyFrom, generateDataKeyBytes } from '../../server/secrets/sealedBox.ts';
 import { secretBox } from '../../server/secrets/secretBox.ts';
+import { sealField, useFieldKeys } from '../../server/secrets/fieldCipher.ts';
+import { blindIndex } from '../../server/secrets/blindIndex.ts';
 import type { StaffPrincipal } from '../../server/staff/principal.ts';
 import { staffQueue } from '../../server/staff/queue.ts';
 import { certificatesOfHolder } from '../../server/registry/certificates.ts';
@@ -47,23 +49,25 @@ const openBeijingRow = (() => {
 async function fill(database: DatabaseHandle, count: number): Promise<void> {
   const certificatesNeeded = Math.ceil(count / BUSINESSES.length);
   await database.db.execute(sql`
-    insert into certificates (number, holder_id_number, holder_name, sex, birth_date, issuing_authority_code, province_code)
-    select 'BENCH' || g, 'BENCH' || g, '测试', 'M', date '1980-01-01', p || '0000', p
+    insert into certificates (number, holder_id_number, holder_id_number_index, holder_name, sex, birth_date, address, issuing_authority_code, province_code)
+    select 'BENCH' || g, ${sealField('certificates.holder_id_number', '110101198001010011')}, 'BENCH' || g, ${sealField('certificates.holder_name', '测试')}, 'M',
+           ${sealField('certificates.birth_date', '1980-01-01')}, ${sealField('certificates.address', '')}, p || '0000', p
     from generate_series(1, ${certificatesNeeded}::int) g,
          lateral (select (${sql.raw(`array[${PROVINCES.map((p) => `'${p}'`).join(',')}]`)})[1 + g % ${PROVINCES.length}] as p) province(p)`);
   // One certificate per business slot, so the one-open-application rule holds; states and deadlines spread out.
   await database.db.execute(sql`
     insert into applications (reference, user_id, certificate_id, business, province_code, issuing_authority_code, state,
-                              submitted_at, accept_deadline, decide_deadline, created_at, updated_at)
+                              submitted_at, accept_deadline, decide_deadline, created_at, updated_at, personal_info)
     select ${benchReferenceSql}, u.id, c.id,
            (${sql.raw(`array[${BUSINESSES.map((b) => `'${b}'`).join(',')}]`)})[1 + (g - 1) / ${certificatesNeeded}::int],
            c.province_code, c.issuing_authority_code,
            ${stateSql}[1 + ((g / ${PROVINCES.length}) * 7) % ${STATES.length}],
            now() - (g % 900) * interval '1 hour',
-           current_date + ((g % 23) - 12), current_date + ((g % 29) - 10), now(), now()
+           current_date + ((g % 23) - 12), current_date + ((g % 29) - 10), now(), now(),
+           ${sealField('applications.personal_info', JSON.stringify({ name: '测试', phone: '13800000001' }))}
     from generate_series(1, ${count}::int) g
     join certificates c on c.number = 'BENCH' || (1 + (g - 1) % ${certificatesNeeded}::int)
-    cross join (select id from users where phone = '13800000001') u`);
+    cross join (select id from users where phone_index = ${blindIndex('phone', '13800000001')}) u`);
   await database.db.execute(sql`analyze`);
 }
 
@@ -87,8 +91,10 @@ export async function runQueueBench(opts: { count?: number; quiet?: boolean } = 
   const database = await openDatabase(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {});
   try {
     await database.migrate();
-    // A throwaway key: the bench never opens the sealed staff secrets.
-    await seedDemoData(database.db, secretBox(dataKeyFrom(generateDataKeyBytes())));
+    // A throwaway key: the bench seals its personal data under it, as a running system does.
+    const secrets = secretBox(dataKeyFrom(generateDataKeyBytes()));
+    useFieldKeys(secrets.ring());
+    await seedDemoData(database.db, secrets);
     log(`Filling ${count.toLocaleString('en')} applications (${database.kind})…`);
     const fillStarted = performance.now();
     await fill(database, count);

@@ -13,6 +13,7 @@ import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
 import { applications, certificates, issuingAuthorities, users } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { matchesBlindIndex } from '../secrets/blindIndex.ts';
 import { provinceScope } from './access.ts';
 import type { StaffPrincipal } from './principal.ts';
 
@@ -114,7 +115,7 @@ export async function staffQueue(ctx: AppContext, who: StaffPrincipal, query: St
     const reference = normalizeReference(query.q);
     const tail = query.q.trim().toUpperCase();
     if (REFERENCE_PATTERN.test(reference)) conditions.push(eq(applications.reference, reference));
-    else if (ID_TAIL_PATTERN.test(tail)) conditions.push(sql`right(${users.idNumber}, 4) = ${tail}`);
+    else if (ID_TAIL_PATTERN.test(tail)) conditions.push(matchesBlindIndex(users.idTailIndex, 'id_tail', tail));
     else throw new AppError(400, 'SEARCH_QUERY_INVALID', { zh: '请输入办件编号或身份证号后4位', en: 'Enter a reference or the last 4 characters of an ID number' });
   }
   if (query.cursor) {
