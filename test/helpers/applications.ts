@@ -11,7 +11,7 @@ import { issueCreditAssessmentVoucher, type VoucherRow } from '../../src/server/
 import type { TestApp } from './app.ts';
 import { testSecrets } from './dataKey.ts';
 import { userPhoneIs } from '../../src/server/auth/accounts.ts';
-import { holderIdNumberColumns, holderIdNumberIs } from '../../src/server/registry/certificates.ts';
+import { certificateNumberColumns, holderIdNumberColumns, holderIdNumberIs } from '../../src/server/registry/certificates.ts';
 
 /**
  * Applications, certificates and vouchers written straight to the database through the transition
@@ -38,7 +38,7 @@ export async function insertCertificate(t: TestApp, phone: string, categories: C
   const [certificate] = await db
     .insert(certificates)
     .values({
-      number: `T${randomBytes(8).toString('hex')}`,
+      ...certificateNumberColumns(`T${randomBytes(8).toString('hex')}`),
       ...holderIdNumberColumns(user.idNumber),
       holderName: user.name,
       sex: user.sex ?? 'M',

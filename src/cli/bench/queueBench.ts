@@ -49,8 +49,8 @@ const openBeijingRow = (() => {
 async function fill(database: DatabaseHandle, count: number): Promise<void> {
   const certificatesNeeded = Math.ceil(count / BUSINESSES.length);
   await database.db.execute(sql`
-    insert into certificates (number, holder_id_number, holder_id_number_index, holder_name, sex, birth_date, address, issuing_authority_code, province_code)
-    select 'BENCH' || g, ${sealField('certificates.holder_id_number', '110101198001010011')}, 'BENCH' || g, ${sealField('certificates.holder_name', '测试')}, 'M',
+    insert into certificates (number, number_index, holder_id_number, holder_id_number_index, holder_name, sex, birth_date, address, issuing_authority_code, province_code)
+    select ${sealField('certificates.number', '110101198001010011')}, 'BENCH' || g, ${sealField('certificates.holder_id_number', '110101198001010011')}, 'BENCH' || g, ${sealField('certificates.holder_name', '测试')}, 'M',
            ${sealField('certificates.birth_date', '1980-01-01')}, ${sealField('certificates.address', '')}, p || '0000', p
     from generate_series(1, ${certificatesNeeded}::int) g,
          lateral (select (${sql.raw(`array[${PROVINCES.map((p) => `'${p}'`).join(',')}]`)})[1 + g % ${PROVINCES.length}] as p) province(p)`);
@@ -66,7 +66,7 @@ async function fill(database: DatabaseHandle, count: number): Promise<void> {
            current_date + ((g % 23) - 12), current_date + ((g % 29) - 10), now(), now(),
            ${sealField('applications.personal_info', JSON.stringify({ name: '测试', phone: '13800000001' }))}
     from generate_series(1, ${count}::int) g
-    join certificates c on c.number = 'BENCH' || (1 + (g - 1) % ${certificatesNeeded}::int)
+    join certificates c on c.number_index = 'BENCH' || (1 + (g - 1) % ${certificatesNeeded}::int)
     cross join (select id from users where phone_index = ${blindIndex('phone', '13800000001')}) u`);
   await database.db.execute(sql`analyze`);
 }

@@ -80,9 +80,10 @@ export async function certificatesOfHolder(db: Executor, idNumber: string, today
     .from(certificates)
     .innerJoin(issuingAuthorities, eq(issuingAuthorities.code, certificates.issuingAuthorityCode))
     .innerJoin(provinces, eq(provinces.code, certificates.provinceCode))
-    .where(holderIdNumberIs(idNumber))
-    .orderBy(asc(certificates.number));
+    .where(holderIdNumberIs(idNumber));
   if (rows.length === 0) return [];
+  // By number (sealed: sorted here, not in SQL).
+  rows.sort((a, b) => (a.certificate.number < b.certificate.number ? -1 : a.certificate.number > b.certificate.number ? 1 : 0));
   const categoryRows = await db
     .select()
     .from(certificateCategories)

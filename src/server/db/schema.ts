@@ -120,7 +120,9 @@ export const certificates = pgTable(
   'certificates',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    number: text('number').notNull(),
+    // The certificate number is usually the holder's ID number: sealed too, unique by its blind index.
+    number: sealedText('certificates.number')('number').notNull(),
+    numberIndex: text('number_index').notNull(),
     holderIdNumber: sealedText('certificates.holder_id_number')('holder_id_number').notNull(),
     holderIdNumberIndex: text('holder_id_number_index').notNull(),
     holderName: sealedText('certificates.holder_name')('holder_name').notNull(),
@@ -137,7 +139,7 @@ export const certificates = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('certificates_number_uq').on(t.number),
+    uniqueIndex('certificates_number_index_uq').on(t.numberIndex),
     index('certificates_holder_index_idx').on(t.holderIdNumberIndex),
     index('certificates_province_idx').on(t.provinceCode),
   ],

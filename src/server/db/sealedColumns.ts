@@ -1,4 +1,5 @@
 import { customType } from 'drizzle-orm/pg-core';
+import type { BlindIndexKind } from '../secrets/blindIndex.ts';
 import { openField, sealField } from '../secrets/fieldCipher.ts';
 
 /**
@@ -26,7 +27,7 @@ export interface SealedTable {
   table: string;
   columns: readonly string[];
   /** Blind-index columns and the sealed column each is computed from. */
-  indexes: readonly { column: string; from: string; kind: 'phone' | 'id_number' | 'id_tail' }[];
+  indexes: readonly { column: string; from: string; kind: BlindIndexKind }[];
 }
 
 export const SEALED_TABLES: readonly SealedTable[] = [
@@ -42,8 +43,11 @@ export const SEALED_TABLES: readonly SealedTable[] = [
   { table: 'sms_codes', columns: ['phone'], indexes: [{ column: 'phone_index', from: 'phone', kind: 'phone' }] },
   {
     table: 'certificates',
-    columns: ['holder_id_number', 'holder_name', 'birth_date', 'address'],
-    indexes: [{ column: 'holder_id_number_index', from: 'holder_id_number', kind: 'id_number' }],
+    columns: ['number', 'holder_id_number', 'holder_name', 'birth_date', 'address'],
+    indexes: [
+      { column: 'number_index', from: 'number', kind: 'certificate_number' },
+      { column: 'holder_id_number_index', from: 'holder_id_number', kind: 'id_number' },
+    ],
   },
   { table: 'applications', columns: ['personal_info'], indexes: [] },
   { table: 'verification_requests', columns: ['expected_value'], indexes: [] },

@@ -86,7 +86,8 @@ async function detail(db: Executor, id: string, provinceCode: string | null, now
     .from(certificates)
     .innerJoin(issuingAuthorities, eq(issuingAuthorities.code, certificates.issuingAuthorityCode))
     .where(holderIdNumberIs(row.idNumber))
-    .orderBy(asc(certificates.number));
+    // By number (sealed: sorted here, not in SQL).
+    .then((rows) => rows.sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0)));
   const [bound] = row.boundUserId ? await db.select({ phone: users.phone, idNumber: users.idNumber }).from(users).where(eq(users.id, row.boundUserId)) : [];
   const [decider] = row.decidedBy ? await db.select({ username: staff.username }).from(staff).where(eq(staff.id, row.decidedBy)) : [];
   const check = row.identityCheck as unknown as IdentityCheckRecord;

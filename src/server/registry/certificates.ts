@@ -12,6 +12,12 @@ export type CertificateRow = typeof certificates.$inferSelect;
  */
 export const holderIdNumberIs = (idNumber: string): SQL => matchesBlindIndex(certificates.holderIdNumberIndex, 'id_number', idNumber);
 
+/** `certificates.number = number`, through the blind index. */
+export const certificateNumberIs = (number: string): SQL => matchesBlindIndex(certificates.numberIndex, 'certificate_number', number);
+
+/** The columns to write with a certificate number: the sealed value and its index. */
+export const certificateNumberColumns = (number: string) => ({ number, numberIndex: blindIndex('certificate_number', number) });
+
 /** The columns to write with a holder's ID number: the sealed value and its index. */
 export const holderIdNumberColumns = (idNumber: string) => ({ holderIdNumber: idNumber, holderIdNumberIndex: blindIndex('id_number', idNumber) });
 

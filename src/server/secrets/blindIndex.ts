@@ -13,7 +13,7 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { DataKey } from './sealedBox.ts';
 import { deriveKey, fieldKeys } from './fieldCipher.ts';
 
-export type BlindIndexKind = 'phone' | 'id_number' | 'id_tail';
+export type BlindIndexKind = 'phone' | 'id_number' | 'id_tail' | 'certificate_number';
 
 const keys = new WeakMap<DataKey, Map<BlindIndexKind, Buffer>>();
 

@@ -14,7 +14,7 @@ import {
   users,
 } from '../db/schema.ts';
 import { userIdNumberColumns, userPhoneColumns } from '../auth/accounts.ts';
-import { holderIdNumberColumns } from '../registry/certificates.ts';
+import { certificateNumberColumns, holderIdNumberColumns } from '../registry/certificates.ts';
 import { hashPassword } from '../staff/passwords.ts';
 import { SEALED, type SecretBox } from '../secrets/secretBox.ts';
 
@@ -226,7 +226,7 @@ async function seedPeople(tx: Executor, today: IsoDate): Promise<void> {
       .insert(certificates)
       .values({
         // Usually the holder's ID number; one demo certificate shows that it need not be.
-        number: index === 12 ? `${provinceCode}2019${String(index).padStart(8, '0')}` : idNumber,
+        ...certificateNumberColumns(index === 12 ? `${provinceCode}2019${String(index).padStart(8, '0')}` : idNumber),
         ...holderIdNumberColumns(idNumber),
         holderName: person.name,
         sex: person.sex,

@@ -9,6 +9,7 @@ import { verificationFieldLabels, verificationStateLabels } from '../certificate
 import type { Executor } from '../db/client.ts';
 import { certificateCategories, certificates, issuingAuthorities, outbox, verificationRequests } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { certificateNumberColumns, certificateNumberIs } from '../registry/certificates.ts';
 
 /**
  * 信息核查: a driver says the registry is wrong; the issuing province accepts the request (which starts a
@@ -228,11 +229,11 @@ async function applyCorrection(tx: Executor, certificate: CertificateRow, correc
       return setCertificate({ quasiDrivingType: value.toUpperCase() }, certificate.quasiDrivingType);
     }
     case 'number': {
-      const [taken] = await tx.select({ id: certificates.id }).from(certificates).where(eq(certificates.number, value));
+      const [taken] = await tx.select({ id: certificates.id }).from(certificates).where(certificateNumberIs(value));
       if (taken && taken.id !== certificate.id) {
         throw new AppError(409, 'CERTIFICATE_NUMBER_TAKEN', { zh: '该证号已属于另一份从业资格证', en: 'Another certificate has this number' });
       }
-      return setCertificate({ number: value }, certificate.number);
+      return setCertificate(certificateNumberColumns(value), certificate.number);
     }
     case 'issuingAuthority': {
       const [authority] = await tx.select().from(issuingAuthorities).where(eq(issuingAuthorities.code, value));

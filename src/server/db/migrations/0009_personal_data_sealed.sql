@@ -21,6 +21,10 @@ CREATE INDEX "sms_codes_phone_index_idx" ON "sms_codes" USING btree ("phone_inde
 ALTER TABLE "certificates" ALTER COLUMN "birth_date" SET DATA TYPE text;--> statement-breakpoint
 ALTER TABLE "certificates" ALTER COLUMN "address" DROP DEFAULT;--> statement-breakpoint
 ALTER TABLE "certificates" ADD COLUMN "holder_id_number_index" text;--> statement-breakpoint
+ALTER TABLE "certificates" ADD COLUMN "number_index" text;--> statement-breakpoint
+ALTER TABLE "certificates" ADD CONSTRAINT "certificates_number_index_present" CHECK ("number_index" IS NOT NULL) NOT VALID;--> statement-breakpoint
+DROP INDEX IF EXISTS "certificates_number_uq";--> statement-breakpoint
+CREATE UNIQUE INDEX "certificates_number_index_uq" ON "certificates" USING btree ("number_index");--> statement-breakpoint
 ALTER TABLE "certificates" ADD CONSTRAINT "certificates_holder_id_number_index_present" CHECK ("holder_id_number_index" IS NOT NULL) NOT VALID;--> statement-breakpoint
 DROP INDEX IF EXISTS "certificates_holder_idx";--> statement-breakpoint
 CREATE INDEX "certificates_holder_index_idx" ON "certificates" USING btree ("holder_id_number_index");--> statement-breakpoint
