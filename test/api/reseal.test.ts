@@ -11,7 +11,7 @@ import { fieldKeys, useFieldKeys } from '../../src/server/secrets/fieldCipher.ts
 import { fileKeyId } from '../../src/server/secrets/fileCipher.ts';
 import { fingerprintOf } from '../../src/server/secrets/keyFingerprint.ts';
 import { keyRing } from '../../src/server/secrets/keyRing.ts';
-import { countStaleRows, resealAll } from '../../src/server/secrets/reseal.ts';
+import { countStaleRows, resealAll, sealPlaintextFromBefore } from '../../src/server/secrets/reseal.ts';
 import { dataKeyFrom, generateDataKeyBytes } from '../../src/server/secrets/sealedBox.ts';
 import { secretBox } from '../../src/server/secrets/secretBox.ts';
 import { EncryptedFileStorage, LocalFileStorage } from '../../src/server/storage/index.ts';
@@ -151,5 +151,45 @@ describe('rto keys reseal', () => {
     } finally {
       useFieldKeys(previous);
     }
+  });
+});
+
+describe('the first start after upgrading a database with plaintext personal data', () => {
+  let t: TestApp;
+  let root: string;
+  afterAll(async () => {
+    await t?.close();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('seals the rows and files from before, which are then found by phone and ID number as before', async () => {
+    t = await createTestApp();
+    root = await mkdtemp(path.join(os.tmpdir(), 'rto-upgrade-'));
+    const raw = new LocalFileStorage(root);
+    const db = t.database.db;
+    // What migration 0009 leaves of a database from before: plaintext values, no blind indexes.
+    await db.execute(sql`alter table users drop constraint users_phone_index_present`);
+    await db.execute(sql`alter table certificates drop constraint certificates_number_index_present, drop constraint certificates_holder_id_number_index_present`);
+    await db.execute(sql`insert into users (phone, id_number, name, birth_date, address, verified_at, province_code)
+      values ('13700000042', '11010219800101002X', '赵小红', '1980-01-01', '北京市西城区金融街1号', now(), '11')`);
+    await db.execute(sql`insert into certificates (number, holder_id_number, holder_name, sex, birth_date, address, issuing_authority_code, province_code)
+      values ('11010219800101002X', '11010219800101002X', '赵小红', 'F', '1980-01-01', '北京市西城区金融街1号', '110000', '11')`);
+    await db.execute(sql`update data_sealing set completed_at = null`);
+    const jpeg = await sharp({ create: { width: 30, height: 20, channels: 3, background: '#00f' } }).jpeg().toBuffer();
+    await raw.put('identity/legacy/photo.jpg', jpeg, 'image/jpeg');
+
+    const files = new EncryptedFileStorage(raw, fieldKeys);
+    const counts = await sealPlaintextFromBefore(db, t.secrets, files);
+    expect(counts).toMatchObject({ rows: 2, files: { encrypted: 1 } });
+    // Done once: the next start has nothing to do.
+    expect(await sealPlaintextFromBefore(db, t.secrets, files)).toBeUndefined();
+
+    const { rows } = (await db.execute(sql`select phone, id_number, name from users where phone_index is not null and name like 's1:%' order by created_at desc limit 1`)) as unknown as { rows: Record<string, string>[] };
+    expect(JSON.stringify(rows)).not.toMatch(/13700000042|赵小红/);
+    const user = await findUserByPhone(db, '13700000042');
+    expect(user).toMatchObject({ name: '赵小红', idNumber: '11010219800101002X', birthDate: '1980-01-01' });
+    expect((await certificatesOfHolder(db, '11010219800101002x')).map((c) => c.holderName)).toEqual(['赵小红']);
+    expect((await raw.get('identity/legacy/photo.jpg')).subarray(0, 4).toString('latin1')).toBe('RTOF');
+    expect((await files.get('identity/legacy/photo.jpg')).equals(jpeg)).toBe(true);
   });
 });
