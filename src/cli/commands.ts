@@ -234,8 +234,11 @@ async function resealCommand(): Promise<number> {
     progress.Presets.shades_classic,
   );
   let phase: string | undefined;
-  const counts = await withDatabase(config, (db) =>
-    resealAll(db, secrets, {
+  const { checkDataKeyFingerprint } = await import('../server/secrets/keyFingerprint.ts');
+  const counts = await withDatabase(config, async (db) => {
+    // The database must be sealed under one of the keys given, or nothing would open.
+    await checkDataKeyFingerprint(db, secrets);
+    return resealAll(db, secrets, {
       files: new EncryptedFileStorage(createFileStorage(config.storage), () => ring),
       onProgress: ({ phase: next, done, total }) => {
         const label = next === 'rows' ? 'database rows' : 'stored files';
@@ -248,8 +251,8 @@ async function resealCommand(): Promise<number> {
           bar.update(done, { phase: label.padEnd(13) });
         }
       },
-    }),
-  ).finally(() => bar.stop());
+    });
+  }).finally(() => bar.stop());
   console.log(
     `Resealed under data key ${ring.current.id}: ${counts.rows} rows (${counts.values} values), ${counts.secrets} secrets, ` +
       `${counts.files.resealed} files re-sealed, ${counts.files.encrypted} files encrypted, ${counts.files.current} files already current.`,
