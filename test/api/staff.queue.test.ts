@@ -1,4 +1,3 @@
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyTransition, type ApplicationRow } from '../../src/server/applications/transitions.ts';
 import { applications, users } from '../../src/server/db/schema.ts';

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { eq } from 'drizzle-orm';
 import type { BrowserContext, Cookie, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { users } from '../../src/server/db/schema.ts';

@@ -3,6 +3,7 @@ import type { StaffVerificationRequest, VerificationAnswer } from '../../contrac
 import type { VerificationRequestView } from '../../contract/certificates.ts';
 import { chinaDate, isIsoDate } from '../../domain/dates.ts';
 import { maskIdNumber } from '../../domain/idNumber.ts';
+import { maskName } from '../../domain/personName.ts';
 import { QUASI_DRIVING_TYPES } from '../../domain/quasiDriving.ts';
 import { provinceCalendar } from '../calendar/workingCalendar.ts';
 import { verificationFieldLabels, verificationStateLabels } from '../certificates/routes.ts';
@@ -193,6 +194,15 @@ export interface AppliedCorrection {
 }
 
 const SEX_VALUES: Record<string, 'M' | 'F'> = { M: 'M', F: 'F', 男: 'M', 女: 'F' };
+
+/**
+ * A correction as the audit log keeps it: the holder's name, certificate number (usually the ID number)
+ * and address are personal data kept sealed in the registry, so the log shows them masked.
+ */
+export function correctionOnRecord(correction: AppliedCorrection): AppliedCorrection {
+  const mask = correction.field === 'holderName' ? maskName : correction.field === 'number' ? maskIdNumber : correction.field === 'address' ? () => '***' : undefined;
+  return mask ? { ...correction, from: mask(correction.from), to: mask(correction.to) } : correction;
+}
 
 /** Writes a correction to the registry (certificates / certificate_categories); returns what changed. */
 async function applyCorrection(tx: Executor, certificate: CertificateRow, correction: NonNullable<VerificationAnswer['correction']>, now: Date): Promise<AppliedCorrection> {
