@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',
     globalSetup: ['test/helpers/globalSetup.ts'],
+    setupFiles: ['test/helpers/fieldKeys.ts'],
     testTimeout: 60_000,
     // Two shared cores: a page or a worker may take seconds to get there. The poll returns as soon as
     // the value is right, so a wide bound costs nothing when things are fast.

@@ -119,12 +119,19 @@ const commands: Record<string, Command> = {
     },
   },
   keys: {
-    summary: 'Manage the SM2 keys that sign vouchers and e-certificates (rotate, list)',
-    usage: 'rto keys rotate | rto keys list',
+    summary: 'Manage the SM2 keys that sign vouchers and e-certificates (rotate, list) and the data key sealing data at rest (new-data-key, reseal)',
+    usage: 'rto keys rotate | rto keys list | rto keys new-data-key | rto keys reseal',
     async run(_values, positionals) {
       const [action] = positionals;
+      if (action === 'new-data-key') {
+        const { generateDataKeyBytes } = await import('../server/secrets/sealedBox.ts');
+        console.log(generateDataKeyBytes().toString('base64'));
+        console.error('A new data key. To rotate: start every instance with RTO_DATA_KEY=<this key> and RTO_DATA_KEY_PREVIOUS=<the old key>, run `rto keys reseal` with the same settings, then drop RTO_DATA_KEY_PREVIOUS.');
+        return 0;
+      }
+      if (action === 'reseal') return resealCommand();
       if (action !== 'rotate' && action !== 'list') {
-        console.error('Usage: rto keys rotate | rto keys list');
+        console.error('Usage: rto keys rotate | rto keys list | rto keys new-data-key | rto keys reseal');
         return 2;
       }
       const keyStore = await import('../server/vouchers/keyStore.ts');
@@ -209,9 +216,57 @@ function readConfig(): Config {
 }
 
 /** Opens (and migrates) the configured database for one piece of work, and closes it whatever happens. */
+/**
+ * `rto keys reseal`: everything sealed at rest moved to RTO_DATA_KEY while the system runs, with a
+ * progress bar on stderr and the final count on stdout. Safe to interrupt and run again.
+ */
+async function resealCommand(): Promise<number> {
+  const config = readConfig();
+  const { configuredSecretBox } = await import('../server/secrets/secretBox.ts');
+  const { resealAll } = await import('../server/secrets/reseal.ts');
+  const { createFileStorage, EncryptedFileStorage } = await import('../server/storage/index.ts');
+  const { default: progress } = await import('cli-progress');
+  const secrets = configuredSecretBox(config);
+  const ring = secrets.ring();
+  console.error(`Resealing under data key ${ring.current.id}${ring.all.length > 1 ? ` (also opening ${ring.all.slice(1).map((key) => key.id).join(', ')})` : ''}…`);
+  const bar = new progress.SingleBar(
+    { format: '{phase} [{bar}] {percentage}% | {value}/{total}', stream: process.stderr, hideCursor: true, noTTYOutput: true, notTTYSchedule: 2000 },
+    progress.Presets.shades_classic,
+  );
+  let phase: string | undefined;
+  const { checkDataKeyFingerprint } = await import('../server/secrets/keyFingerprint.ts');
+  const counts = await withDatabase(config, async (db) => {
+    // The database must be sealed under one of the keys given, or nothing would open.
+    await checkDataKeyFingerprint(db, secrets);
+    return resealAll(db, secrets, {
+      files: new EncryptedFileStorage(createFileStorage(config.storage), () => ring),
+      onProgress: ({ phase: next, done, total }) => {
+        const label = next === 'rows' ? 'database rows' : 'stored files';
+        if (phase !== label) {
+          if (phase) bar.stop();
+          phase = label;
+          bar.start(total, done, { phase: label.padEnd(13) });
+        } else {
+          bar.setTotal(total);
+          bar.update(done, { phase: label.padEnd(13) });
+        }
+      },
+    });
+  }).finally(() => bar.stop());
+  console.log(
+    `Resealed under data key ${ring.current.id}: ${counts.rows} rows (${counts.values} values), ${counts.secrets} secrets, ` +
+      `${counts.files.resealed} files re-sealed, ${counts.files.encrypted} files encrypted, ${counts.files.current} files already current.`,
+  );
+  if (ring.all.length > 1) console.error('Done: RTO_DATA_KEY_PREVIOUS can now be removed from every instance.');
+  return 0;
+}
+
 async function withDatabase<T>(config: Config, work: (db: DatabaseHandle['db']) => Promise<T>): Promise<T> {
   const { openConfiguredDatabase } = await database();
   const handle = await openConfiguredDatabase(config);
+  const { useFieldKeys } = await import('../server/secrets/fieldCipher.ts');
+  const { configuredKeyRing } = await import('../server/secrets/secretBox.ts');
+  useFieldKeys(() => configuredKeyRing(config));
   try {
     return await work(handle.db);
   } finally {

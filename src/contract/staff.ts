@@ -135,6 +135,7 @@ export const staffQueueRowSchema = z.object({
     /** 123X */
     idTail: z.string(),
   }),
+  /** Masked like an ID number, which it usually is: 1101**********123X */
   certificateNumber: z.string(),
   provinceCode: z.string(),
   issuingAuthority: codeNameSchema,

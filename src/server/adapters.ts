@@ -5,7 +5,8 @@ import { createIdentityCheck } from './identity/providers/index.ts';
 import { createIdCardReader, type IdCardReader } from './identity/ocr.ts';
 import { createRateLimiter, type RateLimiter } from './rateLimit/index.ts';
 import { createSmsProvider, type SmsProvider } from './sms/index.ts';
-import { createFileStorage, type FileStorage } from './storage/index.ts';
+import { fieldKeys } from './secrets/fieldCipher.ts';
+import { createFileStorage, EncryptedFileStorage, type FileStorage } from './storage/index.ts';
 
 /** The outside world behind small interfaces; tests replace any of them. */
 export interface Adapters {
@@ -40,7 +41,8 @@ export function createAdapters(config: Config, logger: FastifyBaseLogger, overri
         logger,
       ),
     rateLimiter: overrides.rateLimiter ?? createRateLimiter(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
-    storage: overrides.storage ?? createFileStorage(config.storage),
+    // Files are encrypted under the data key on their way to the disk or the bucket.
+    storage: overrides.storage ?? new EncryptedFileStorage(createFileStorage(config.storage), fieldKeys),
     idCardReader: overrides.idCardReader ?? createIdCardReader(),
     identityCheck: overrides.identityCheck ?? createIdentityCheck(config.identity, logger),
   };

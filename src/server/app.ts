@@ -9,6 +9,7 @@ import { createAdapters, type Adapters } from './adapters.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import type { Database } from './db/client.ts';
+import { useFieldKeys } from './secrets/fieldCipher.ts';
 import { configuredSecretBox, type SecretBox } from './secrets/secretBox.ts';
 import { registerErrorHandling } from './http/errorHandling.ts';
 import { registerWebApps } from './http/webApps.ts';
@@ -107,7 +108,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
 
   const adapters = createAdapters(config, app.log, options.adapters);
   const work = createWorkQueues();
-  const ctx: AppContext = { config, db: options.db, logger: app.log, now: options.now ?? (() => new Date()), secrets: options.secrets ?? configuredSecretBox(config), work, ...adapters };
+  const secrets = options.secrets ?? configuredSecretBox(config);
+  // Personal data in the database is sealed under the same keys as the secrets.
+  useFieldKeys(() => secrets.ring());
+  const ctx: AppContext = { config, db: options.db, logger: app.log, now: options.now ?? (() => new Date()), secrets, work, ...adapters };
   app.addHook('onClose', async () => {
     // In-flight decoding and OCR get the shutdown deadline, then the process goes on closing.
     const finished = await Promise.all([work.images.close(SHUTDOWN_DEADLINE_MS), work.ocr.close(SHUTDOWN_DEADLINE_MS)]);

@@ -54,6 +54,14 @@ const envShape = z.object({
         .refine((value) => parseDataKey(value) !== undefined, { message: 'must be 32 bytes as base64 or 64 hex characters' })
         .optional(),
     ),
+    // During a data-key rotation: the key(s) replaced, comma-separated; they still open what they sealed
+    // until `rto keys reseal` has moved everything to RTO_DATA_KEY.
+    RTO_DATA_KEY_PREVIOUS: optionalString.pipe(
+      z
+        .string()
+        .refine((value) => value.split(',').every((part) => parseDataKey(part) !== undefined), { message: 'must be data keys (32 bytes as base64 or 64 hex characters), comma-separated' })
+        .optional(),
+    ),
 });
 
 export const configSchema = envShape.superRefine((env, ctx) => {
@@ -101,6 +109,8 @@ export interface Config {
   sms: Pick<Env, 'SMS_PROVIDER' | 'ALIYUN_SMS_ACCESS_KEY_ID' | 'ALIYUN_SMS_ACCESS_KEY_SECRET' | 'ALIYUN_SMS_SIGN_NAME' | 'ALIYUN_SMS_TEMPLATE_LOGIN' | 'ALIYUN_SMS_TEMPLATE_UPDATE' | 'ALIYUN_SMS_TEMPLATE_VERIFICATION' | 'ALIYUN_SMS_ENDPOINT'>;
   /** RTO_DATA_KEY's bytes; unset outside production means a key file under dataDir (secrets/secretBox.ts). */
   dataKey: Buffer | undefined;
+  /** RTO_DATA_KEY_PREVIOUS: keys being rotated out, accepted for opening only. */
+  previousDataKeys: Buffer[];
   storage: { kind: 'local'; root: string } | { kind: 's3'; endpoint: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string };
 }
 
@@ -185,6 +195,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ALIYUN_SMS_ENDPOINT: env.ALIYUN_SMS_ENDPOINT,
     },
     dataKey: env.RTO_DATA_KEY ? parseDataKey(env.RTO_DATA_KEY) : undefined,
+    previousDataKeys: env.RTO_DATA_KEY_PREVIOUS ? env.RTO_DATA_KEY_PREVIOUS.split(',').map((part) => parseDataKey(part)!) : [],
     storage: env.S3_BUCKET
       ? {
           kind: 's3',

@@ -5,6 +5,9 @@ import type { DatabaseHandle } from './db/client.ts';
 import { seedDemoData, demoAccountsSummary } from './seed/demo.ts';
 import { configuredSecretBox } from './secrets/secretBox.ts';
 import { checkDataKeyFingerprint } from './secrets/keyFingerprint.ts';
+import { useFieldKeys } from './secrets/fieldCipher.ts';
+import { sealPlaintextFromBefore } from './secrets/reseal.ts';
+import { createFileStorage, EncryptedFileStorage } from './storage/index.ts';
 
 export interface RunningServer {
   app: App;
@@ -20,8 +23,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const database = await openConfiguredDatabase(config);
   let app: App | undefined;
   const secrets = configuredSecretBox(config);
+  useFieldKeys(() => secrets.ring());
   try {
     await checkDataKeyFingerprint(database.db, secrets);
+    // Rows and files from before personal data was sealed at rest: sealed once, before serving.
+    const sealed = await sealPlaintextFromBefore(database.db, secrets, new EncryptedFileStorage(createFileStorage(config.storage), () => secrets.ring()));
+    if (sealed) console.error(`Sealed data from before encryption at rest: ${sealed.rows} rows, ${sealed.files.encrypted} files.`);
     if (config.seedDemo) await seedDemoData(database.db, secrets);
     app = await buildApp({ config, db: database.db, secrets });
     await app.listen({ host: config.host, port: config.port });

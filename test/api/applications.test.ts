@@ -9,6 +9,7 @@ import { loginDriver, type DriverLogin } from '../helpers/driverLogin.ts';
 import { documentPhoto } from '../helpers/images.ts';
 import { multipart } from '../helpers/multipart.ts';
 import { raceRounds } from '../helpers/races.ts';
+import { userPhoneIs } from '../../src/server/auth/accounts.ts';
 
 interface Detail {
   id: string;
@@ -333,7 +334,7 @@ describe('applications: one engine for every business', () => {
   it('holds one open application per certificate and business even when the first check misses it', async () => {
     // An open application the newest-row check does not see: an older draft, with a closed one after it
     // (as when two requests both passed the check). Only the database's unique index can refuse now.
-    const [user] = await t.database.db.select().from(users).where(eq(users.phone, '13800000001'));
+    const [user] = await t.database.db.select().from(users).where(userPhoneIs('13800000001'));
     const [certificate] = await t.database.db.select().from(certificates).where(eq(certificates.id, certificateId));
     const base = { userId: user!.id, certificateId, business: 'credit_assessment', provinceCode: certificate!.provinceCode, issuingAuthorityCode: certificate!.issuingAuthorityCode, personalInfo: {} };
     const older = new Date(t.clock.now().getTime() - 3_600_000);
@@ -411,7 +412,7 @@ describe('applications: one engine for every business', () => {
 
   it('sends a driver who has not verified their real name to do that first', async () => {
     const unverified = await loginDriver(t.app, '13800000019');
-    const [user] = await t.database.db.select().from(users).where(eq(users.phone, '13800000019'));
+    const [user] = await t.database.db.select().from(users).where(userPhoneIs('13800000019'));
     expect(user?.verifiedAt).toBeNull();
     const response = await t.app.inject({ method: 'POST', url: '/api/v1/applications', headers: unverified.headers, payload: { business: 'credit_assessment', certificateId } });
     expect(response.statusCode).toBe(403);

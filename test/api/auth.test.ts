@@ -7,6 +7,8 @@ import { MemoryRateLimiter } from '../../src/server/rateLimit/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { lastCodeFor, loginDriver } from '../helpers/driverLogin.ts';
 import { raceRounds } from '../helpers/races.ts';
+import { userPhoneIs } from '../../src/server/auth/accounts.ts';
+import { matchesBlindIndex } from '../../src/server/secrets/blindIndex.ts';
 
 const MINUTE = 60_000;
 
@@ -64,7 +66,7 @@ describe('asking for an SMS code', () => {
     expect(response.json()).toEqual({ resendAfterSeconds: 60, expiresInSeconds: 300 });
     const code = await lastCodeFor(t.app, phone);
     expect(code).toMatch(/^\d{6}$/);
-    const rows = await t.database.db.select().from(smsCodes).where(eq(smsCodes.phone, phone));
+    const rows = await t.database.db.select().from(smsCodes).where(matchesBlindIndex(smsCodes.phoneIndex, 'phone', phone));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.codeHash).toMatch(/^[0-9a-f]{64}$/);
     expect(rows[0]!.codeHash).not.toContain(code);
@@ -168,7 +170,7 @@ describe('logging in with the code', () => {
     expect(new Date(body.expiresAt).getTime() - t.clock.now().getTime()).toBe(12 * 60 * MINUTE);
     expect(new Date(body.idleExpiresAt).getTime() - t.clock.now().getTime()).toBe(30 * MINUTE);
 
-    const [user] = await t.database.db.select().from(users).where(eq(users.phone, phone));
+    const [user] = await t.database.db.select().from(users).where(userPhoneIs(phone));
     const rows = await t.database.db.select().from(consents).where(eq(consents.userId, user!.id));
     expect(rows.map((r) => [r.agreement, r.version]).sort()).toEqual([
       ['privacy_policy', currentAgreementVersions.privacyPolicy],
@@ -247,7 +249,7 @@ describe('logging in with the code', () => {
   it('uses a verified code up once even when two logins both got past the check', async () => {
     const phone = freshPhone();
     await requestCode(phone);
-    const [row] = await t.database.db.select().from(smsCodes).where(eq(smsCodes.phone, phone));
+    const [row] = await t.database.db.select().from(smsCodes).where(matchesBlindIndex(smsCodes.phoneIndex, 'phone', phone));
     // Both logins read the code as unused before either marks it: only the marking may decide.
     await t.database.db.transaction((tx) => markSmsCodeUsed(tx, row!.id, t.clock.now()));
     await expect(t.database.db.transaction((tx) => markSmsCodeUsed(tx, row!.id, t.clock.now()))).rejects.toMatchObject({ code: 'SMS_CODE_USED' });

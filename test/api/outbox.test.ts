@@ -10,6 +10,8 @@ import { ConsoleSmsProvider, SmsSendError, type SmsMessage } from '../../src/ser
 import { handlerActor, reviewerActor, submittedDraft } from '../helpers/applications.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver } from '../helpers/driverLogin.ts';
+import { userPhoneIs } from '../../src/server/auth/accounts.ts';
+import { holderIdNumberIs } from '../../src/server/registry/certificates.ts';
 
 const MINUTE = 60_000;
 const silent = { info: () => {}, warn: () => {} };
@@ -36,8 +38,8 @@ const handler = handlerActor;
 const reviewer = reviewerActor;
 
 async function driverOf(db: Database, phone: string) {
-  const [user] = await db.select().from(users).where(eq(users.phone, phone));
-  const [certificate] = await db.select().from(certificates).where(eq(certificates.holderIdNumber, user!.idNumber!));
+  const [user] = await db.select().from(users).where(userPhoneIs(phone));
+  const [certificate] = await db.select().from(certificates).where(holderIdNumberIs(user!.idNumber!));
   return { user: user!, certificate: certificate! };
 }
 

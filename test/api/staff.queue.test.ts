@@ -1,10 +1,10 @@
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyTransition, type ApplicationRow } from '../../src/server/applications/transitions.ts';
 import { applications, users } from '../../src/server/db/schema.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { cardAnswers, insertCertificate, submittedApplication } from '../helpers/applications.ts';
 import { type StaffLogin, staffLogin } from '../helpers/staffLogin.ts';
+import { userPhoneIs } from '../../src/server/auth/accounts.ts';
 
 const WANG = '13800000001'; // 王建国, Beijing
 const MA = '13800000013'; // 马超, Beijing
@@ -95,7 +95,7 @@ describe('staff work queue: running deadlines over National Day 2025, filters an
     expect(row(makeUpDay.id).deadline).toEqual({ clock: 'accept', date: '2025-10-11', status: 'on_time', remainingWorkingDays: 1 });
     expect(row(accepted.id).deadline).toEqual({ clock: 'decide', date: '2025-10-13', status: 'on_time', remainingWorkingDays: 2 });
     expect(row(returned.id).deadline).toEqual({ clock: 'accept', date: null, status: 'paused', remainingWorkingDays: null });
-    const [wang] = await t.database.db.select().from(users).where(eq(users.phone, WANG));
+    const [wang] = await t.database.db.select().from(users).where(userPhoneIs(WANG));
     expect(row(overdue.id).applicant).toEqual({ nameMasked: '王*国', idNumberMasked: `${wang!.idNumber!.slice(0, 4)}**********${wang!.idNumber!.slice(-4)}`, idTail: wang!.idNumber!.slice(-4) });
     expect(row(overdue.id).issuingAuthority).toMatchObject({ code: '110000', name: { zh: '北京市交通委员会' } });
     expect(row(overdue.id).certificateNumber).toMatch(/^T/);
@@ -117,7 +117,7 @@ describe('staff work queue: running deadlines over National Day 2025, filters an
 
     const typed = makeUpDay.reference.toLowerCase().replaceAll('-', '');
     expect(ids(await queue('bj-handler', `?q=${typed}`))).toEqual([makeUpDay.id]);
-    const [ma] = await t.database.db.select().from(users).where(eq(users.phone, MA));
+    const [ma] = await t.database.db.select().from(users).where(userPhoneIs(MA));
     expect(ids(await queue('bj-handler', `?q=${ma!.idNumber!.slice(-4)}`))).toEqual([maChao.id]);
     const bad = await t.app.inject({ method: 'GET', url: '/api/v1/staff/applications?q=hello', headers: staff['bj-handler']!.headers });
     expect(bad.statusCode).toBe(400);
@@ -174,7 +174,7 @@ describe('staff work queue: running deadlines over National Day 2025, filters an
 
   it('keeps drafts out of the queue and out of reach', async () => {
     const certificateId = await certificate(WANG);
-    const [user] = await t.database.db.select().from(users).where(eq(users.phone, WANG));
+    const [user] = await t.database.db.select().from(users).where(userPhoneIs(WANG));
     const [draft] = await t.database.db
       .insert(applications)
       .values({ reference: 'BZ-251005-AAAAAAA', userId: user!.id, certificateId, business: 'replacement', provinceCode: '11', issuingAuthorityCode: '110000', state: 'draft' })

@@ -8,6 +8,7 @@ import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver, type DriverLogin } from '../helpers/driverLogin.ts';
 import { insertCertificate } from '../helpers/applications.ts';
 import { type StaffLogin, staffLogin } from '../helpers/staffLogin.ts';
+import { userPhoneIs } from '../../src/server/auth/accounts.ts';
 
 interface RequestView {
   id: string;
@@ -179,7 +180,7 @@ describe('information-verification requests (信息核查) for staff', () => {
     expect(answered.json()).toMatchObject({ state: 'explained', answer: '证件姓名以身份证登记的规范汉字为准，不予更改。' });
     const [after] = await t.database.db.select().from(certificates).where(eq(certificates.id, certificateId));
     expect(after!.holderName).toBe(before!.holderName);
-    const [user] = await t.database.db.select().from(users).where(eq(users.phone, '13800000001'));
+    const [user] = await t.database.db.select().from(users).where(userPhoneIs('13800000001'));
     expect(after!.holderName).toBe(user!.name);
   });
 });

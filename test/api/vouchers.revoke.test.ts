@@ -4,6 +4,7 @@ import { auditLog, users } from '../../src/server/db/schema.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { acceptedCreditAssessment, approveWithVoucher } from '../helpers/applications.ts';
 import { staffLogin } from '../helpers/staffLogin.ts';
+import { userPhoneIs } from '../../src/server/auth/accounts.ts';
 
 describe('revoking a voucher', () => {
   let t: TestApp;
@@ -12,7 +13,7 @@ describe('revoking a voucher', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    const [driver] = await t.database.db.select().from(users).where(eq(users.phone, '13800000001'));
+    const [driver] = await t.database.db.select().from(users).where(userPhoneIs('13800000001'));
     const accepted = await acceptedCreditAssessment(t.database.db, driver!.id, t.clock.now());
     const voucher = await approveWithVoucher(t.database.db, accepted, 'AA', t.clock.now());
     serial = voucher.serial;

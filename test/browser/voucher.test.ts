@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { eq } from 'drizzle-orm';
 import type { BrowserContext, Cookie, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { users } from '../../src/server/db/schema.ts';
@@ -12,6 +11,7 @@ import { browserSuite, contextOptions, ensureWebAppsBuilt, screenshot, sharedBro
 import { lastCodeFor } from '../helpers/driverLogin.ts';
 import { currentAgreementVersions } from '../../src/server/auth/agreements.ts';
 import { formatDate } from '../../src/web/shared/dates.ts';
+import { userPhoneIs } from '../../src/server/auth/accounts.ts';
 
 const PHONE = '13800000001';
 
@@ -31,7 +31,7 @@ browserSuite('vouchers, verification and the e-certificate in the drivers app', 
     await ensureWebAppsBuilt();
     t = await createTestApp({ demo: true, startsNow: true });
     baseUrl = await t.app.listen({ host: '127.0.0.1', port: 0 });
-    const [row] = await t.database.db.select().from(users).where(eq(users.phone, PHONE));
+    const [row] = await t.database.db.select().from(users).where(userPhoneIs(PHONE));
     driver = { id: row!.id, name: row!.name!, idNumber: row!.idNumber! };
     application = await acceptedCreditAssessment(t.database.db, driver.id, t.clock.now());
     voucher = await approveWithVoucher(t.database.db, application, 'AA', t.clock.now());

@@ -10,6 +10,8 @@ import { applications, certificateCategories, certificates, users } from '../../
 import { issueCreditAssessmentVoucher, type VoucherRow } from '../../src/server/vouchers/issue.ts';
 import type { TestApp } from './app.ts';
 import { testSecrets } from './dataKey.ts';
+import { userPhoneIs } from '../../src/server/auth/accounts.ts';
+import { certificateNumberColumns, holderIdNumberColumns, holderIdNumberIs } from '../../src/server/registry/certificates.ts';
 
 /**
  * Applications, certificates and vouchers written straight to the database through the transition
@@ -31,13 +33,13 @@ export interface CategorySpec {
 /** A further registry certificate of a demo driver (one open application per certificate and business). */
 export async function insertCertificate(t: TestApp, phone: string, categories: CategorySpec[], extra: { serviceUnit?: string; quasiDrivingType?: string } = {}): Promise<string> {
   const db = t.database.db;
-  const [user] = await db.select().from(users).where(eq(users.phone, phone));
+  const [user] = await db.select().from(users).where(userPhoneIs(phone));
   if (!user?.idNumber || !user.name || !user.provinceCode) throw new Error(`${phone} is not a verified demo driver`);
   const [certificate] = await db
     .insert(certificates)
     .values({
-      number: `T${randomBytes(8).toString('hex')}`,
-      holderIdNumber: user.idNumber,
+      ...certificateNumberColumns(`T${randomBytes(8).toString('hex')}`),
+      ...holderIdNumberColumns(user.idNumber),
       holderName: user.name,
       sex: user.sex ?? 'M',
       birthDate: user.birthDate ?? '1985-01-01',
@@ -63,7 +65,7 @@ export async function certificateOf(db: Database, userId: string) {
   const [certificate] = await db
     .select()
     .from(certificates)
-    .where(eq(certificates.holderIdNumber, user!.idNumber!))
+    .where(holderIdNumberIs(user!.idNumber!))
     .orderBy(asc(certificates.createdAt), asc(certificates.number));
   return certificate!;
 }
@@ -99,7 +101,7 @@ export async function submittedApplication(
   t: TestApp,
   options: { phone: string; certificateId: string; business: string; variant?: string | null; personalInfo?: Record<string, unknown>; at?: Date },
 ): Promise<ApplicationRow> {
-  const [user] = await t.database.db.select().from(users).where(eq(users.phone, options.phone));
+  const [user] = await t.database.db.select().from(users).where(userPhoneIs(options.phone));
   return submittedDraft(t.database.db, {
     ...options,
     userId: user!.id,

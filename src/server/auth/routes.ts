@@ -18,6 +18,7 @@ import { consents, sessions, users } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { ConsoleSmsProvider } from '../sms/index.ts';
 import { currentAgreements, currentAgreementVersions, type AgreementKey } from './agreements.ts';
+import { findUserByPhone, userPhoneColumns } from './accounts.ts';
 import { loadMe, toMe } from './me.ts';
 import {
   clearSessionCookie,
@@ -86,10 +87,10 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
       const now = ctx.now();
       const { user, session, newAccount } = await ctx.db.transaction(async (tx) => {
         await markSmsCodeUsed(tx, codeId, now);
-        let [user] = await tx.select().from(users).where(eq(users.phone, phone));
+        let user = await findUserByPhone(tx, phone);
         let newAccount = false;
         if (!user) {
-          [user] = await tx.insert(users).values({ phone, createdAt: now }).returning();
+          [user] = await tx.insert(users).values({ ...userPhoneColumns(phone), createdAt: now }).returning();
           newAccount = true;
         }
         const accepted: [AgreementKey, string][] = [

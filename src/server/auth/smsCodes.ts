@@ -7,6 +7,7 @@ import type { Executor } from '../db/client.ts';
 import { smsCodes } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { RateDecision, RateRule } from '../rateLimit/index.ts';
+import { blindIndex, matchesBlindIndex } from '../secrets/blindIndex.ts';
 import type { SecretBox } from '../secrets/secretBox.ts';
 import { SmsSendError, smsSendFailed } from '../sms/index.ts';
 
@@ -129,10 +130,11 @@ export async function issueSmsCode(ctx: AppContext, phone: string, ip: string, p
     await tx
       .update(smsCodes)
       .set({ expiresAt: now })
-      .where(and(eq(smsCodes.phone, phone), eq(smsCodes.purpose, purpose), isNull(smsCodes.consumedAt), gt(smsCodes.expiresAt, now)));
+      .where(and(smsCodePhoneIs(phone), eq(smsCodes.purpose, purpose), isNull(smsCodes.consumedAt), gt(smsCodes.expiresAt, now)));
     await tx.insert(smsCodes).values({
       id,
       phone,
+      phoneIndex: blindIndex('phone', phone),
       purpose,
       codeHash: hashSmsCode(ctx.secrets, id, phone, purpose, code),
       createdAt: now,
@@ -141,6 +143,9 @@ export async function issueSmsCode(ctx: AppContext, phone: string, ip: string, p
   });
   ctx.logger.info({ sms: { phone: maskPhone(phone), purpose } }, 'login code sent');
 }
+
+/** `sms_codes.phone = phone`, through the blind index (the phone is sealed). */
+const smsCodePhoneIs = (phone: string) => matchesBlindIndex(smsCodes.phoneIndex, 'phone', phone);
 
 const codeError = (code: string, zh: string, en: string, details?: Record<string, unknown>) => new AppError(401, code, { zh, en }, details);
 
@@ -161,7 +166,7 @@ export async function verifySmsCode(ctx: AppContext, phone: string, code: string
   const [row] = await ctx.db
     .select()
     .from(smsCodes)
-    .where(and(eq(smsCodes.phone, phone), eq(smsCodes.purpose, purpose)))
+    .where(and(smsCodePhoneIs(phone), eq(smsCodes.purpose, purpose)))
     .orderBy(desc(smsCodes.createdAt))
     .limit(1);
   if (!row) throw smsCodeMissing();

@@ -21,6 +21,7 @@ import { driverOf, requireVerifiedDriver } from '../auth/session.ts';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
 import { certificateCategories, certificates, issuingAuthorities, provinces, users, verificationRequests } from '../db/schema.ts';
+import { holderIdNumberIs } from '../registry/certificates.ts';
 import { AppError } from '../errors.ts';
 import { ownPhotoKey, storeUserPhoto } from '../identity/photos.ts';
 import { receiveImage } from '../images/upload.ts';
@@ -79,9 +80,10 @@ export async function certificatesOfHolder(db: Executor, idNumber: string, today
     .from(certificates)
     .innerJoin(issuingAuthorities, eq(issuingAuthorities.code, certificates.issuingAuthorityCode))
     .innerJoin(provinces, eq(provinces.code, certificates.provinceCode))
-    .where(eq(certificates.holderIdNumber, idNumber))
-    .orderBy(asc(certificates.number));
+    .where(holderIdNumberIs(idNumber));
   if (rows.length === 0) return [];
+  // By number (sealed: sorted here, not in SQL).
+  rows.sort((a, b) => (a.certificate.number < b.certificate.number ? -1 : a.certificate.number > b.certificate.number ? 1 : 0));
   const categoryRows = await db
     .select()
     .from(certificateCategories)
@@ -209,7 +211,7 @@ export async function certificateRoutes(app: FastifyInstance, ctx: AppContext): 
         })
         .from(certificates)
         .innerJoin(issuingAuthorities, eq(issuingAuthorities.code, certificates.issuingAuthorityCode))
-        .where(and(eq(certificates.id, request.params.id), eq(certificates.holderIdNumber, idNumber)));
+        .where(and(eq(certificates.id, request.params.id), holderIdNumberIs(idNumber)));
       // Someone else's certificate is answered exactly like one that does not exist.
       if (!found) throw certificateNotFound();
       const { field, expectedValue, note, photoId } = request.body;

@@ -14,6 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { sealedJson, sealedText } from './sealedColumns.ts';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
@@ -42,24 +43,29 @@ export const users = pgTable(
   'users',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    phone: text('phone').notNull(),
+    // Personal data is sealed (db/sealedColumns.ts); phone and ID number are found by their blind indexes.
+    phone: sealedText('users.phone')('phone').notNull(),
+    phoneIndex: text('phone_index').notNull(),
     createdAt: createdAt(),
     // Real-name identity, set once verified.
     verifiedAt: timestamp('verified_at', { withTimezone: true }),
-    idNumber: text('id_number'),
-    name: text('name'),
+    idNumber: sealedText('users.id_number')('id_number'),
+    idNumberIndex: text('id_number_index'),
+    /** The last four characters' blind index: the staff queue's search (尾号). */
+    idTailIndex: text('id_tail_index'),
+    name: sealedText('users.name')('name'),
     sex: text('sex'),
     ethnicity: text('ethnicity'),
-    birthDate: date('birth_date', { mode: 'string' }),
-    address: text('address'),
+    birthDate: sealedText('users.birth_date')('birth_date'),
+    address: sealedText('users.address')('address'),
     provinceCode: text('province_code').references(() => provinces.code),
     idPhotoKey: text('id_photo_key'),
   },
   (t) => [
-    uniqueIndex('users_phone_uq').on(t.phone),
-    uniqueIndex('users_id_number_uq').on(t.idNumber),
+    uniqueIndex('users_phone_index_uq').on(t.phoneIndex),
+    uniqueIndex('users_id_number_index_uq').on(t.idNumberIndex),
     // Staff search by the last four characters of the applicant's ID number (尾号).
-    index('users_id_tail_idx').on(sql`right(${t.idNumber}, 4)`),
+    index('users_id_tail_index_idx').on(t.idTailIndex),
   ],
 );
 
@@ -97,7 +103,8 @@ export const smsCodes = pgTable(
   'sms_codes',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    phone: text('phone').notNull(),
+    phone: sealedText('sms_codes.phone')('phone').notNull(),
+    phoneIndex: text('phone_index').notNull(),
     purpose: text('purpose').notNull(),
     codeHash: text('code_hash').notNull(),
     createdAt: createdAt(),
@@ -105,7 +112,7 @@ export const smsCodes = pgTable(
     failedAttempts: integer('failed_attempts').notNull().default(0),
     consumedAt: timestamp('consumed_at', { withTimezone: true }),
   },
-  (t) => [index('sms_codes_phone_idx').on(t.phone, t.purpose, t.createdAt)],
+  (t) => [index('sms_codes_phone_index_idx').on(t.phoneIndex, t.purpose, t.createdAt)],
 );
 
 /** The certificates registry (the provinces' road-transport management data). */
@@ -113,13 +120,16 @@ export const certificates = pgTable(
   'certificates',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    number: text('number').notNull(),
-    holderIdNumber: text('holder_id_number').notNull(),
-    holderName: text('holder_name').notNull(),
+    // The certificate number is usually the holder's ID number: sealed too, unique by its blind index.
+    number: sealedText('certificates.number')('number').notNull(),
+    numberIndex: text('number_index').notNull(),
+    holderIdNumber: sealedText('certificates.holder_id_number')('holder_id_number').notNull(),
+    holderIdNumberIndex: text('holder_id_number_index').notNull(),
+    holderName: sealedText('certificates.holder_name')('holder_name').notNull(),
     sex: text('sex').notNull(),
-    birthDate: date('birth_date', { mode: 'string' }).notNull(),
+    birthDate: sealedText('certificates.birth_date')('birth_date').notNull(),
     nationality: text('nationality').notNull().default('中国'),
-    address: text('address').notNull().default(''),
+    address: sealedText('certificates.address')('address').notNull().$defaultFn(() => ''),
     fileNumber: text('file_number').notNull().default(''),
     quasiDrivingType: text('quasi_driving_type').notNull().default(''),
     issuingAuthorityCode: text('issuing_authority_code').notNull().references(() => issuingAuthorities.code),
@@ -129,8 +139,8 @@ export const certificates = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('certificates_number_uq').on(t.number),
-    index('certificates_holder_idx').on(t.holderIdNumber),
+    uniqueIndex('certificates_number_index_uq').on(t.numberIndex),
+    index('certificates_holder_index_idx').on(t.holderIdNumberIndex),
     index('certificates_province_idx').on(t.provinceCode),
   ],
 );
@@ -160,7 +170,7 @@ export const verificationRequests = pgTable(
     certificateId: uuid('certificate_id').notNull().references(() => certificates.id),
     provinceCode: text('province_code').notNull().references(() => provinces.code),
     field: text('field').notNull(),
-    expectedValue: text('expected_value').notNull(),
+    expectedValue: sealedText('verification_requests.expected_value')('expected_value').notNull(),
     note: text('note').notNull().default(''),
     photoKey: text('photo_key'),
     state: text('state', { enum: ['submitted', 'accepted', 'corrected', 'explained'] }).notNull().default('submitted'),
@@ -187,7 +197,7 @@ export const applications = pgTable(
     // Cached from the action log (the source of truth) so queues can filter and sort on an index.
     state: text('state').notNull(),
     version: integer('version').notNull().default(0),
-    personalInfo: jsonb('personal_info').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    personalInfo: sealedJson<Record<string, unknown>>('applications.personal_info')('personal_info').notNull().$defaultFn(() => ({})),
     submittedAt: timestamp('submitted_at', { withTimezone: true }),
     acceptDeadline: date('accept_deadline', { mode: 'string' }),
     decideDeadline: date('decide_deadline', { mode: 'string' }),
@@ -461,7 +471,7 @@ export const idCardPhotos = pgTable(
     storageKey: text('storage_key').notNull(),
     /** Of the stored picture: the same picture cannot serve two accounts. */
     sha256: text('sha256').notNull(),
-    reading: jsonb('reading').$type<Record<string, unknown>>().notNull(),
+    reading: sealedJson<Record<string, unknown>>('id_card_photos.reading')('reading').notNull(),
     createdAt: createdAt(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
@@ -483,14 +493,14 @@ export const realNameSubmissions = pgTable(
     /** The ID number's province: its handlers review it. */
     provinceCode: text('province_code').notNull().references(() => provinces.code),
     state: text('state', { enum: ['verified', 'face_check', 'pending', 'approved', 'rejected', 'failed'] }).notNull(),
-    idNumber: text('id_number').notNull(),
-    claimed: jsonb('claimed').$type<Record<string, string>>().notNull(),
+    idNumber: sealedText('real_name_submissions.id_number')('id_number').notNull(),
+    claimed: sealedJson<Record<string, string>>('real_name_submissions.claimed')('claimed').notNull(),
     photoId: text('photo_id').notNull().references(() => idCardPhotos.id),
     backPhotoId: text('back_photo_id').references(() => idCardPhotos.id),
-    reading: jsonb('reading').$type<Record<string, unknown>>().notNull(),
-    differences: jsonb('differences').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
+    reading: sealedJson<Record<string, unknown>>('real_name_submissions.reading')('reading').notNull(),
+    differences: sealedJson<unknown[]>('real_name_submissions.differences')('differences').notNull().$defaultFn(() => []),
     reviewReasons: jsonb('review_reasons').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
-    registryNames: jsonb('registry_names').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    registryNames: sealedJson<string[]>('real_name_submissions.registry_names')('registry_names').notNull().$defaultFn(() => []),
     identityCheck: jsonb('identity_check').$type<Record<string, unknown>>().notNull(),
     /** The account the ID number was bound to when this was submitted (a move to a new phone). */
     boundUserId: uuid('bound_user_id'),
@@ -511,3 +521,12 @@ export const realNameSubmissions = pgTable(
     index('real_name_submissions_user_idx').on(t.userId, t.createdAt),
   ],
 );
+
+/**
+ * One-off sealing steps: 'plaintext_from_before' is open (completed_at null) while rows and files
+ * written before personal data was sealed at rest are still plaintext; the next start seals them.
+ */
+export const dataSealing = pgTable('data_sealing', {
+  name: text('name').primaryKey(),
+  completedAt: timestamp('completed_at', { withTimezone: true }),
+});

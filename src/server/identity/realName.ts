@@ -19,6 +19,8 @@ import {
 } from '../../domain/identityMatch.ts';
 import type { IdNumberInfo } from '../../domain/idNumber.ts';
 import { loadMe } from '../auth/me.ts';
+import { userIdNumberColumns, userIdNumberIs } from '../auth/accounts.ts';
+import { holderIdNumberIs } from '../registry/certificates.ts';
 import { driverSessionPolicy, endSubjectSessions } from '../auth/session.ts';
 import { provinceCalendar } from '../calendar/workingCalendar.ts';
 import type { AppContext } from '../context.ts';
@@ -265,12 +267,12 @@ async function queueDecisionSms(tx: Executor, submission: SubmissionRow, now: Da
  */
 export async function bindSubmission(tx: Executor, submission: SubmissionRow, now: Date, by: 'system' | 'staff'): Promise<{ movedFrom: string | null }> {
   const claimed = submission.claimed;
-  const [bound] = await tx.select({ id: users.id, phone: users.phone }).from(users).where(and(eq(users.idNumber, submission.idNumber), ne(users.id, submission.userId)));
+  const [bound] = await tx.select({ id: users.id, phone: users.phone }).from(users).where(and(userIdNumberIs(submission.idNumber), ne(users.id, submission.userId)));
   if (bound) {
     if (bound.id !== submission.boundUserId) throw idAlreadyBound();
     await tx
       .update(users)
-      .set({ verifiedAt: null, idNumber: null, name: null, sex: null, ethnicity: null, birthDate: null, address: null, provinceCode: null, idPhotoKey: null })
+      .set({ verifiedAt: null, ...userIdNumberColumns(null), name: null, sex: null, ethnicity: null, birthDate: null, address: null, provinceCode: null, idPhotoKey: null })
       .where(eq(users.id, bound.id));
     await tx.update(applications).set({ userId: submission.userId }).where(eq(applications.userId, bound.id));
     await tx.update(verificationRequests).set({ userId: submission.userId }).where(eq(verificationRequests.userId, bound.id));
@@ -285,7 +287,7 @@ export async function bindSubmission(tx: Executor, submission: SubmissionRow, no
       .update(users)
       .set({
         verifiedAt: now,
-        idNumber: submission.idNumber,
+        ...userIdNumberColumns(submission.idNumber),
         name: claimed.name ?? null,
         sex: claimed.sex ?? null,
         ethnicity: claimed.ethnicity ?? null,
@@ -299,7 +301,7 @@ export async function bindSubmission(tx: Executor, submission: SubmissionRow, no
       .returning({ id: users.id });
     if (updated.length === 0) throw alreadyVerified();
   } catch (error) {
-    if (isUniqueViolation(error, 'users_id_number_uq')) throw idAlreadyBound();
+    if (isUniqueViolation(error, 'users_id_number_index_uq')) throw idAlreadyBound();
     throw error;
   }
   if (by === 'system') {
@@ -321,7 +323,7 @@ export async function bindSubmission(tx: Executor, submission: SubmissionRow, no
 }
 
 async function certificatesOf(db: Executor, idNumber: string): Promise<number> {
-  return (await db.select({ id: certificates.id }).from(certificates).where(eq(certificates.holderIdNumber, idNumber))).length;
+  return (await db.select({ id: certificates.id }).from(certificates).where(holderIdNumberIs(idNumber))).length;
 }
 
 async function answer(ctx: AppContext, userId: string, submission: SubmissionRow, faceCheckUrl: string | null = null): Promise<VerificationResponse> {
@@ -439,8 +441,8 @@ export async function submitRealName(ctx: AppContext, request: FastifyRequest, u
   const claimed = claimedOf(input, id);
   const reading = readingOf(photo);
   const differences = identityDifferences(reading, { name: claimed.name!, idNumber: id.idNumber, sex: id.sex, birthDate: id.birthDate });
-  const registryNames = [...new Set((await ctx.db.select({ holderName: certificates.holderName }).from(certificates).where(eq(certificates.holderIdNumber, id.idNumber))).map((r) => r.holderName))];
-  const [bound] = await ctx.db.select({ id: users.id }).from(users).where(and(eq(users.idNumber, id.idNumber), ne(users.id, userId)));
+  const registryNames = [...new Set((await ctx.db.select({ holderName: certificates.holderName }).from(certificates).where(holderIdNumberIs(id.idNumber))).map((r) => r.holderName))];
+  const [bound] = await ctx.db.select({ id: users.id }).from(users).where(and(userIdNumberIs(id.idNumber), ne(users.id, userId)));
 
   const check: IdentityCheckRecord = { provider: ctx.identityCheck.name, result: ctx.identityCheck.manualOnly ? 'not_checked' : await ctx.identityCheck.check(claimed.name!, id.idNumber) };
   if (check.result === 'mismatch') throw identityMismatch();

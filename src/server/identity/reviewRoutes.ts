@@ -23,6 +23,7 @@ import { adminProvince, auditChange } from '../admin/scope.ts';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
 import { certificates, idCardPhotos, issuingAuthorities, provinces, realNameSubmissions, staff, users } from '../db/schema.ts';
+import { holderIdNumberIs } from '../registry/certificates.ts';
 import { provinceScope } from '../staff/access.ts';
 import { requireStaff, staffOf } from '../staff/principal.ts';
 import { approveSubmission, rejectSubmission, submissionNotFound, type IdentityCheckRecord, type SubmissionRow } from './realName.ts';
@@ -84,8 +85,9 @@ async function detail(db: Executor, id: string, provinceCode: string | null, now
     .select({ number: certificates.number, holderName: certificates.holderName, authority: issuingAuthorities.nameZh })
     .from(certificates)
     .innerJoin(issuingAuthorities, eq(issuingAuthorities.code, certificates.issuingAuthorityCode))
-    .where(eq(certificates.holderIdNumber, row.idNumber))
-    .orderBy(asc(certificates.number));
+    .where(holderIdNumberIs(row.idNumber))
+    // By number (sealed: sorted here, not in SQL).
+    .then((rows) => rows.sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0)));
   const [bound] = row.boundUserId ? await db.select({ phone: users.phone, idNumber: users.idNumber }).from(users).where(eq(users.id, row.boundUserId)) : [];
   const [decider] = row.decidedBy ? await db.select({ username: staff.username }).from(staff).where(eq(staff.id, row.decidedBy)) : [];
   const check = row.identityCheck as unknown as IdentityCheckRecord;

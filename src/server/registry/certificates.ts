@@ -1,9 +1,25 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { CancelReason, Certificate } from '../../domain/certificate.ts';
 import type { Executor } from '../db/client.ts';
 import { certificateCategories, certificates, issuingAuthorities } from '../db/schema.ts';
+import { blindIndex, matchesBlindIndex } from '../secrets/blindIndex.ts';
 
 export type CertificateRow = typeof certificates.$inferSelect;
+
+/**
+ * `certificates.holder_id_number = idNumber`, through the blind index: the holder's ID number is sealed
+ * (db/sealedColumns.ts), so every lookup of the registry by ID number goes through here.
+ */
+export const holderIdNumberIs = (idNumber: string): SQL => matchesBlindIndex(certificates.holderIdNumberIndex, 'id_number', idNumber);
+
+/** `certificates.number = number`, through the blind index. */
+export const certificateNumberIs = (number: string): SQL => matchesBlindIndex(certificates.numberIndex, 'certificate_number', number);
+
+/** The columns to write with a certificate number: the sealed value and its index. */
+export const certificateNumberColumns = (number: string) => ({ number, numberIndex: blindIndex('certificate_number', number) });
+
+/** The columns to write with a holder's ID number: the sealed value and its index. */
+export const holderIdNumberColumns = (idNumber: string) => ({ holderIdNumber: idNumber, holderIdNumberIndex: blindIndex('id_number', idNumber) });
 
 /** A registry certificate as the domain sees it, plus where it is kept. */
 export interface RegistryCertificate extends Certificate {
@@ -65,6 +81,6 @@ export async function findCertificates(db: Executor, ids: readonly string[]): Pr
 
 /** The certificates registered to an ID number (the holder's own, found after real-name verification). */
 export async function certificatesOfHolder(db: Executor, idNumber: string): Promise<RegistryCertificate[]> {
-  const rows = await db.select().from(certificates).where(eq(certificates.holderIdNumber, idNumber)).orderBy(asc(certificates.createdAt));
+  const rows = await db.select().from(certificates).where(holderIdNumberIs(idNumber)).orderBy(asc(certificates.createdAt));
   return withCategories(db, rows);
 }

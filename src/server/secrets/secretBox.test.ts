@@ -46,6 +46,22 @@ describe('data key configuration', () => {
   });
 });
 
+describe('a data-key rotation (RTO_DATA_KEY_PREVIOUS)', () => {
+  it('seals under the new key and still opens what the previous key sealed', () => {
+    const before = configuredSecretBox(loadConfig({ NODE_ENV: 'test', RTO_DATA_KEY: hexKey }));
+    const sealed = before.seal('staff.totp_secret', 'JBSWY3DPEHPK3PXP');
+    const during = configuredSecretBox(loadConfig({ NODE_ENV: 'test', RTO_DATA_KEY: 'cd'.repeat(32), RTO_DATA_KEY_PREVIOUS: hexKey }));
+    expect(during.open('staff.totp_secret', sealed)).toBe('JBSWY3DPEHPK3PXP');
+    expect(during.seal('staff.totp_secret', 'x').split(':')[1]).toBe(during.ring().current.id);
+    expect(during.ring().all.map((key) => key.id)).toEqual([during.ring().current.id, before.ring().current.id]);
+  });
+
+  it('refuses a malformed previous key, naming the variable', () => {
+    expect(() => loadConfig({ NODE_ENV: 'test', RTO_DATA_KEY: hexKey, RTO_DATA_KEY_PREVIOUS: `${'ef'.repeat(32)},nope` })).toThrow(/RTO_DATA_KEY_PREVIOUS/);
+    expect(loadConfig({ NODE_ENV: 'test', RTO_DATA_KEY: hexKey, RTO_DATA_KEY_PREVIOUS: `${'ef'.repeat(32)},${'01'.repeat(32)}` }).previousDataKeys).toHaveLength(2);
+  });
+});
+
 describe('keyed hashes', () => {
   it('are stable for one key and purpose, and useless without the key', () => {
     const box = configuredSecretBox(loadConfig({ NODE_ENV: 'test', RTO_DATA_KEY: hexKey }));

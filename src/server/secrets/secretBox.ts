@@ -2,6 +2,7 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.ts';
+import { keyRing, type KeyRing } from './keyRing.ts';
 import { dataKeyFrom, generateDataKeyBytes, open, parseDataKey, seal, type DataKey } from './sealedBox.ts';
 
 /** What each sealed column holds; the purpose is bound into the seal. */
@@ -17,6 +18,8 @@ export interface SecretBox {
   open(purpose: string, sealed: string): string;
   /** A keyed hash (HMAC-SHA256, hex) for values that are checked but never read back, such as SMS codes. */
   mac(purpose: string, data: string): string;
+  /** The keys it seals and opens with. */
+  ring(): KeyRing;
 }
 
 /** Where development and test keep their data key when RTO_DATA_KEY is not set. */
@@ -52,19 +55,32 @@ export function configuredDataKey(config: Pick<Config, 'dataKey' | 'dataDir' | '
   return dataKeyFrom(bytes);
 }
 
-/** A box over one key, or over a key read on first use (so nothing touches DATA_DIR until a secret does). */
-export function secretBox(key: DataKey | (() => DataKey)): SecretBox {
-  let resolved = typeof key === 'function' ? undefined : key;
-  const current = () => (resolved ??= (key as () => DataKey)());
+/** HMAC-SHA256 under a key of its own per purpose, derived from the data key (hex). */
+export const macWith = (key: DataKey, purpose: string, data: string): string =>
+  createHmac('sha256', Buffer.from(hkdfSync('sha256', key.bytes, Buffer.alloc(0), `rto-mac/${purpose}`, 32)))
+    .update(data, 'utf8')
+    .digest('hex');
+
+/**
+ * A box over one key or a key ring, or over either read on first use (so nothing touches DATA_DIR
+ * until a secret does). It seals with the current key and opens with whichever key sealed the value.
+ */
+export function secretBox(key: DataKey | KeyRing | (() => DataKey | KeyRing)): SecretBox {
+  const asRing = (value: DataKey | KeyRing): KeyRing => ('current' in value ? value : keyRing(value));
+  let resolved = typeof key === 'function' ? undefined : asRing(key);
+  const ring = () => (resolved ??= asRing((key as () => DataKey | KeyRing)()));
   return {
-    seal: (purpose, plaintext) => seal(plaintext, current(), purpose),
-    open: (purpose, sealed) => open(sealed, current(), purpose),
+    seal: (purpose, plaintext) => seal(plaintext, ring().current, purpose),
+    open: (purpose, sealed) => open(sealed, ring().byId(sealed.split(':')[1] ?? '') ?? ring().current, purpose),
     // A key of its own per purpose, derived from the data key, so hashing never reuses the sealing key.
-    mac: (purpose, data) =>
-      createHmac('sha256', Buffer.from(hkdfSync('sha256', current().bytes, Buffer.alloc(0), `rto-mac/${purpose}`, 32)))
-        .update(data, 'utf8')
-        .digest('hex'),
+    mac: (purpose, data) => macWith(ring().current, purpose, data),
+    ring,
   };
 }
 
-export const configuredSecretBox = (config: Pick<Config, 'dataKey' | 'dataDir' | 'env'>): SecretBox => secretBox(() => configuredDataKey(config));
+/** The configured data key with the previous ones of a rotation (RTO_DATA_KEY_PREVIOUS). */
+export function configuredKeyRing(config: Pick<Config, 'dataKey' | 'dataDir' | 'env' | 'previousDataKeys'>): KeyRing {
+  return keyRing(configuredDataKey(config), config.previousDataKeys.map(dataKeyFrom));
+}
+
+export const configuredSecretBox = (config: Pick<Config, 'dataKey' | 'dataDir' | 'env' | 'previousDataKeys'>): SecretBox => secretBox(() => configuredKeyRing(config));

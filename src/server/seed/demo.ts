@@ -13,6 +13,8 @@ import {
   staff,
   users,
 } from '../db/schema.ts';
+import { userIdNumberColumns, userPhoneColumns } from '../auth/accounts.ts';
+import { certificateNumberColumns, holderIdNumberColumns } from '../registry/certificates.ts';
 import { hashPassword } from '../staff/passwords.ts';
 import { SEALED, type SecretBox } from '../secrets/secretBox.ts';
 
@@ -204,11 +206,11 @@ async function seedPeople(tx: Executor, today: IsoDate): Promise<void> {
       await tx
         .insert(users)
         .values({
-          phone: person.phone,
+          ...userPhoneColumns(person.phone),
           ...(person.verified
             ? {
                 verifiedAt: new Date(`${addDays(today, -30)}T02:00:00Z`),
-                idNumber,
+                ...userIdNumberColumns(idNumber),
                 name: person.name,
                 sex: person.sex,
                 ethnicity: person.ethnicity,
@@ -224,8 +226,8 @@ async function seedPeople(tx: Executor, today: IsoDate): Promise<void> {
       .insert(certificates)
       .values({
         // Usually the holder's ID number; one demo certificate shows that it need not be.
-        number: index === 12 ? `${provinceCode}2019${String(index).padStart(8, '0')}` : idNumber,
-        holderIdNumber: idNumber,
+        ...certificateNumberColumns(index === 12 ? `${provinceCode}2019${String(index).padStart(8, '0')}` : idNumber),
+        ...holderIdNumberColumns(idNumber),
         holderName: person.name,
         sex: person.sex,
         birthDate: person.birthDate,

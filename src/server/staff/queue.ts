@@ -13,6 +13,8 @@ import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
 import { applications, certificates, issuingAuthorities, users } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { matchesBlindIndex } from '../secrets/blindIndex.ts';
+import { openField } from '../secrets/fieldCipher.ts';
 import { provinceScope } from './access.ts';
 import type { StaffPrincipal } from './principal.ts';
 
@@ -114,7 +116,7 @@ export async function staffQueue(ctx: AppContext, who: StaffPrincipal, query: St
     const reference = normalizeReference(query.q);
     const tail = query.q.trim().toUpperCase();
     if (REFERENCE_PATTERN.test(reference)) conditions.push(eq(applications.reference, reference));
-    else if (ID_TAIL_PATTERN.test(tail)) conditions.push(sql`right(${users.idNumber}, 4) = ${tail}`);
+    else if (ID_TAIL_PATTERN.test(tail)) conditions.push(matchesBlindIndex(users.idTailIndex, 'id_tail', tail));
     else throw new AppError(400, 'SEARCH_QUERY_INVALID', { zh: '请输入办件编号或身份证号后4位', en: 'Enter a reference or the last 4 characters of an ID number' });
   }
   if (query.cursor) {
@@ -124,13 +126,28 @@ export async function staffQueue(ctx: AppContext, who: StaffPrincipal, query: St
 
   const rows = await ctx.db
     .select({
-      application: applications,
+      // The columns a list row shows (not the sealed application form).
+      application: {
+        id: applications.id,
+        reference: applications.reference,
+        business: applications.business,
+        variant: applications.variant,
+        provinceCode: applications.provinceCode,
+        issuingAuthorityCode: applications.issuingAuthorityCode,
+        state: applications.state,
+        acceptDeadline: applications.acceptDeadline,
+        decideDeadline: applications.decideDeadline,
+        submittedAt: applications.submittedAt,
+        updatedAt: applications.updatedAt,
+      },
       key: sql<string>`(${runningKey})::text`,
-      applicantName: users.name,
-      applicantIdNumber: users.idNumber,
-      holderName: certificates.holderName,
-      holderIdNumber: certificates.holderIdNumber,
-      certificateNumber: certificates.number,
+      // Sealed values as stored: only those the row shows are opened, below (the applicant's own identity
+      // once verified, else the registry holder's), and only to be masked.
+      applicantName: sql<string | null>`${users.name}`,
+      applicantIdNumber: sql<string | null>`${users.idNumber}`,
+      holderName: sql<string>`${certificates.holderName}`,
+      holderIdNumber: sql<string>`${certificates.holderIdNumber}`,
+      certificateNumber: sql<string>`${certificates.number}`,
       authorityNameZh: issuingAuthorities.nameZh,
       authorityNameEn: issuingAuthorities.nameEn,
     })
@@ -147,8 +164,9 @@ export async function staffQueue(ctx: AppContext, who: StaffPrincipal, query: St
   const items: StaffQueueRow[] = [];
   for (const row of page) {
     const a = row.application;
-    const name = row.applicantName ?? row.holderName;
-    const idNumber = row.applicantIdNumber ?? row.holderIdNumber;
+    const verified = row.applicantName !== null && row.applicantIdNumber !== null;
+    const name = verified ? openField('users.name', row.applicantName!) : openField('certificates.holder_name', row.holderName);
+    const idNumber = verified ? openField('users.id_number', row.applicantIdNumber!) : openField('certificates.holder_id_number', row.holderIdNumber);
     items.push({
       id: a.id,
       reference: a.reference,
@@ -156,7 +174,8 @@ export async function staffQueue(ctx: AppContext, who: StaffPrincipal, query: St
       variant: a.variant,
       businessName: businessName(a.business, a.variant),
       applicant: { nameMasked: maskName(name), idNumberMasked: maskIdNumber(idNumber), idTail: idTail(idNumber) },
-      certificateNumber: row.certificateNumber,
+      // Usually the holder's ID number: a list shows it masked like one (the detail, audited, in full).
+      certificateNumber: maskIdNumber(openField('certificates.number', row.certificateNumber)),
       provinceCode: a.provinceCode,
       issuingAuthority: { code: a.issuingAuthorityCode, name: { zh: row.authorityNameZh, en: row.authorityNameEn } },
       state: a.state as StaffQueueRow['state'],

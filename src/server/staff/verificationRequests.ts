@@ -3,12 +3,14 @@ import type { StaffVerificationRequest, VerificationAnswer } from '../../contrac
 import type { VerificationRequestView } from '../../contract/certificates.ts';
 import { chinaDate, isIsoDate } from '../../domain/dates.ts';
 import { maskIdNumber } from '../../domain/idNumber.ts';
+import { maskName } from '../../domain/personName.ts';
 import { QUASI_DRIVING_TYPES } from '../../domain/quasiDriving.ts';
 import { provinceCalendar } from '../calendar/workingCalendar.ts';
 import { verificationFieldLabels, verificationStateLabels } from '../certificates/routes.ts';
 import type { Executor } from '../db/client.ts';
 import { certificateCategories, certificates, issuingAuthorities, outbox, verificationRequests } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { certificateNumberColumns, certificateNumberIs } from '../registry/certificates.ts';
 
 /**
  * 信息核查: a driver says the registry is wrong; the issuing province accepts the request (which starts a
@@ -193,6 +195,15 @@ export interface AppliedCorrection {
 
 const SEX_VALUES: Record<string, 'M' | 'F'> = { M: 'M', F: 'F', 男: 'M', 女: 'F' };
 
+/**
+ * A correction as the audit log keeps it: the holder's name, certificate number (usually the ID number)
+ * and address are personal data kept sealed in the registry, so the log shows them masked.
+ */
+export function correctionOnRecord(correction: AppliedCorrection): AppliedCorrection {
+  const mask = correction.field === 'holderName' ? maskName : correction.field === 'number' ? maskIdNumber : correction.field === 'address' ? () => '***' : undefined;
+  return mask ? { ...correction, from: mask(correction.from), to: mask(correction.to) } : correction;
+}
+
 /** Writes a correction to the registry (certificates / certificate_categories); returns what changed. */
 async function applyCorrection(tx: Executor, certificate: CertificateRow, correction: NonNullable<VerificationAnswer['correction']>, now: Date): Promise<AppliedCorrection> {
   const { field, value } = correction;
@@ -228,11 +239,11 @@ async function applyCorrection(tx: Executor, certificate: CertificateRow, correc
       return setCertificate({ quasiDrivingType: value.toUpperCase() }, certificate.quasiDrivingType);
     }
     case 'number': {
-      const [taken] = await tx.select({ id: certificates.id }).from(certificates).where(eq(certificates.number, value));
+      const [taken] = await tx.select({ id: certificates.id }).from(certificates).where(certificateNumberIs(value));
       if (taken && taken.id !== certificate.id) {
         throw new AppError(409, 'CERTIFICATE_NUMBER_TAKEN', { zh: '该证号已属于另一份从业资格证', en: 'Another certificate has this number' });
       }
-      return setCertificate({ number: value }, certificate.number);
+      return setCertificate(certificateNumberColumns(value), certificate.number);
     }
     case 'issuingAuthority': {
       const [authority] = await tx.select().from(issuingAuthorities).where(eq(issuingAuthorities.code, value));

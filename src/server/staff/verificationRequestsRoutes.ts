@@ -6,7 +6,7 @@ import { auditChange } from '../admin/scope.ts';
 import type { AppContext } from '../context.ts';
 import { provinceScope } from './access.ts';
 import { requireStaff, staffOf } from './principal.ts';
-import { acceptVerificationRequest, answerVerificationRequest, listVerificationRequests, verificationRequestNotFound, verificationRequestView } from './verificationRequests.ts';
+import { acceptVerificationRequest, answerVerificationRequest, correctionOnRecord, listVerificationRequests, verificationRequestNotFound, verificationRequestView } from './verificationRequests.ts';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema };
 
@@ -68,7 +68,7 @@ export async function verificationRequestRoutes(app: FastifyInstance, ctx: AppCo
             event: 'verification.answer',
             targetKind: 'verification_request',
             targetId: request.params.id,
-            details: { outcome: request.body.outcome, ...(answered.correction ? { correction: answered.correction } : {}) },
+            details: { outcome: request.body.outcome, ...(answered.correction ? { correction: correctionOnRecord(answered.correction) } : {}) },
           },
           now,
         );

@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../errors.ts';
-import { createFileStorage, LocalFileStorage, S3FileStorage, type FileStorage } from './index.ts';
+import sharp from 'sharp';
+import { keyRing } from '../secrets/keyRing.ts';
+import { dataKeyFrom } from '../secrets/sealedBox.ts';
+import { createFileStorage, EncryptedFileStorage, LocalFileStorage, S3FileStorage, type FileStorage } from './index.ts';
 
 interface S3rverInstance {
   run(): Promise<AddressInfo>;
@@ -64,6 +67,15 @@ function fileStorageContract(storage: () => FileStorage) {
     expect((await errorOf(storage().get('gone.png'))).code).toBe('FILE_NOT_FOUND');
   });
 
+  it('lists every stored key', async () => {
+    await storage().put('listing/a.png', Buffer.from('a'), 'image/png');
+    await storage().put('listing/deeper/b.jpg', Buffer.from('b'), 'image/jpeg');
+    const keys: string[] = [];
+    for await (const key of storage().keys()) keys.push(key);
+    expect(keys).toEqual(expect.arrayContaining(['listing/a.png', 'listing/deeper/b.jpg']));
+    expect(keys.every((key) => !key.startsWith('.tmp'))).toBe(true);
+  });
+
   it('refuses keys that could escape the storage root', async () => {
     for (const key of ['../outside.txt', 'a/../../etc/passwd', '/etc/passwd', 'a//b', './a', 'a\\..\\b', '', '.tmp/x']) {
       for (const attempt of [
@@ -109,6 +121,12 @@ describe('LocalFileStorage', () => {
     expect((await errorOf(local.get('folder'))).code).toBe('FILE_NOT_FOUND');
   });
 
+  describe('encrypted', () => {
+    const encrypted = () => new EncryptedFileStorage(local, () => ring);
+    fileStorageContract(encrypted);
+    it('keeps no readable image on the disk', () => storedObjectsAreNoImages(encrypted, local));
+  });
+
   it('is what createFileStorage makes for kind local', async () => {
     const storage = createFileStorage({ kind: 'local', root: path.join(root, 'files') });
     expect(storage).toBeInstanceOf(LocalFileStorage);
@@ -151,4 +169,30 @@ describe('S3FileStorage (against s3rver)', () => {
   });
 
   fileStorageContract(() => s3);
+
+  describe('encrypted', () => {
+    const encrypted = () => new EncryptedFileStorage(s3, () => ring);
+    fileStorageContract(encrypted);
+    it('keeps no readable image in the bucket', () => storedObjectsAreNoImages(encrypted, s3));
+  });
 });
+
+const ring = keyRing(dataKeyFrom(Buffer.alloc(32, 5)));
+
+/** A real JPEG and PNG go in; what the adapter underneath holds is neither, and reads back as the original. */
+async function storedObjectsAreNoImages(encrypted: () => EncryptedFileStorage, raw: FileStorage) {
+  const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#c33' } }).jpeg().toBuffer();
+  const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3c3' } }).png().toBuffer();
+  await encrypted().put('identity/u1/portrait.jpg', jpeg, 'image/jpeg');
+  await encrypted().put('applications/a1/photo.png', png, 'image/png');
+  for (const [key, original] of [
+    ['identity/u1/portrait.jpg', jpeg],
+    ['applications/a1/photo.png', png],
+  ] as const) {
+    const stored = await raw.get(key);
+    expect(stored.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]))).toBe(false);
+    expect(stored.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]))).toBe(false);
+    await expect(sharp(stored).metadata()).rejects.toThrow();
+    expect((await encrypted().get(key)).equals(original)).toBe(true);
+  }
+}

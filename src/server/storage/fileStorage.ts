@@ -12,6 +12,8 @@ export interface FileStorage {
   /** Removes `key`; removing a missing key is not an error. */
   delete(key: string): Promise<void>;
   exists(key: string): Promise<boolean>;
+  /** Every stored key (in no particular order), for maintenance such as re-sealing under a new key. */
+  keys(): AsyncIterable<string>;
 }
 
 export const fileNotFound = (key: string) =>

@@ -6,6 +6,7 @@ export type { FileStorage } from './fileStorage.ts';
 export { assertValidKey, fileNotFound } from './fileStorage.ts';
 export { LocalFileStorage } from './localFileStorage.ts';
 export { S3FileStorage, type S3FileStorageOptions } from './s3FileStorage.ts';
+export { EncryptedFileStorage, type FileResealOutcome } from './encryptedFileStorage.ts';
 
 export type FileStorageConfig = { kind: 'local'; root: string } | ({ kind: 's3' } & S3FileStorageOptions);
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { assertValidKey, fileNotFound, type FileStorage } from './fileStorage.ts';
 
@@ -65,6 +65,22 @@ export class LocalFileStorage implements FileStorage {
       throw error;
     }
     await rm(file, { force: true });
+  }
+
+  async *keys(): AsyncIterable<string> {
+    let entries;
+    try {
+      entries = await readdir(this.root, { recursive: true, withFileTypes: true });
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (!entry.isFile()) continue;
+      const key = path.relative(this.root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/');
+      if (key.startsWith(`${TEMP_FOLDER}/`)) continue;
+      yield key;
+    }
   }
 
   async exists(key: string): Promise<boolean> {

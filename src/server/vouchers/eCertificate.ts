@@ -13,6 +13,7 @@ import { maskName } from '../../domain/personName.ts';
 import { voucherVerifyUrl } from '../../domain/voucherToken.ts';
 import type { Executor } from '../db/client.ts';
 import { certificateCategories, certificates, issuingAuthorities, users } from '../db/schema.ts';
+import { holderIdNumberIs } from '../registry/certificates.ts';
 import { AppError, notFound } from '../errors.ts';
 import { activeSigningKey } from './keyStore.ts';
 import type { SecretBox } from '../secrets/secretBox.ts';
@@ -36,7 +37,7 @@ export async function ownECertificate(
   const [certificate] = await db
     .select()
     .from(certificates)
-    .where(and(eq(certificates.id, certificateId), eq(certificates.holderIdNumber, user.idNumber)));
+    .where(and(eq(certificates.id, certificateId), holderIdNumberIs(user.idNumber)));
   if (!certificate) throw certificateNotFound();
   const categories = (await db.select().from(certificateCategories).where(eq(certificateCategories.certificateId, certificate.id))).filter(
     (c) => !c.cancelledAt,
