@@ -6,6 +6,7 @@ import { createIdCardReader, type IdCardReader } from './identity/ocr.ts';
 import { createRateLimiter, type RateLimiter } from './rateLimit/index.ts';
 import { createSmsProvider, type SmsProvider } from './sms/index.ts';
 import { createFileStorage, type FileStorage } from './storage/index.ts';
+import { createWeChatClient, type WeChatClient } from './wechat/client.ts';
 
 /** The outside world behind small interfaces; tests replace any of them. */
 export interface Adapters {
@@ -14,6 +15,8 @@ export interface Adapters {
   storage: FileStorage;
   idCardReader: IdCardReader;
   identityCheck: IdentityCheck;
+  /** WeChat login; undefined when no WeChat app is configured (the login page then offers SMS only). */
+  wechat: WeChatClient | undefined;
 }
 
 export function createAdapters(config: Config, logger: FastifyBaseLogger, overrides: Partial<Adapters> = {}): Adapters {
@@ -43,5 +46,6 @@ export function createAdapters(config: Config, logger: FastifyBaseLogger, overri
     storage: overrides.storage ?? createFileStorage(config.storage),
     idCardReader: overrides.idCardReader ?? createIdCardReader(),
     identityCheck: overrides.identityCheck ?? createIdentityCheck(config.identity, logger),
+    wechat: 'wechat' in overrides ? overrides.wechat : createWeChatClient(config.wechat),
   };
 }

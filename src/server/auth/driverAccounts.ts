@@ -1,0 +1,45 @@
+import { and, eq } from 'drizzle-orm';
+import type { Executor } from '../db/client.ts';
+import { consents, users } from '../db/schema.ts';
+import { currentAgreementVersions, type AgreementKey } from './agreements.ts';
+import { createSession, driverSessionPolicy, type IssuedSession, type LoginMethod } from './session.ts';
+
+/**
+ * Driver accounts as every login method finds them: by the phone proved by an SMS code or by WeChat.
+ * The only place that looks an account up by phone or creates one, so the phone's storage can change here.
+ */
+
+export type UserRow = typeof users.$inferSelect;
+
+/** The account of `phone`, created on first login. */
+export async function findOrCreateDriverByPhone(tx: Executor, phone: string, now: Date): Promise<{ user: UserRow; newAccount: boolean }> {
+  const [user] = await tx.select().from(users).where(eq(users.phone, phone));
+  if (user) return { user, newAccount: false };
+  const [created] = await tx.insert(users).values({ phone, createdAt: now }).returning();
+  return { user: created!, newAccount: true };
+}
+
+/** The driver accepted the current User Agreement and Privacy Policy: one row per text and version, the first time. */
+export async function recordLoginConsents(tx: Executor, userId: string, now: Date): Promise<void> {
+  const accepted: [AgreementKey, string][] = [
+    ['user_agreement', currentAgreementVersions.userAgreement],
+    ['privacy_policy', currentAgreementVersions.privacyPolicy],
+  ];
+  for (const [agreement, version] of accepted) {
+    const [known] = await tx
+      .select({ id: consents.id })
+      .from(consents)
+      .where(and(eq(consents.userId, userId), eq(consents.agreement, agreement), eq(consents.version, version)));
+    if (!known) await tx.insert(consents).values({ userId, agreement, version, acceptedAt: now });
+  }
+}
+
+/** A driver session (30 minutes idle, 12 hours at most), recording how the driver logged in. */
+export function startDriverSession(tx: Executor, userId: string, now: Date, method: LoginMethod): Promise<IssuedSession> {
+  return createSession(tx, driverSessionPolicy, userId, now, method);
+}
+
+export async function loadDriver(tx: Executor, userId: string): Promise<UserRow | undefined> {
+  const [user] = await tx.select().from(users).where(eq(users.id, userId));
+  return user;
+}
