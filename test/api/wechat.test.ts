@@ -34,6 +34,7 @@ const users_ = [
   { key: 'chen', nickname: '陈师傅', phone: '13700000009' },
   { key: 'demo', nickname: '王建国的微信' },
   { key: 'other', nickname: '另一个微信', phone: '13700000011' },
+  { key: 'snapshot', nickname: '微信用户', snapshot: true },
   { key: 'mini1', nickname: '小程序用户一', phone: '13700000012' },
   { key: 'mini2', nickname: '小程序用户二', phone: '13700000013' },
   { key: 'mini3', nickname: '小程序用户三', phone: '13700000014' },
@@ -252,6 +253,12 @@ describe('WeChat web login', () => {
     const saved = { ...jar };
     await callback(jar, url);
     expect((await callback(saved, url)).location).toBe('/login?wechat_error=WECHAT_STATE_EXPIRED');
+  });
+
+  it('never logs in a virtual account of WeChat’s snapshot page', async () => {
+    const jar: Jar = {};
+    expect((await webLogin(jar, 'snapshot', { scope: 'userinfo' })).location).toBe('/login?wechat_error=WECHAT_SNAPSHOT');
+    expect(jar.rto_wechat_binding).toBeUndefined();
   });
 
   it('lets a silent attempt of an unknown WeChat continue as a guest', async () => {

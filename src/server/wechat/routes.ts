@@ -162,6 +162,7 @@ export async function wechatRoutes(app: FastifyInstance, ctx: AppContext): Promi
     },
     async (request, reply) => {
       const client = requireApp('web');
+      await limitByIp(request, reply);
       const now = ctx.now();
       const scope = request.query.scope === 'userinfo' ? 'snsapi_userinfo' : 'snsapi_base';
       const { token: state, expiresAt } = await createTicket(

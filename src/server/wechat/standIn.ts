@@ -27,6 +27,8 @@ export interface StandInWeChatUser {
   phone?: string;
   /** False: the apps are not under one Open Platform account, so WeChat gives no unionid. */
   hasUnionid?: boolean;
+  /** True: the person is on WeChat's snapshot page (a virtual account, `is_snapshotuser: 1`). */
+  snapshot?: boolean;
 }
 
 export interface WeChatStandInApp {
@@ -190,6 +192,7 @@ export async function startWeChatStandIn(options: WeChatStandInOptions): Promise
           refresh_token: randomBytes(24).toString('base64url'),
           openid: openidOf(issued.userKey, app.appId),
           scope,
+          ...(user(issued.userKey)?.snapshot ? { is_snapshotuser: 1 } : {}),
           ...(unionid ? { unionid } : {}),
         });
       }
