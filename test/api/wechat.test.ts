@@ -34,6 +34,7 @@ const users_ = [
   { key: 'chen', nickname: '陈师傅', phone: '13700000009' },
   { key: 'demo', nickname: '王建国的微信' },
   { key: 'other', nickname: '另一个微信', phone: '13700000011' },
+  { key: 'racer', nickname: '并发用户' },
   { key: 'snapshot', nickname: '微信用户', snapshot: true },
   { key: 'mini1', nickname: '小程序用户一', phone: '13700000012' },
   { key: 'mini2', nickname: '小程序用户二', phone: '13700000013' },
@@ -294,6 +295,26 @@ describe('WeChat web login', () => {
     const [row] = await t.database.db.select().from(wechatBindings).where(eq(wechatBindings.webOpenid, wx.openidOf('zheng', WEB.appId)));
     const [stranger] = await t.database.db.insert(users).values({ phone: freshPhone() }).returning();
     await expect(t.database.db.insert(wechatBindings).values({ userId: stranger!.id, webAppId: WEB.appId, webOpenid: row!.webOpenid })).rejects.toThrow();
+  });
+
+  it('lets one of two racing bindings of the same WeChat win, the other is refused (not a server error)', async () => {
+    const a: Jar = {};
+    const b: Jar = {};
+    await webLogin(a, 'racer');
+    await webLogin(b, 'racer');
+    const [phoneA, phoneB] = [freshPhone(), freshPhone()];
+    const [codeA, codeB] = [await smsCode(phoneA), await smsCode(phoneB)];
+    const attempt = (jar: Jar, phone: string, code: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/wechat/bindings',
+        headers: { cookie: cookieHeader(jar) },
+        payload: { phone, code, agreementVersion: currentAgreementVersions },
+        remoteAddress: freshIp(),
+      });
+    const results = await Promise.all([attempt(a, phoneA, codeA), attempt(b, phoneB, codeB)]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    expect(results.find((r) => r.statusCode === 409)!.json()).toMatchObject({ error: { code: 'WECHAT_IDENTITY_TAKEN' } });
   });
 
   it('unbinds WeChat from 账号与安全; SMS login stays and WeChat asks to bind again', async () => {
