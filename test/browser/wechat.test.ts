@@ -115,6 +115,15 @@ browserSuite('WeChat login in the drivers’ app', () => {
       expect(new URL(page.url()).pathname).toBe('/user');
       await page.reload();
       await page.locator('.user-head__login').waitFor();
+
+      // Tapping 微信授权登录 offers the binding; the driver may log in with the phone alone instead.
+      await page.goto('/login');
+      await page.getByTestId('wechat-login-button').click();
+      await page.waitForURL((url) => url.searchParams.get('wechat') === 'bind');
+      await page.getByTestId('wechat-skip-binding').click();
+      await page.waitForURL((url) => !url.searchParams.has('wechat'));
+      await expect.poll(() => page.getByTestId('login-submit').innerText()).toBe('登录');
+      expect(await page.getByTestId('wechat-binding').count()).toBe(0);
     });
   });
 

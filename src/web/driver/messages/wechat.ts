@@ -13,6 +13,7 @@ export const wechatMessages = {
       hint: '首次使用微信登录，请验证手机号完成绑定。绑定后在微信中打开即可一键登录。',
       nicknameFallback: '微信用户',
       submit: '绑定并登录',
+      skip: '不绑定微信，仅用手机号登录',
       expired: '微信授权已过期，请重新点击“微信授权登录”',
     },
     errors: {
@@ -69,6 +70,7 @@ export const wechatMessages = {
       hint: 'First WeChat login: verify your phone to bind it. Afterwards, opening the service in WeChat logs you in with one tap.',
       nicknameFallback: 'WeChat user',
       submit: 'Bind and log in',
+      skip: 'Log in with the phone only, without binding WeChat',
       expired: 'The WeChat authorisation has expired; tap “Log in with WeChat” again',
     },
     errors: {
