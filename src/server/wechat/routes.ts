@@ -385,6 +385,8 @@ export async function wechatRoutes(app: FastifyInstance, ctx: AppContext): Promi
         const session = await logIn(tx, user, 'wechat_mini_program', now);
         const handOff = await createTicket(tx, 'web_view', { kind: 'mini_program', userId: user.id }, now);
         return { user, session, handOff };
+      }).catch((error: unknown) => {
+        throw mapBindingConflict(error);
       });
       if (known) {
         request.log.info({ userId: known.user.id, method: 'wechat_mini_program' }, 'driver logged in');
