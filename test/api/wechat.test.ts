@@ -35,6 +35,7 @@ const users_ = [
   { key: 'demo', nickname: '王建国的微信' },
   { key: 'other', nickname: '另一个微信', phone: '13700000011' },
   { key: 'racer', nickname: '并发用户' },
+  { key: 'late', nickname: '晚到的师傅' },
   { key: 'snapshot', nickname: '微信用户', snapshot: true },
   { key: 'mini1', nickname: '小程序用户一', phone: '13700000012' },
   { key: 'mini2', nickname: '小程序用户二', phone: '13700000013' },
@@ -315,6 +316,24 @@ describe('WeChat web login', () => {
     const results = await Promise.all([attempt(a, phoneA, codeA), attempt(b, phoneB, codeB)]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409]);
     expect(results.find((r) => r.statusCode === 409)!.json()).toMatchObject({ error: { code: 'WECHAT_IDENTITY_TAKEN' } });
+  });
+
+  it('sends a driver who has not accepted the current texts to the SMS form instead of logging in', async () => {
+    const jar: Jar = {};
+    await webLogin(jar, 'late');
+    const phone = freshPhone();
+    const bound = await bind(jar, phone);
+    const userId = (bound.json() as { user: { id: string } }).user.id;
+    // As if the texts had changed since: no consent to the current versions.
+    await t.database.db.delete(consents).where(eq(consents.userId, userId));
+    const later: Jar = {};
+    expect((await webLogin(later, 'late')).location).toBe('/login?wechat_error=AGREEMENT_OUTDATED');
+    expect(later.rto_session).toBeUndefined();
+    expect((await webLogin({}, 'late', { silent: '1', redirect: '/user' })).location).toBe('/user');
+    // The mini program logs in only with the current versions, and records them.
+    expect((await miniProgram({ code: wx.miniProgramLoginCode('late') })).body.error).toMatchObject({ code: 'AGREEMENT_REQUIRED' });
+    expect((await miniProgram({ code: wx.miniProgramLoginCode('late'), agreementVersion: currentAgreementVersions })).status).toBe(201);
+    expect(await t.database.db.select().from(consents).where(eq(consents.userId, userId))).toHaveLength(2);
   });
 
   it('unbinds WeChat from 账号与安全; SMS login stays and WeChat asks to bind again', async () => {

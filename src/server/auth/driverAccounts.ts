@@ -34,6 +34,13 @@ export async function recordLoginConsents(tx: Executor, userId: string, now: Dat
   }
 }
 
+/** Whether the driver accepted the current versions of both texts (a login without the SMS form must not skip a new version). */
+export async function acceptedCurrentAgreements(tx: Executor, userId: string): Promise<boolean> {
+  const rows = await tx.select({ agreement: consents.agreement, version: consents.version }).from(consents).where(eq(consents.userId, userId));
+  const has = (agreement: AgreementKey, version: string) => rows.some((row) => row.agreement === agreement && row.version === version);
+  return has('user_agreement', currentAgreementVersions.userAgreement) && has('privacy_policy', currentAgreementVersions.privacyPolicy);
+}
+
 /** A driver session (30 minutes idle, 12 hours at most), recording how the driver logged in. */
 export function startDriverSession(tx: Executor, userId: string, now: Date, method: LoginMethod): Promise<IssuedSession> {
   return createSession(tx, driverSessionPolicy, userId, now, method);

@@ -15,7 +15,7 @@ import {
 } from '../../contract/wechat.ts';
 import { maskPhone, parseMobile } from '../../domain/phone.ts';
 import { currentAgreementVersions } from '../auth/agreements.ts';
-import { findOrCreateDriverByPhone, loadDriver, recordLoginConsents, startDriverSession, type UserRow } from '../auth/driverAccounts.ts';
+import { acceptedCurrentAgreements, findOrCreateDriverByPhone, loadDriver, recordLoginConsents, startDriverSession, type UserRow } from '../auth/driverAccounts.ts';
 import { toMe } from '../auth/me.ts';
 import { agreementOutdated, mobileOrThrow } from '../auth/routes.ts';
 import { cookieIsSecure, driverSessionPolicy, requestToken, resolveSession, setSessionCookie, type IssuedSession, type LoginMethod } from '../auth/session.ts';
@@ -239,6 +239,8 @@ export async function wechatRoutes(app: FastifyInstance, ctx: AppContext): Promi
           const binding = await findWeChatBinding(tx, identity, now);
           if (binding && (!current || current.subjectId === binding.userId)) {
             const user = (await loadDriver(tx, binding.userId))!;
+            // The texts changed since this driver accepted them: they accept the new ones on the SMS form.
+            if (!current && !(await acceptedCurrentAgreements(tx, user.id))) return { kind: 'consent' as const };
             return { kind: 'logged_in' as const, user, session: current ? undefined : await logIn(tx, user, 'wechat_web', now) };
           }
           if (current) {
@@ -267,6 +269,8 @@ export async function wechatRoutes(app: FastifyInstance, ctx: AppContext): Promi
             return reply.redirect(`${target}${target.includes('?') ? '&' : '?'}wechat=bound`, 302);
           case 'guest':
             return reply.redirect(target, 302);
+          case 'consent':
+            return failTo('AGREEMENT_OUTDATED', ticket);
           case 'binding':
             reply.setCookie(BINDING_COOKIE, outcome.pending.token, cookieOptions(request, outcome.pending.expiresAt));
             return reply.redirect(loginPage({ wechat: 'bind', ...(target !== '/' ? { redirect: target } : {}) }), 302);
@@ -356,7 +360,7 @@ export async function wechatRoutes(app: FastifyInstance, ctx: AppContext): Promi
           'A WeChat already bound to an account logs in: 201 `status: logged_in` with a bearer token and `webViewUrl`, a one-time path (2 minutes) that logs the web-view in with its own session cookie.',
           'An unknown WeChat with `phoneCode` (from `<button open-type="getPhoneNumber">`, the phone bound to WeChat): the server reads that phone (phonenumber.getPhoneNumber with the cached mini program access token), logs its account in — created on first login — and binds the WeChat; `agreementVersion` is then required (consent is recorded as for SMS login).',
           'An unknown WeChat without `phoneCode`: 200 `status: binding_required` with a `bindingTicket` for POST /auth/wechat/bindings (phone + SMS code) and a `webViewUrl` that continues the binding in the web app.',
-          'Errors: 401 WECHAT_CODE_INVALID (unknown or expired code), WECHAT_CODE_USED; 409 WECHAT_IDENTITY_TAKEN / WECHAT_ACCOUNT_HAS_OTHER; 422 AGREEMENT_REQUIRED, AGREEMENT_OUTDATED, WECHAT_PHONE_UNSUPPORTED; 503 WECHAT_BUSY; 502 WECHAT_UNAVAILABLE; 404 WECHAT_DISABLED.',
+          'Errors: 401 WECHAT_CODE_INVALID (unknown or expired code), WECHAT_CODE_USED; 409 WECHAT_IDENTITY_TAKEN / WECHAT_ACCOUNT_HAS_OTHER; 422 AGREEMENT_REQUIRED (a first binding, or the texts changed since the driver last accepted them: send `agreementVersion`), AGREEMENT_OUTDATED, WECHAT_PHONE_UNSUPPORTED; 503 WECHAT_BUSY; 502 WECHAT_UNAVAILABLE; 404 WECHAT_DISABLED.',
         ].join('\n\n'),
         body: miniProgramLoginRequestSchema,
         response: { 200: miniProgramLoginResponseSchema, 201: miniProgramLoginResponseSchema, ...errors },
@@ -382,6 +386,11 @@ export async function wechatRoutes(app: FastifyInstance, ctx: AppContext): Promi
         const binding = await findWeChatBinding(tx, identity, now);
         if (!binding) return undefined;
         const user = (await loadDriver(tx, binding.userId))!;
+        if (!(await acceptedCurrentAgreements(tx, user.id))) {
+          // The texts changed since this driver accepted them: the mini program shows and sends the current ones.
+          if (!accepted) throw agreementRequired();
+          await recordLoginConsents(tx, user.id, now);
+        }
         const session = await logIn(tx, user, 'wechat_mini_program', now);
         const handOff = await createTicket(tx, 'web_view', { kind: 'mini_program', userId: user.id }, now);
         return { user, session, handOff };

@@ -29,6 +29,7 @@ export const wechatMessages = {
       WECHAT_ACCOUNT_HAS_OTHER: '该账号已绑定其他微信，请先在“账号与安全”中解除绑定',
       WECHAT_BINDING_EXPIRED: '微信授权已过期，请重新点击“微信授权登录”',
       WECHAT_TOO_FREQUENT: '操作过于频繁，请稍后再试',
+      AGREEMENT_OUTDATED: '《用户协议》或《隐私政策》已更新，请阅读并同意后用手机号验证码登录一次',
     },
     security: {
       title: '账号与安全',
@@ -86,6 +87,7 @@ export const wechatMessages = {
       WECHAT_ACCOUNT_HAS_OTHER: 'This account is bound to another WeChat; unbind it first under Account and security',
       WECHAT_BINDING_EXPIRED: 'The WeChat authorisation has expired; tap “Log in with WeChat” again',
       WECHAT_TOO_FREQUENT: 'Too many attempts; try again later',
+      AGREEMENT_OUTDATED: 'The User Agreement or Privacy Policy has changed; read and accept it, then log in once with your phone and an SMS code',
     },
     security: {
       title: 'Account and security',
