@@ -184,6 +184,38 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
+  'wechat-stand-in': {
+    summary: 'Run the local WeChat stand-in (development): web authorisation, mini program login and getPhoneNumber, knowing the demo drivers',
+    usage: 'rto wechat-stand-in [--port N]',
+    options: { port: { type: 'string', description: 'port on 127.0.0.1 (default 9400)' } },
+    async run(values) {
+      const port = values.port === undefined ? 9400 : Number(values.port);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        console.error('--port takes a port number');
+        return 2;
+      }
+      const { startWeChatStandIn } = await import('../server/wechat/standIn.ts');
+      const { demoPeople } = await import('../server/seed/demo.ts');
+      const web = { appId: 'wx0000000000localweb', secret: 'local-wechat-web-secret' };
+      const miniProgram = { appId: 'wx000000000localmini', secret: 'local-wechat-mini-secret' };
+      const users = demoPeople
+        .filter((p) => p.phone)
+        .map((p) => ({ key: p.phone!, nickname: `${p.name.slice(0, 1)}师傅（${p.phone!.slice(-4)}）`, phone: p.phone! }));
+      const standIn = await startWeChatStandIn({ web, miniProgram, users, port });
+      console.log(`WeChat stand-in on ${standIn.endpoint}. Start the server with:`);
+      console.log(
+        `  WECHAT_APPID=${web.appId} WECHAT_SECRET=${web.secret} WECHAT_MINI_APPID=${miniProgram.appId} WECHAT_MINI_SECRET=${miniProgram.secret} WECHAT_API_ENDPOINT=${standIn.endpoint} WECHAT_OPEN_ENDPOINT=${standIn.endpoint} npm start`,
+      );
+      console.log('WeChat login shows in a browser whose user agent contains MicroMessenger (e.g. Chromium’s device toolbar with a custom agent).');
+      console.log('Its authorize page lets you pick which demo driver is "signed in to WeChat"; Ctrl-C stops it.');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await standIn.close();
+      return 0;
+    },
+  },
   verify: {
     summary: 'Verify a voucher or e-certificate QR (picture, token or /v/ URL); exit 0 if valid',
     usage: 'rto verify IMAGE_OR_TOKEN [--keys FILE_OR_URL] [--offline] [--server URL]',

@@ -7,6 +7,7 @@ import { createRateLimiter, type RateLimiter } from './rateLimit/index.ts';
 import { createSmsProvider, type SmsProvider } from './sms/index.ts';
 import { fieldKeys } from './secrets/fieldCipher.ts';
 import { createFileStorage, EncryptedFileStorage, type FileStorage } from './storage/index.ts';
+import { createWeChatClient, type WeChatClient } from './wechat/client.ts';
 
 /** The outside world behind small interfaces; tests replace any of them. */
 export interface Adapters {
@@ -15,6 +16,8 @@ export interface Adapters {
   storage: FileStorage;
   idCardReader: IdCardReader;
   identityCheck: IdentityCheck;
+  /** WeChat login; undefined when no WeChat app is configured (the login page then offers SMS only). */
+  wechat: WeChatClient | undefined;
 }
 
 export function createAdapters(config: Config, logger: FastifyBaseLogger, overrides: Partial<Adapters> = {}): Adapters {
@@ -45,5 +48,6 @@ export function createAdapters(config: Config, logger: FastifyBaseLogger, overri
     storage: overrides.storage ?? new EncryptedFileStorage(createFileStorage(config.storage), fieldKeys),
     idCardReader: overrides.idCardReader ?? createIdCardReader(),
     identityCheck: overrides.identityCheck ?? createIdentityCheck(config.identity, logger),
+    wechat: 'wechat' in overrides ? overrides.wechat : createWeChatClient(config.wechat),
   };
 }

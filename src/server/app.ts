@@ -19,6 +19,8 @@ import { WorkQueue } from './http/workQueue.ts';
 import { OutageLog } from './http/outage.ts';
 import { readinessRoutes } from './http/readiness.ts';
 import { authRoutes } from './auth/routes.ts';
+import { accountSecurityRoutes } from './auth/accountSecurity.ts';
+import { wechatRoutes } from './wechat/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { realNameReviewRoutes } from './identity/reviewRoutes.ts';
 import { certificateRoutes } from './certificates/routes.ts';
@@ -149,6 +151,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       await catalogRoutes(api, ctx);
       await applicationRoutes(api, ctx);
       await authRoutes(api, ctx);
+      await wechatRoutes(api, ctx);
+      await accountSecurityRoutes(api, ctx);
       await identityRoutes(api, ctx);
       await certificateRoutes(api, ctx);
       await voucherRoutes(api, ctx);

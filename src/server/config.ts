@@ -42,6 +42,14 @@ const envShape = z.object({
     TENCENT_SECRET_KEY: optionalString,
     TENCENT_FACEID_RULE_ID: optionalString,
     TENCENT_FACEID_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    // WeChat login: the official account (web OAuth in WeChat's browser) and the mini program; unset hides it.
+    WECHAT_APPID: optionalString,
+    WECHAT_SECRET: optionalString,
+    WECHAT_MINI_APPID: optionalString,
+    WECHAT_MINI_SECRET: optionalString,
+    /** Only to point at the local WeChat stand-in in development (refused in production). */
+    WECHAT_API_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    WECHAT_OPEN_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     S3_ENDPOINT: optionalString.pipe(z.url().optional()),
     S3_REGION: z.string().default('us-east-1'),
     S3_BUCKET: optionalString,
@@ -69,6 +77,10 @@ export const configSchema = envShape.superRefine((env, ctx) => {
       ctx.addIssue({ code: 'custom', path: ['RTO_DATA_KEY'], message: 'required when NODE_ENV=production (32 bytes as base64 or 64 hex characters, e.g. `openssl rand -base64 32`)' });
     }
     identityProblems(env, ctx);
+    for (const [id, secret] of [['WECHAT_APPID', 'WECHAT_SECRET'], ['WECHAT_MINI_APPID', 'WECHAT_MINI_SECRET']] as const) {
+      if (env[id] && !env[secret]) ctx.addIssue({ code: 'custom', path: [secret], message: `required when ${id} is set` });
+      if (env[secret] && !env[id]) ctx.addIssue({ code: 'custom', path: [id], message: `required when ${secret} is set` });
+    }
     if (env.SMS_PROVIDER === 'aliyun') {
       for (const key of ['ALIYUN_SMS_ACCESS_KEY_ID', 'ALIYUN_SMS_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME', 'ALIYUN_SMS_TEMPLATE_LOGIN'] as const) {
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when SMS_PROVIDER=aliyun' });
@@ -107,6 +119,8 @@ export interface Config {
   redisUrl: string | undefined;
   identity: Pick<Env, 'IDENTITY_PROVIDER' | 'IDENTITY_FACE_CHECK' | 'TENCENT_SECRET_ID' | 'TENCENT_SECRET_KEY' | 'TENCENT_FACEID_RULE_ID' | 'TENCENT_FACEID_ENDPOINT'>;
   sms: Pick<Env, 'SMS_PROVIDER' | 'ALIYUN_SMS_ACCESS_KEY_ID' | 'ALIYUN_SMS_ACCESS_KEY_SECRET' | 'ALIYUN_SMS_SIGN_NAME' | 'ALIYUN_SMS_TEMPLATE_LOGIN' | 'ALIYUN_SMS_TEMPLATE_UPDATE' | 'ALIYUN_SMS_TEMPLATE_VERIFICATION' | 'ALIYUN_SMS_ENDPOINT'>;
+  /** WeChat login; each app is on when its id and secret are set. */
+  wechat: Pick<Env, 'WECHAT_APPID' | 'WECHAT_SECRET' | 'WECHAT_MINI_APPID' | 'WECHAT_MINI_SECRET' | 'WECHAT_API_ENDPOINT' | 'WECHAT_OPEN_ENDPOINT'>;
   /** RTO_DATA_KEY's bytes; unset outside production means a key file under dataDir (secrets/secretBox.ts). */
   dataKey: Buffer | undefined;
   /** RTO_DATA_KEY_PREVIOUS: keys being rotated out, accepted for opening only. */
@@ -125,7 +139,7 @@ export class ConfigError extends Error {
  * Settings that work in development but are unsafe in production; `serve` refuses to start with any
  * of them (each line says what to change). Other commands (migrate, seed, keys) still run.
  */
-export function unsafeProductionSettings(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl' | 'identity'>): string[] {
+export function unsafeProductionSettings(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl' | 'identity'> & Partial<Pick<Config, 'wechat'>>): string[] {
   if (config.env !== 'production') return [];
   const problems: string[] = [];
   // Production never binds identities on local rules alone (PRODUCT §2.2).
@@ -143,6 +157,12 @@ export function unsafeProductionSettings(config: Pick<Config, 'env' | 'sms' | 'p
   if (config.sms.SMS_PROVIDER === 'console') {
     problems.push('SMS_PROVIDER: the console provider writes login codes into the log; set SMS_PROVIDER=aliyun (and its ALIYUN_SMS_* settings) in production');
   }
+  // Production speaks to WeChat itself, never to the local stand-in (or anything else that could answer for it).
+  for (const key of ['WECHAT_API_ENDPOINT', 'WECHAT_OPEN_ENDPOINT'] as const) {
+    if (config.wechat?.[key]) {
+      problems.push(`${key}: points WeChat login at ${config.wechat[key]} instead of WeChat (the local stand-in is for development); unset it in production`);
+    }
+  }
   if (!config.publicBaseUrl) {
     problems.push('PUBLIC_BASE_URL: required in production (e.g. https://rto.example.gov.cn); without it links and QR codes would be built from the Host header a client sends');
   }
@@ -150,7 +170,7 @@ export function unsafeProductionSettings(config: Pick<Config, 'env' | 'sms' | 'p
 }
 
 /** Throws ConfigError listing every unsafe production setting. */
-export function refuseUnsafeProduction(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl' | 'identity'>): void {
+export function refuseUnsafeProduction(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl' | 'identity'> & Partial<Pick<Config, 'wechat'>>): void {
   const problems = unsafeProductionSettings(config);
   if (problems.length > 0) throw new ConfigError(problems);
 }
@@ -193,6 +213,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ALIYUN_SMS_TEMPLATE_UPDATE: env.ALIYUN_SMS_TEMPLATE_UPDATE,
       ALIYUN_SMS_TEMPLATE_VERIFICATION: env.ALIYUN_SMS_TEMPLATE_VERIFICATION,
       ALIYUN_SMS_ENDPOINT: env.ALIYUN_SMS_ENDPOINT,
+    },
+    wechat: {
+      WECHAT_APPID: env.WECHAT_APPID,
+      WECHAT_SECRET: env.WECHAT_SECRET,
+      WECHAT_MINI_APPID: env.WECHAT_MINI_APPID,
+      WECHAT_MINI_SECRET: env.WECHAT_MINI_SECRET,
+      WECHAT_API_ENDPOINT: env.WECHAT_API_ENDPOINT,
+      WECHAT_OPEN_ENDPOINT: env.WECHAT_OPEN_ENDPOINT,
     },
     dataKey: env.RTO_DATA_KEY ? parseDataKey(env.RTO_DATA_KEY) : undefined,
     previousDataKeys: env.RTO_DATA_KEY_PREVIOUS ? env.RTO_DATA_KEY_PREVIOUS.split(',').map((part) => parseDataKey(part)!) : [],

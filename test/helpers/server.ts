@@ -14,8 +14,8 @@ export interface TestServer {
  * on the real time (a browser drops a cookie whose expiry has passed by its own clock), on demo data
  * seeded at the start of the run.
  */
-export async function startTestServer(options: { seed?: boolean } = {}): Promise<TestServer> {
-  const testApp = await createTestApp({ demo: options.seed ?? true, startsNow: true });
+export async function startTestServer(options: { seed?: boolean; env?: Record<string, string> } = {}): Promise<TestServer> {
+  const testApp = await createTestApp({ demo: options.seed ?? true, startsNow: true, ...(options.env ? { env: options.env } : {}) });
   const address = await testApp.app.listen({ host: '127.0.0.1', port: 0 });
   return { url: address, clock: testApp.clock, testApp, close: testApp.close };
 }

@@ -14,15 +14,14 @@ import {
 import { errorBodySchema } from '../../contract/common.ts';
 import { maskPhone, parseMobile } from '../../domain/phone.ts';
 import type { AppContext } from '../context.ts';
-import { consents, sessions, users } from '../db/schema.ts';
+import { sessions } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { ConsoleSmsProvider } from '../sms/index.ts';
-import { currentAgreements, currentAgreementVersions, type AgreementKey } from './agreements.ts';
-import { findUserByPhone, userPhoneColumns } from './accounts.ts';
+import { currentAgreements, currentAgreementVersions } from './agreements.ts';
+import { findOrCreateDriverByPhone, recordLoginConsents, startDriverSession } from './driverAccounts.ts';
 import { loadMe, toMe } from './me.ts';
 import {
   clearSessionCookie,
-  createSession,
   driverOf,
   driverSessionPolicy,
   endSession,
@@ -36,7 +35,7 @@ import { issueSmsCode, markSmsCodeUsed, SMS_CODE_TTL_SECONDS, SMS_RESEND_AFTER_S
 export const phoneInvalid = () =>
   new AppError(400, 'PHONE_INVALID', { zh: '请输入正确的11位中国大陆手机号码', en: 'Enter a valid 11-digit mainland China mobile number' });
 
-const agreementOutdated = () =>
+export const agreementOutdated = () =>
   new AppError(
     422,
     'AGREEMENT_OUTDATED',
@@ -44,7 +43,7 @@ const agreementOutdated = () =>
     { current: { ...currentAgreementVersions } },
   );
 
-function mobileOrThrow(input: string): string {
+export function mobileOrThrow(input: string): string {
   const phone = parseMobile(input);
   if (!phone) throw phoneInvalid();
   return phone;
@@ -87,28 +86,12 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
       const now = ctx.now();
       const { user, session, newAccount } = await ctx.db.transaction(async (tx) => {
         await markSmsCodeUsed(tx, codeId, now);
-        let user = await findUserByPhone(tx, phone);
-        let newAccount = false;
-        if (!user) {
-          [user] = await tx.insert(users).values({ ...userPhoneColumns(phone), createdAt: now }).returning();
-          newAccount = true;
-        }
-        const accepted: [AgreementKey, string][] = [
-          ['user_agreement', currentAgreementVersions.userAgreement],
-          ['privacy_policy', currentAgreementVersions.privacyPolicy],
-        ];
-        // One row per text and version: the first time this driver accepted exactly that text.
-        for (const [agreement, version] of accepted) {
-          const [known] = await tx
-            .select({ id: consents.id })
-            .from(consents)
-            .where(and(eq(consents.userId, user!.id), eq(consents.agreement, agreement), eq(consents.version, version)));
-          if (!known) await tx.insert(consents).values({ userId: user!.id, agreement, version, acceptedAt: now });
-        }
-        const session = await createSession(tx, driverSessionPolicy, user!.id, now);
-        return { user: user!, session, newAccount };
+        const { user, newAccount } = await findOrCreateDriverByPhone(tx, phone, now);
+        await recordLoginConsents(tx, user.id, now);
+        const session = await startDriverSession(tx, user.id, now, 'sms');
+        return { user, session, newAccount };
       });
-      request.log.info({ userId: user.id, phone: maskPhone(phone), newAccount }, 'driver logged in');
+      request.log.info({ userId: user.id, phone: maskPhone(phone), newAccount, method: 'sms' }, 'driver logged in');
       setSessionCookie(ctx, request, reply, driverSessionPolicy, session);
       return reply.status(201).send({
         token: session.token,

@@ -54,13 +54,16 @@ export const unauthenticated = () =>
 export const sessionExpired = () =>
   new AppError(401, 'SESSION_EXPIRED', { zh: '登录已过期，请重新登录', en: 'Your login has expired; please log in again' });
 
-export async function createSession(db: Executor, policy: SessionPolicy, subjectId: string, now: Date): Promise<IssuedSession> {
+/** How a driver proved who they are when a session began (the account page lists it). */
+export type LoginMethod = 'sms' | 'wechat_web' | 'wechat_mini_program';
+
+export async function createSession(db: Executor, policy: SessionPolicy, subjectId: string, now: Date, loginMethod?: LoginMethod): Promise<IssuedSession> {
   const token = randomBytes(32).toString('base64url');
   const absoluteExpiresAt = new Date(now.getTime() + policy.absoluteMs);
   const idleExpiresAt = new Date(Math.min(now.getTime() + policy.idleMs, absoluteExpiresAt.getTime()));
   const [row] = await db
     .insert(sessions)
-    .values({ tokenHash: hashToken(token), subjectKind: policy.subjectKind, subjectId, createdAt: now, lastSeenAt: now, idleExpiresAt, absoluteExpiresAt })
+    .values({ tokenHash: hashToken(token), subjectKind: policy.subjectKind, subjectId, createdAt: now, lastSeenAt: now, idleExpiresAt, absoluteExpiresAt, loginMethod: loginMethod ?? null })
     .returning({ id: sessions.id });
   return { sessionId: row!.id, token, idleExpiresAt, absoluteExpiresAt };
 }

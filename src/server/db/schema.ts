@@ -94,6 +94,8 @@ export const sessions = pgTable(
     idleExpiresAt: timestamp('idle_expires_at', { withTimezone: true }).notNull(),
     absoluteExpiresAt: timestamp('absolute_expires_at', { withTimezone: true }).notNull(),
     endedAt: timestamp('ended_at', { withTimezone: true }),
+    /** How a driver session began: 'sms', 'wechat_web', 'wechat_mini_program' (null for staff and older rows). */
+    loginMethod: text('login_method'),
   },
   (t) => [uniqueIndex('sessions_token_hash_uq').on(t.tokenHash), index('sessions_subject_idx').on(t.subjectKind, t.subjectId)],
 );
@@ -530,3 +532,53 @@ export const dataSealing = pgTable('data_sealing', {
   name: text('name').primaryKey(),
   completedAt: timestamp('completed_at', { withTimezone: true }),
 });
+
+/**
+ * The WeChat person bound to a driver account, beside the account: at most one per account (user_id),
+ * and each WeChat identity — the unionid, the openid in the official account's web pages, the openid in
+ * the mini program — belongs to at most one account.
+ */
+export const wechatBindings = pgTable(
+  'wechat_bindings',
+  {
+    userId: uuid('user_id').primaryKey().references(() => users.id),
+    unionid: text('unionid'),
+    webAppId: text('web_app_id'),
+    webOpenid: text('web_openid'),
+    miniAppId: text('mini_app_id'),
+    miniOpenid: text('mini_openid'),
+    nickname: text('nickname'),
+    avatarUrl: text('avatar_url'),
+    createdAt: createdAt(),
+    lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('wechat_bindings_unionid_uq').on(t.unionid),
+    uniqueIndex('wechat_bindings_web_openid_uq').on(t.webAppId, t.webOpenid),
+    uniqueIndex('wechat_bindings_mini_openid_uq').on(t.miniAppId, t.miniOpenid),
+    check('wechat_bindings_some_identity', sql`${t.webOpenid} is not null or ${t.miniOpenid} is not null`),
+  ],
+);
+
+/** Short-lived single-use tickets of the WeChat flows (OAuth state, identity waiting for a phone, web-view hand-off); hashed. */
+export const wechatTickets = pgTable(
+  'wechat_tickets',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    purpose: text('purpose', { enum: ['oauth_state', 'binding', 'web_view'] }).notNull(),
+    kind: text('kind', { enum: ['web', 'mini_program'] }),
+    appId: text('app_id'),
+    openid: text('openid'),
+    unionid: text('unionid'),
+    nickname: text('nickname'),
+    avatarUrl: text('avatar_url'),
+    scope: text('scope'),
+    redirect: text('redirect'),
+    /** The account a web-view hand-off logs in. */
+    userId: uuid('user_id'),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (t) => [index('wechat_tickets_expires_idx').on(t.expiresAt)],
+);

@@ -1,11 +1,13 @@
 import { accountMessages } from './messages/account.ts';
 import { businessMessages } from './messages/business.ts';
 import { verifyMessages } from './messages/verify.ts';
+import { wechatMessages } from './messages/wechat.ts';
 
 /** Texts of the drivers' app, in the two shipped languages. */
 export const driverMessages = {
   'zh-CN': {
     account: accountMessages['zh-CN'],
+    wechat: wechatMessages['zh-CN'],
     ...businessMessages['zh-CN'],
     ...verifyMessages['zh-CN'],
     app: { name: '道路运政一网通办' },
@@ -50,6 +52,7 @@ export const driverMessages = {
   },
   en: {
     account: accountMessages.en,
+    wechat: wechatMessages.en,
     ...businessMessages.en,
     ...verifyMessages.en,
     app: { name: 'Road Transport Online Services' },

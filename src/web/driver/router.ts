@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { accountGuard } from './session.ts';
+import { wechatSilentLogin } from './wechat.ts';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -59,6 +60,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { titleKey: 'login.title', noTabbar: true } },
   { path: '/agreements/:kind(user|privacy)', name: 'agreement', component: () => import('./pages/AgreementPage.vue'), meta: { titleKey: 'account.agreement.title', noTabbar: true } },
   { path: '/real-name', name: 'real-name', component: () => import('./pages/RealNamePage.vue'), meta: { titleKey: 'account.realName.title', auth: 'driver', noTabbar: true } },
+  { path: '/account-security', name: 'account-security', component: () => import('./pages/AccountSecurityPage.vue'), meta: { titleKey: 'wechat.security.title', auth: 'driver' } },
   { path: '/contacts', name: 'contacts', component: () => import('./pages/UserCenterContactsPage.vue'), meta: { titleKey: 'account.contacts.title' } },
   { path: '/certificates', name: 'certificates', component: () => import('./pages/CertificatesPage.vue'), meta: { titleKey: 'account.certificates.title', auth: 'verified' } },
   {
@@ -76,4 +78,5 @@ export const router = createRouter({
   scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
 });
 
+router.beforeEach(wechatSilentLogin);
 router.beforeEach(accountGuard);

@@ -1,0 +1,39 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createWeChatClient } from '../../src/server/wechat/client.ts';
+
+describe('rto wechat-stand-in', () => {
+  it('serves WeChat’s login APIs for development with the settings it prints, and stops on Ctrl-C', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const child = spawn(process.execPath, [path.resolve('bin/rto.mjs'), 'wechat-stand-in', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let output = '';
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no start within 30 s: ${output}`)), 30_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('npm start')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        child.once('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
+      });
+      const settings = Object.fromEntries([...output.matchAll(/(WECHAT_[A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+      expect(settings.WECHAT_API_ENDPOINT).toBe(`http://127.0.0.1:${port}`);
+      const client = createWeChatClient(settings)!;
+      // The demo driver "signed in to WeChat" on the stand-in's page: a silent authorisation comes back with a code.
+      const authorize = client.authorizeUrl({ redirectUri: 'http://127.0.0.1:3000/api/v1/auth/wechat/callback', scope: 'snsapi_base', state: 'abc' });
+      const back = await fetch(authorize.replace(/#wechat_redirect$/, ''), { redirect: 'manual', headers: { cookie: 'wx_standin_user=13800000001' } });
+      const code = new URL(back.headers.get('location')!).searchParams.get('code')!;
+      expect((await client.exchangeWebCode(code)).openid).toMatch(/^o/);
+      await expect(client.exchangeWebCode(code)).rejects.toMatchObject({ errcode: 40163 });
+      expect(await client.accessToken()).toBeTruthy();
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    }
+  }, 60_000);
+});
