@@ -118,6 +118,33 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
+  registry: {
+    summary: 'The certificates registry: import a province\'s CSV/XLSX (UTF-8 or GBK), export it, print the template',
+    usage: 'rto registry import FILE [--dry-run] [--province 11] [--encoding auto|utf8|gbk] [--report FILE] | rto registry export --province 11 --out FILE | rto registry template',
+    options: {
+      'dry-run': { type: 'boolean', description: 'check every row and count what would change, write nothing' },
+      province: { type: 'string', description: 'two-digit province code: import only its authorities\' rows; the province to export' },
+      encoding: { type: 'string', description: 'CSV encoding: auto (default: UTF-8 if it decodes, else GBK), utf8 or gbk' },
+      report: { type: 'string', description: 'where refused rows are written (default: FILE.refused.csv beside the file)' },
+      out: { type: 'string', description: 'export: the file to write (.csv or .xlsx)' },
+      english: { type: 'boolean', description: 'template: English column names' },
+    },
+    async run(values, positionals) {
+      const { runRegistryCommand } = await import('./registry.ts');
+      const config = readConfig();
+      return runRegistryCommand(values, positionals, (work) => withDatabase(config, work));
+    },
+  },
+  exchange: {
+    summary: 'Partners of the exchange with the ministerial system: add (prints the API key once), list, revoke',
+    usage: 'rto exchange partners add NAME --provinces 11,31 | rto exchange partners list | rto exchange partners revoke NAME_OR_ID',
+    options: { provinces: { type: 'string', description: 'comma-separated province codes the partner may see and write' } },
+    async run(values, positionals) {
+      const { runExchangeCommand } = await import('./exchange.ts');
+      const config = readConfig();
+      return runExchangeCommand(values, positionals, (work) => withDatabase(config, work));
+    },
+  },
   keys: {
     summary: 'Manage the SM2 keys that sign vouchers and e-certificates (rotate, list)',
     usage: 'rto keys rotate | rto keys list',
