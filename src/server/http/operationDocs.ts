@@ -1,11 +1,6 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { OPERATIONS, operationKey, type OperationDoc } from '../../contract/operations.ts';
 
-/** Routes the API description covers: the JSON API, the exchange and the well-known documents. */
-export function isDocumentedRoute(url: string): boolean {
-  return url.startsWith('/api/v1/') || url.startsWith('/api/exchange/') || url.startsWith('/.well-known/');
-}
-
 export function errorCodesText(doc: OperationDoc): string {
   if (doc.errors.length === 0) return '';
   return `\n\n**Errors**\n\n${doc.errors.map((e) => `- \`${e.status} ${e.code}\` — ${e.when}`).join('\n')}`;
