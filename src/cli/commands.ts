@@ -76,17 +76,18 @@ const commands: Record<string, Command> = {
     },
   },
   bench: {
-    summary: 'Benchmarks: offline ID-card OCR (accuracy and time per image), voucher signing/rendering, the staff queue at scale, image intake',
-    usage: 'rto bench [--only ocr|voucher|queue|intake] [--count N] [--applications N]',
+    summary: 'Benchmarks: offline ID-card OCR (accuracy and time per image), voucher signing/rendering, the staff queue at scale, image intake, registry import',
+    usage: 'rto bench [--only ocr|voucher|queue|intake|registry] [--count N] [--applications N] [--rows N]',
     options: {
-      only: { type: 'string', description: 'run one benchmark: ocr, voucher, queue or intake' },
+      only: { type: 'string', description: 'run one benchmark: ocr, voucher, queue, intake or registry' },
+      rows: { type: 'string', description: 'rows of the registry-import benchmark (default 1000000)' },
       count: { type: 'string', description: 'generated ID-card photos per condition in the OCR benchmark (default 4; 15 conditions)' },
       applications: { type: 'string', description: 'applications in the queue benchmark (default 200000; 1000000 for the full size)' },
     },
     async run(values) {
       const only = values.only as string | undefined;
-      if (only !== undefined && only !== 'ocr' && only !== 'voucher' && only !== 'queue' && only !== 'intake') {
-        console.error('--only takes ocr, voucher, queue or intake');
+      if (only !== undefined && !['ocr', 'voucher', 'queue', 'intake', 'registry'].includes(only)) {
+        console.error('--only takes ocr, voucher, queue, intake or registry');
         return 2;
       }
       const count = values.count === undefined ? 4 : Number(values.count);
@@ -114,6 +115,16 @@ const commands: Record<string, Command> = {
         console.log('\n== Image intake (one decode per upload; bounded queue)');
         const { runIntakeBench } = await import('./bench/intakeBench.ts');
         await runIntakeBench({ count: values.count === undefined ? 10 : count });
+      }
+      if (only === undefined || only === 'registry') {
+        const rows = values.rows === undefined ? 1_000_000 : Number(values.rows);
+        if (!Number.isInteger(rows) || rows < 1) {
+          console.error('--rows takes a whole number');
+          return 2;
+        }
+        console.log('\n== Registry import (target: 1 000 000 rows in under 5 minutes on PostgreSQL)');
+        const { runRegistryBench } = await import('./bench/registryBench.ts');
+        await runRegistryBench({ rows });
       }
       return 0;
     },
