@@ -33,9 +33,28 @@ export const exchangePartnerViewSchema = z.object({
 });
 export type ExchangePartnerView = z.infer<typeof exchangePartnerViewSchema>;
 
+/** A request or correction the national system sent about one of the province's certificates. */
+export const inboundItemViewSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['verification_request', 'registry_correction']),
+  partnerName: z.string(),
+  externalId: z.string(),
+  certificateNumber: z.string(),
+  field: z.string(),
+  /** The registry item's name, or the field as sent when it is not one the registry knows. */
+  fieldLabel: z.object({ zh: z.string(), en: z.string() }),
+  value: z.string(),
+  note: z.string(),
+  state: z.string(),
+  receivedAt: z.string(),
+});
+export type InboundItemView = z.infer<typeof inboundItemViewSchema>;
+
 export const registrySettingsResponseSchema = z.object({
   province: provinceRefSchema,
   lastImport: registryImportSummarySchema.nullable(),
   partners: z.array(exchangePartnerViewSchema),
+  /** The latest requests and corrections received from exchange partners (newest first, at most 20). */
+  inbound: z.array(inboundItemViewSchema),
 });
 export type RegistrySettingsResponse = z.infer<typeof registrySettingsResponseSchema>;

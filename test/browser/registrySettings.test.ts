@@ -33,6 +33,12 @@ browserSuite('registry and exchange settings', () => {
     await importRegistryFile(server.testApp.database.db, { file });
     const { key } = await addPartner(server.testApp.database.db, '部级道路运输管理信息系统', ['11'], new Date());
     expect((await fetch(`${server.url}/api/exchange/v1/changes`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+    const correction = await fetch(`${server.url}/api/exchange/v1/registry-corrections`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ externalId: 'MOT-1', certificateNumber: id(11), field: 'serviceUnit', value: '北京新运物流有限公司', note: '全国系统登记为新单位' }),
+    });
+    expect(correction.status).toBe(202);
   }, 120_000);
 
   afterAll(async () => {
@@ -59,6 +65,9 @@ browserSuite('registry and exchange settings', () => {
     const partners = page.getByTestId('partners');
     await expect.poll(() => partners.innerText()).toContain('部级道路运输管理信息系统');
     await expect.poll(() => partners.innerText()).not.toContain('从未拉取');
+    await expect.poll(() => page.getByTestId('inbound').innerText()).toContain('北京新运物流有限公司');
+    await expect.poll(() => page.getByTestId('inbound').innerText()).toContain('登记更正');
+    await expect.poll(() => page.getByTestId('inbound').innerText()).toContain('服务单位');
     await screenshot(page, 'staff-settings-registry', { fullPage: true });
 
     const href = await page.getByTestId('download-refused').getAttribute('href');

@@ -79,3 +79,4 @@ export async function callCount(db: Executor, partnerId: string): Promise<number
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(exchangeCalls).where(eq(exchangeCalls.partnerId, partnerId));
   return row?.n ?? 0;
 }
+

@@ -7,6 +7,7 @@ import { registrySettingsResponseSchema } from '../../contract/registry.ts';
 import { adminProvince, auditChange } from '../admin/scope.ts';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { recentInbound } from '../exchange/inbound.ts';
 import { listPartners } from '../exchange/partners.ts';
 import { staffOf, requireStaff } from '../staff/principal.ts';
 import { findImport, lastImport } from './import.ts';
@@ -58,6 +59,7 @@ export async function registryAdminRoutes(app: FastifyInstance, ctx: AppContext)
           lastPullAt: p.lastPullAt?.toISOString() ?? null,
           lastCursor: p.lastCursor,
         })),
+        inbound: await recentInbound(ctx.db, province.code),
       };
     },
   );

@@ -23,6 +23,16 @@ export const registryMessagesZh = {
   status: '状态',
   active: '有效',
   revoked: '已吊销',
+  inbound: '部级系统发来的核查申请与更正',
+  inboundHint: '数据交换对象发来的信息核查申请和登记更正，请按证号在登记库中核实处理。',
+  noInbound: '暂无',
+  kind: '类型',
+  kinds: { verification_request: '信息核查申请', registry_correction: '登记更正' },
+  certificateNumber: '证号',
+  field: '项目',
+  value: '应为',
+  note: '说明',
+  receivedAt: '收到时间',
 };
 
 export type RegistryMessages = typeof registryMessagesZh;
@@ -51,4 +61,14 @@ export const registryMessagesEn: RegistryMessages = {
   status: 'Status',
   active: 'Active',
   revoked: 'Revoked',
+  inbound: 'Requests and corrections from the national system',
+  inboundHint: 'Information-verification requests and registry corrections exchange partners sent; check them against the registry by certificate number.',
+  noInbound: 'None',
+  kind: 'Kind',
+  kinds: { verification_request: 'Verification request', registry_correction: 'Registry correction' },
+  certificateNumber: 'Certificate',
+  field: 'Item',
+  value: 'Should be',
+  note: 'Note',
+  receivedAt: 'Received',
 };
