@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { sm2 } from 'sm-crypto-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChange, type SignedChange } from '../../src/domain/exchangeChange.ts';
-import { exchangeCalls, exchangeChanges, exchangeInbound, users } from '../../src/server/db/schema.ts';
+import { exchangeCalls, exchangeChanges, exchangeInbound, users, verificationRequests } from '../../src/server/db/schema.ts';
 import { addPartner, revokePartner } from '../../src/server/exchange/partners.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { cardAnswers, certificateOf, submittedApplication } from '../helpers/applications.ts';
@@ -172,5 +172,44 @@ describe('docs/exchange.md', () => {
       expect(actual.statusCode, `${requestLine}: ${actual.body}`).toBe(status);
       expect(shape(actual.json()), requestLine).toEqual(shape(JSON.parse(json.join('\n'))));
     }
+  });
+});
+
+describe('every kind of decision enters the feed', () => {
+  it('a cancellation and an answered information-verification request, after what was read before', async () => {
+    const before = (await feed(beijingKey)).json().nextCursor as string;
+    const certificateId = await certificateIdOf('13800000013');
+    const cancellation = await submittedApplication(t, {
+      phone: '13800000013',
+      certificateId,
+      business: 'cancellation',
+      personalInfo: { categoriesToCancel: ['freight_driver'], cancelReason: 'holder_request', contactName: '马超', contactPhone: '13800000013' },
+    });
+    await act('bj-handler', cancellation.id, { action: 'accept' });
+    await act('bj-reviewer', cancellation.id, { action: 'approve' });
+
+    const [user] = await t.database.db.select().from(users).where(eq(users.phone, '13800000013'));
+    const [request] = await t.database.db
+      .insert(verificationRequests)
+      .values({ userId: user!.id, certificateId, provinceCode: '11', field: 'serviceUnit', expectedValue: '北京长途客运集团有限公司' })
+      .returning();
+    const answered = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/staff/verification-requests/${request!.id}/answer`,
+      payload: { outcome: 'corrected', answer: '已更正服务单位', correction: { field: 'serviceUnit', value: '北京长途客运集团有限公司' } },
+      headers: staff['bj-handler']!.headers,
+    });
+    expect(answered.statusCode, answered.body).toBe(200);
+
+    const page = (await feed(beijingKey, `?after=${before}`)).json() as { changes: SignedChange[] };
+    expect(page.changes.map((c) => c.change.type)).toEqual(['certificate.cancelled', 'verification.answered']);
+    const [cancelled, answer] = page.changes;
+    expect(cancelled!.change.details).toMatchObject({ cancelled: ['freight_driver'], cancelReason: 'holder_request' });
+    expect(cancelled!.change.certificate.categories.find((c) => c.code === 'freight_driver')!.cancelledAt).not.toBeNull();
+    expect(answer!.change.details).toMatchObject({ requestId: request!.id, outcome: 'corrected', correction: { field: 'serviceUnit', to: '北京长途客运集团有限公司' } });
+    expect(answer!.change.certificate.serviceUnit).toBe('北京长途客运集团有限公司');
+    expect(answer!.change.application).toBeNull();
+    const keys = (await t.app.inject({ method: 'GET', url: '/.well-known/rto-keys.json' })).json().keys as { kid: string; publicKeyHex: string }[];
+    for (const signed of page.changes) expect(verifyChange(signed, keys.find((k) => k.kid === signed.signature.kid)!.publicKeyHex)).toBe(true);
   });
 });
