@@ -99,10 +99,24 @@ export async function importRegistryFile(db: Executor, options: ImportOptions): 
   let batch: { row: number; record: RegistryRecord }[] = [];
   const provincesSeen = new Set<string>();
 
+  // One batch is written while the next is read and checked (the database and the reader work at once);
+  // never two at a time, so a certificate whose rows span two batches is written in file order.
+  let writing: Promise<void> = Promise.resolve();
+  let writeFailure: unknown;
+  const settle = async () => {
+    await writing;
+    if (writeFailure !== undefined) throw writeFailure;
+  };
   const flush = async () => {
     if (batch.length === 0) return;
     const current = batch;
     batch = [];
+    await settle();
+    writing = write(current).catch((error: unknown) => {
+      writeFailure = error;
+    });
+  };
+  const write = async (current: typeof batch) => {
     const run = async (tx: Executor) => {
       const { outcomes } = await upsertRegistryRecords(tx, current.map((entry) => entry.record), today, now());
       return outcomes;
@@ -160,6 +174,7 @@ export async function importRegistryFile(db: Executor, options: ImportOptions): 
   }
   if (!header) throw new RegistryFileError('FILE_EMPTY', '文件为空：没有表头行 / The file is empty');
   await flush();
+  await settle();
 
   report.sort((a, b) => Number(a[0]) - Number(b[0]));
   const refused = refusedRows.size;
