@@ -76,17 +76,18 @@ const commands: Record<string, Command> = {
     },
   },
   bench: {
-    summary: 'Benchmarks: offline ID-card OCR (accuracy and time per image), voucher signing/rendering, the staff queue at scale, image intake',
-    usage: 'rto bench [--only ocr|voucher|queue|intake] [--count N] [--applications N]',
+    summary: 'Benchmarks: offline ID-card OCR (accuracy and time per image), voucher signing/rendering, the staff queue at scale, image intake, registry import',
+    usage: 'rto bench [--only ocr|voucher|queue|intake|registry] [--count N] [--applications N] [--rows N]',
     options: {
-      only: { type: 'string', description: 'run one benchmark: ocr, voucher, queue or intake' },
+      only: { type: 'string', description: 'run one benchmark: ocr, voucher, queue, intake or registry' },
+      rows: { type: 'string', description: 'rows of the registry-import benchmark (default 1000000)' },
       count: { type: 'string', description: 'generated ID-card photos per condition in the OCR benchmark (default 4; 15 conditions)' },
       applications: { type: 'string', description: 'applications in the queue benchmark (default 200000; 1000000 for the full size)' },
     },
     async run(values) {
       const only = values.only as string | undefined;
-      if (only !== undefined && only !== 'ocr' && only !== 'voucher' && only !== 'queue' && only !== 'intake') {
-        console.error('--only takes ocr, voucher, queue or intake');
+      if (only !== undefined && !['ocr', 'voucher', 'queue', 'intake', 'registry'].includes(only)) {
+        console.error('--only takes ocr, voucher, queue, intake or registry');
         return 2;
       }
       const count = values.count === undefined ? 4 : Number(values.count);
@@ -115,7 +116,44 @@ const commands: Record<string, Command> = {
         const { runIntakeBench } = await import('./bench/intakeBench.ts');
         await runIntakeBench({ count: values.count === undefined ? 10 : count });
       }
+      if (only === undefined || only === 'registry') {
+        const rows = values.rows === undefined ? 1_000_000 : Number(values.rows);
+        if (!Number.isInteger(rows) || rows < 1) {
+          console.error('--rows takes a whole number');
+          return 2;
+        }
+        console.log('\n== Registry import (target: 1 000 000 rows in under 5 minutes on PostgreSQL)');
+        const { runRegistryBench } = await import('./bench/registryBench.ts');
+        await runRegistryBench({ rows });
+      }
       return 0;
+    },
+  },
+  registry: {
+    summary: 'The certificates registry: import a province\'s CSV/XLSX (UTF-8 or GBK), export it, print the template',
+    usage: 'rto registry import FILE [--dry-run] [--province 11] [--encoding auto|utf8|gbk] [--report FILE] | rto registry export --province 11 --out FILE | rto registry template',
+    options: {
+      'dry-run': { type: 'boolean', description: 'check every row and count what would change, write nothing' },
+      province: { type: 'string', description: 'two-digit province code: import only its authorities\' rows; the province to export' },
+      encoding: { type: 'string', description: 'CSV encoding: auto (default: UTF-8 if it decodes, else GBK), utf8 or gbk' },
+      report: { type: 'string', description: 'where refused rows are written (default: FILE.refused.csv beside the file)' },
+      out: { type: 'string', description: 'export: the file to write (.csv or .xlsx)' },
+      english: { type: 'boolean', description: 'template: English column names' },
+    },
+    async run(values, positionals) {
+      const { runRegistryCommand } = await import('./registry.ts');
+      const config = readConfig();
+      return runRegistryCommand(values, positionals, (work) => withDatabase(config, work));
+    },
+  },
+  exchange: {
+    summary: 'Partners of the exchange with the ministerial system: add (prints the API key once), list, revoke',
+    usage: 'rto exchange partners add NAME --provinces 11,31 | rto exchange partners list | rto exchange partners revoke NAME_OR_ID',
+    options: { provinces: { type: 'string', description: 'comma-separated province codes the partner may see and write' } },
+    async run(values, positionals) {
+      const { runExchangeCommand } = await import('./exchange.ts');
+      const config = readConfig();
+      return runExchangeCommand(values, positionals, (work) => withDatabase(config, work));
     },
   },
   keys: {

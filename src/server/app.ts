@@ -34,6 +34,9 @@ import { staffRoutes } from './staff/routes.ts';
 import { outboxRoutes, registerOutboxWorker } from './outbox/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { verificationRequestRoutes } from './staff/verificationRequestsRoutes.ts';
+import { exchangeRoutes } from './exchange/routes.ts';
+import { registryAdminRoutes } from './registry/adminRoutes.ts';
+import { applyOperationDescriptions } from './http/operationDocs.ts';
 
 export type App = FastifyInstance;
 
@@ -141,6 +144,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     },
     transform: jsonSchemaTransform,
   });
+  applyOperationDescriptions(app);
   // The docs page lists every route: off in production unless API_DOCS=1.
   if (config.apiDocs) await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
@@ -163,9 +167,11 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       await adminRoutes(api, ctx);
       await verificationRequestRoutes(api, ctx);
       await realNameReviewRoutes(api, ctx);
+      await registryAdminRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );
+  await app.register(async (exchange) => exchangeRoutes(exchange, ctx), { prefix: '/api/exchange/v1' });
   await wellKnownRoutes(app, ctx);
   registerOutboxWorker(app, ctx);
 

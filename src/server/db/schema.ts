@@ -582,3 +582,106 @@ export const wechatTickets = pgTable(
   },
   (t) => [index('wechat_tickets_expires_idx').on(t.expiresAt)],
 );
+
+/** Each run of `rto registry import`: what it found, and the refused rows' report (row, column, code, message). */
+export const registryImports = pgTable(
+  'registry_imports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The province the file was restricted to (`--province`), or null for any authority the system knows. */
+    provinceCode: text('province_code'),
+    fileName: text('file_name').notNull(),
+    format: text('format').notNull(),
+    encoding: text('encoding').notNull(),
+    dryRun: boolean('dry_run').notNull(),
+    rowsTotal: integer('rows_total').notNull().default(0),
+    rowsInserted: integer('rows_inserted').notNull().default(0),
+    rowsUpdated: integer('rows_updated').notNull().default(0),
+    rowsUnchanged: integer('rows_unchanged').notNull().default(0),
+    rowsRefused: integer('rows_refused').notNull().default(0),
+    refusedReport: text('refused_report').notNull().default(''),
+    refusedReportTruncated: boolean('refused_report_truncated').notNull().default(false),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [index('registry_imports_province_idx').on(t.provinceCode, t.startedAt)],
+);
+
+/**
+ * The signed change feed for the ministerial system: one row per decision of a province, written in
+ * the decision's transaction. `seq` is the feed's order (and cursor); `id` the change's stable id.
+ */
+export const exchangeChanges = pgTable(
+  'exchange_changes',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    id: uuid('id').notNull(),
+    type: text('type').notNull(),
+    provinceCode: text('province_code').notNull(),
+    authorityCode: text('authority_code').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    /** The change as signed (canonical JSON of this object is what the signature covers). */
+    body: jsonb('body').$type<Record<string, unknown>>().notNull(),
+    kid: text('kid').notNull().references(() => signingKeys.kid),
+    signature: text('signature').notNull(),
+  },
+  (t) => [uniqueIndex('exchange_changes_id_uq').on(t.id), index('exchange_changes_province_seq_idx').on(t.provinceCode, t.seq)],
+);
+
+/** Systems allowed to call the exchange API (the ministerial system): an API key, stored hashed, scoped to provinces. */
+export const exchangePartners = pgTable(
+  'exchange_partners',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    /** The key's first characters, to tell keys apart in lists (not enough to use it). */
+    keyPrefix: text('key_prefix').notNull(),
+    keyHash: text('key_hash').notNull(),
+    provinces: jsonb('provinces').$type<string[]>().notNull(),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    lastPullAt: timestamp('last_pull_at', { withTimezone: true }),
+    lastCursor: text('last_cursor'),
+  },
+  (t) => [
+    uniqueIndex('exchange_partners_key_hash_uq').on(t.keyHash),
+    uniqueIndex('exchange_partners_name_uq').on(t.name).where(sql`revoked_at is null`),
+  ],
+);
+
+/** Every call to the exchange API, refused ones included. */
+export const exchangeCalls = pgTable(
+  'exchange_calls',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    partnerId: uuid('partner_id'),
+    method: text('method').notNull(),
+    route: text('route').notNull(),
+    status: integer('status').notNull(),
+    ip: text('ip'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('exchange_calls_partner_idx').on(t.partnerId, t.id)],
+);
+
+/** What the ministerial system sent in: information-verification requests and registry corrections, for the province to handle. */
+export const exchangeInbound = pgTable(
+  'exchange_inbound',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    partnerId: uuid('partner_id').notNull().references(() => exchangePartners.id),
+    kind: text('kind', { enum: ['verification_request', 'registry_correction'] }).notNull(),
+    /** The sender's own id: sending the same one twice is answered with the first receipt. */
+    externalId: text('external_id').notNull(),
+    provinceCode: text('province_code').notNull(),
+    certificateId: uuid('certificate_id').references(() => certificates.id),
+    body: jsonb('body').$type<Record<string, unknown>>().notNull(),
+    state: text('state').notNull().default('received'),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('exchange_inbound_external_uq').on(t.partnerId, t.kind, t.externalId),
+    index('exchange_inbound_province_idx').on(t.provinceCode, t.state, t.receivedAt),
+  ],
+);

@@ -10,6 +10,7 @@ import { materialsOf } from '../applications/service.ts';
 import { applyTransition, stateChangedConflict, systemActor, transitionContextOf, type ActorRef, type ApplicationRow } from '../applications/transitions.ts';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
+import { recordApprovalChange } from '../exchange/decisions.ts';
 import { certificateCategories, certificates, materials } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { findCertificate, type RegistryCertificate } from '../registry/certificates.ts';
@@ -220,6 +221,8 @@ export async function performStaffAction(ctx: AppContext, who: StaffPrincipal, i
     let outcome: Record<string, unknown> = {};
     if (plan) {
       outcome = await plan.write(tx, current, now);
+      // The ministerial system's feed gets the decision in this same transaction.
+      await recordApprovalChange(tx, ctx.secrets, current, plan.payload, outcome, now);
       if (plan.completes) current = await applyTransition(tx, current, 'complete', systemActor, { payload: outcome }, now);
     }
 

@@ -280,7 +280,7 @@ export async function answerVerificationRequest(
   scope: RequestScope,
   input: VerificationAnswer,
   now: Date,
-): Promise<{ provinceCode: string; correction: AppliedCorrection | null }> {
+): Promise<{ provinceCode: string; certificateId: string; correction: AppliedCorrection | null }> {
   const row = await lockedRequest(tx, id, scope);
   if (row.state !== 'submitted' && row.state !== 'accepted') throw wrongState(row.state);
   if (input.outcome === 'corrected' && !input.correction) throw correctionRequired();
@@ -299,5 +299,5 @@ export async function answerVerificationRequest(
     topic: 'sms.verification_answered',
     payload: { requestId: row.id, userId: row.userId, outcome: input.outcome },
   });
-  return { provinceCode: row.provinceCode, correction };
+  return { provinceCode: row.provinceCode, certificateId: row.certificateId, correction };
 }

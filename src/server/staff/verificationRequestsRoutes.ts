@@ -4,6 +4,7 @@ import { idParamsSchema, staffVerificationRequestSchema, verificationAnswerSchem
 import { errorBodySchema } from '../../contract/common.ts';
 import { auditChange } from '../admin/scope.ts';
 import type { AppContext } from '../context.ts';
+import { recordVerificationAnswerChange } from '../exchange/decisions.ts';
 import { provinceScope } from './access.ts';
 import { requireStaff, staffOf } from './principal.ts';
 import { acceptVerificationRequest, answerVerificationRequest, correctionOnRecord, listVerificationRequests, verificationRequestNotFound, verificationRequestView } from './verificationRequests.ts';
@@ -60,6 +61,12 @@ export async function verificationRequestRoutes(app: FastifyInstance, ctx: AppCo
       const scope = { provinceCode: provinceScope(staffOf(request)) };
       await ctx.db.transaction(async (tx) => {
         const answered = await answerVerificationRequest(tx, request.params.id, scope, request.body, now);
+        await recordVerificationAnswerChange(
+          tx,
+          ctx.secrets,
+          { requestId: request.params.id, certificateId: answered.certificateId, outcome: request.body.outcome, answer: request.body.answer, correction: answered.correction },
+          now,
+        );
         await auditChange(
           tx,
           request,

@@ -6,6 +6,7 @@ import type {
 } from '../../contract/catalog.ts';
 import type { AgreementsResponse, LoginRequest, LoginResponse, Me, SmsCodeResponse } from '../../contract/auth.ts';
 import type { ContactsResponse } from '../../contract/catalog.ts';
+import type { RegistrySettingsResponse } from '../../contract/registry.ts';
 import type {
   MyCertificatesResponse,
   NewVerificationRequest,
@@ -481,6 +482,8 @@ export const staffApi = {
   answerVerificationRequest: (requestId: string, answer: VerificationAnswer) =>
     staffCall(apiClient.post<StaffVerificationRequest>(`/staff/verification-requests/${pathPart(requestId)}/answer`, answer)),
 
+  registrySettings: (signal?: AbortSignal) => staffCall(apiClient.get<RegistrySettingsResponse>('/staff/admin/registry', { signal })),
+  refusedRowsUrl: (importId: string) => `/api/v1/staff/admin/registry/imports/${pathPart(importId)}/refused.csv`,
   identitySettings: (signal?: AbortSignal) => staffCall(apiClient.get<IdentitySettings>('/staff/admin/identity-settings', { signal })),
   updateIdentitySettings: (body: { requiresIdCardBack: boolean }) => staffCall(apiClient.put<IdentitySettings>('/staff/admin/identity-settings', body)),
   realNameReviews: (query: { state?: string; province?: string; limit?: number }, signal?: AbortSignal) =>

@@ -1,4 +1,5 @@
 import { realNameMessagesEn, realNameMessagesZh } from './realNameMessages.ts';
+import { registryMessagesEn, registryMessagesZh } from './registryMessages.ts';
 
 /** Texts of the staff console, in the two shipped languages. */
 const zh = {
@@ -285,11 +286,12 @@ const zh = {
   },
   settings: {
     title: '设置',
-    subtitle: '本省的工作日历、联系我们、各事项材料、实名认证要求和工作人员账号',
+    subtitle: '本省的工作日历、联系我们、各事项材料、实名认证要求、登记库导入与数据交换和工作人员账号',
     calendar: '工作日历',
     contacts: '联系我们',
     materials: '办事材料',
     identity: '实名认证',
+    registry: '登记库与数据交换',
     staff: '工作人员账号',
     onlyProvinceAdmin: '只有省级管理员可以修改本省设置',
   },
@@ -452,6 +454,7 @@ const zh = {
     forbidden: '当前账号无权查看此页面',
   },
   realName: realNameMessagesZh,
+  registry: registryMessagesZh,
 };
 
 type Messages = typeof zh;
@@ -740,11 +743,12 @@ const en: Messages = {
   },
   settings: {
     title: 'Settings',
-    subtitle: 'Your province’s working-day calendar, contacts, materials per service, real-name requirements and staff accounts',
+    subtitle: 'Your province’s working-day calendar, contacts, materials per service, real-name requirements, registry import and exchange, and staff accounts',
     calendar: 'Calendar',
     contacts: 'Contacts',
     materials: 'Materials',
     identity: 'Real-name',
+    registry: 'Registry & exchange',
     staff: 'Staff accounts',
     onlyProvinceAdmin: 'Only province admins can change province settings',
   },
@@ -907,6 +911,7 @@ const en: Messages = {
     forbidden: 'Your account may not see this page',
   },
   realName: realNameMessagesEn,
+  registry: registryMessagesEn,
 };
 
 export const staffMessages = { 'zh-CN': zh, en };
