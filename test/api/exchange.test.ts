@@ -4,6 +4,7 @@ import { sm2 } from 'sm-crypto-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChange, type SignedChange } from '../../src/domain/exchangeChange.ts';
 import { exchangeCalls, exchangeChanges, exchangeInbound, users, verificationRequests } from '../../src/server/db/schema.ts';
+import { userPhoneIs } from '../../src/server/auth/accounts.ts';
 import { addPartner, revokePartner } from '../../src/server/exchange/partners.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { cardAnswers, certificateOf, submittedApplication } from '../helpers/applications.ts';
@@ -30,7 +31,7 @@ async function act(username: string, applicationId: string, body: Record<string,
 }
 
 async function certificateIdOf(phone: string) {
-  const [user] = await t.database.db.select().from(users).where(eq(users.phone, phone));
+  const [user] = await t.database.db.select().from(users).where(userPhoneIs(phone));
   return (await certificateOf(t.database.db, user!.id)).id;
 }
 
@@ -132,7 +133,7 @@ describe('GET /api/exchange/v1/changes', () => {
 
 describe('inbound from the national system', () => {
   it('takes an information-verification request once per externalId, in the partner’s provinces only', async () => {
-    const [user] = await t.database.db.select().from(users).where(eq(users.phone, '13800000001'));
+    const [user] = await t.database.db.select().from(users).where(userPhoneIs('13800000001'));
     const number = (await certificateOf(t.database.db, user!.id)).number;
     const body = { externalId: 'MOT-2026-000123', certificateNumber: number, field: 'serviceUnit', expectedValue: '北京新运物流有限公司', note: '全国系统比对发现服务单位不一致' };
     const post = (key: string) => t.app.inject({ method: 'POST', url: '/api/exchange/v1/verification-requests', payload: body, headers: { authorization: `Bearer ${key}` } });
@@ -165,7 +166,7 @@ describe('docs/exchange.md', () => {
       const status = Number(statusLine!.split(' ')[1]);
       let body = payload;
       if (body) {
-        const [user] = await t.database.db.select().from(users).where(eq(users.phone, '13800000001'));
+        const [user] = await t.database.db.select().from(users).where(userPhoneIs('13800000001'));
         body = body.replace('110105198503120018', (await certificateOf(t.database.db, user!.id)).number);
       }
       const actual = await t.app.inject({ method: method as 'GET' | 'POST', url: url!, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { payload: body } : {}) });
@@ -188,7 +189,7 @@ describe('every kind of decision enters the feed', () => {
     await act('bj-handler', cancellation.id, { action: 'accept' });
     await act('bj-reviewer', cancellation.id, { action: 'approve' });
 
-    const [user] = await t.database.db.select().from(users).where(eq(users.phone, '13800000013'));
+    const [user] = await t.database.db.select().from(users).where(userPhoneIs('13800000013'));
     const [request] = await t.database.db
       .insert(verificationRequests)
       .values({ userId: user!.id, certificateId, provinceCode: '11', field: 'serviceUnit', expectedValue: '北京长途客运集团有限公司' })

@@ -10,6 +10,7 @@ import { REGISTRY_COLUMN_KEYS, REGISTRY_HEADER_ZH, type RawRegistryRow } from '.
 import { certificateCategories, certificates, registryImports } from '../../src/server/db/schema.ts';
 import type { IdCardReader } from '../../src/server/identity/ocr.ts';
 import { exportProvinceRegistry } from '../../src/server/registry/export.ts';
+import { certificateNumberIs } from '../../src/server/registry/certificates.ts';
 import { importRegistryFile } from '../../src/server/registry/import.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver } from '../helpers/driverLogin.ts';
@@ -103,7 +104,7 @@ async function importCsv(name: string, content: string | Buffer, options: { prov
   return { file, summary: await importRegistryFile(t.database.db, { file, now: t.clock.now, batchSize: 3, ...options }) };
 }
 
-const certificateOf = async (number: string) => (await t.database.db.select().from(certificates).where(eq(certificates.number, number)))[0];
+const certificateOf = async (number: string) => (await t.database.db.select().from(certificates).where(certificateNumberIs(number)))[0];
 
 describe('rto registry import', () => {
   it('imports the valid rows and refuses every kind of bad row with row, column, code and a Chinese message', async () => {

@@ -620,8 +620,8 @@ export const exchangeChanges = pgTable(
     provinceCode: text('province_code').notNull(),
     authorityCode: text('authority_code').notNull(),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
-    /** The change as signed (canonical JSON of this object is what the signature covers). */
-    body: jsonb('body').$type<Record<string, unknown>>().notNull(),
+    /** The change as signed (canonical JSON of this object is what the signature covers); sealed: it names the holder. */
+    body: sealedJson<Record<string, unknown>>('exchange_changes.body')('body').notNull(),
     kid: text('kid').notNull().references(() => signingKeys.kid),
     signature: text('signature').notNull(),
   },
@@ -676,7 +676,7 @@ export const exchangeInbound = pgTable(
     externalId: text('external_id').notNull(),
     provinceCode: text('province_code').notNull(),
     certificateId: uuid('certificate_id').references(() => certificates.id),
-    body: jsonb('body').$type<Record<string, unknown>>().notNull(),
+    body: sealedJson<Record<string, unknown>>('exchange_inbound.body')('body').notNull(),
     state: text('state').notNull().default('received'),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   },

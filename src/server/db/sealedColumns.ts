@@ -52,5 +52,7 @@ export const SEALED_TABLES: readonly SealedTable[] = [
   { table: 'applications', columns: ['personal_info'], indexes: [] },
   { table: 'verification_requests', columns: ['expected_value'], indexes: [] },
   { table: 'id_card_photos', columns: ['reading'], indexes: [] },
+  { table: 'exchange_changes', columns: ['body'], indexes: [] },
+  { table: 'exchange_inbound', columns: ['body'], indexes: [] },
   { table: 'real_name_submissions', columns: ['id_number', 'claimed', 'reading', 'differences', 'registry_names'], indexes: [] },
 ];

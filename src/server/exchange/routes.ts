@@ -7,6 +7,7 @@ import type { AppContext } from '../context.ts';
 import { certificates, exchangeInbound } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { changesAfter, parseCursor } from './feed.ts';
+import { certificateNumberIs } from '../registry/certificates.ts';
 import { partnerForKey, recordCall, recordPull, type PartnerRow } from './partners.ts';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema };
@@ -79,7 +80,7 @@ export async function exchangeRoutes(app: FastifyInstance, ctx: AppContext): Pro
     const [certificate] = await ctx.db
       .select({ id: certificates.id, provinceCode: certificates.provinceCode })
       .from(certificates)
-      .where(eq(certificates.number, body.certificateNumber.toUpperCase()));
+      .where(certificateNumberIs(body.certificateNumber.toUpperCase()));
     if (!certificate || !partner.provinces.includes(certificate.provinceCode)) throw certificateNotFound();
     const now = ctx.now();
     const [created] = await ctx.db

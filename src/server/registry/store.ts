@@ -3,15 +3,19 @@
  * holder fields (name, ID number) done in bulk goes through this module, beside `certificates.ts`
  * for single certificates.
  *
- * Writes are set-based: one statement upserts a batch of certificates, one its categories, each
- * changing a row only when a value differs, so re-importing the same file changes nothing (and
- * `updated_at` keeps its time).
+ * Writes change a row only when a value differs, so re-importing the same file changes nothing (and
+ * `updated_at` keeps its time): new certificates of a batch are inserted in one statement, existing
+ * ones are compared after opening (their personal fields are sealed) and updated one by one when they
+ * differ, and the categories of the batch are upserted in one statement.
  */
-import { sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { CancelReason } from '../../domain/certificate.ts';
 import type { CategoryQualifier } from '../../domain/categories.ts';
 import type { RegistryRecord } from '../../domain/registryRow.ts';
 import type { Executor } from '../db/client.ts';
+import { certificateCategories, certificates } from '../db/schema.ts';
+import { blindIndex } from '../secrets/blindIndex.ts';
+import { certificateNumberColumns, holderIdNumberColumns } from './certificates.ts';
 
 type Rows<T> = { rows: T[] };
 async function query<T>(db: Executor, statement: ReturnType<typeof sql>): Promise<T[]> {
@@ -31,66 +35,90 @@ export interface BatchOutcome {
  * `importDay` dates a category cancellation the registry did not know of yet.
  */
 export async function upsertRegistryRecords(tx: Executor, records: readonly RegistryRecord[], importDay: string, now: Date): Promise<BatchOutcome> {
-  const numbers = [...new Set(records.map((r) => r.certificateNumber))];
-  const existing = await query<{ number: string; province_code: string }>(
-    tx,
-    sql`select number, province_code from certificates where number in (select jsonb_array_elements_text(${JSON.stringify(numbers)}::jsonb))`,
-  );
-  const provinceOf = new Map(existing.map((row) => [row.number, row.province_code]));
+  // Numbers, names and ID numbers are sealed (random per write): certificates are found by the number's
+  // blind index and compared here, after opening, never in SQL.
+  const indexOf = new Map<string, string>();
+  for (const r of records) if (!indexOf.has(r.certificateNumber)) indexOf.set(r.certificateNumber, blindIndex('certificate_number', r.certificateNumber));
+  const existingRows = (numberIndexes: string[]) =>
+    numberIndexes.length
+      ? tx
+          .select({
+            id: certificates.id,
+            numberIndex: certificates.numberIndex,
+            provinceCode: certificates.provinceCode,
+            holderIdNumber: certificates.holderIdNumber,
+            holderName: certificates.holderName,
+            sex: certificates.sex,
+            birthDate: certificates.birthDate,
+            fileNumber: certificates.fileNumber,
+            quasiDrivingType: certificates.quasiDrivingType,
+            issuingAuthorityCode: certificates.issuingAuthorityCode,
+            serviceUnit: certificates.serviceUnit,
+          })
+          .from(certificates)
+          .where(inArray(certificates.numberIndex, numberIndexes))
+      : Promise.resolve([]);
+  const existing = new Map((await existingRows([...new Set(indexOf.values())])).map((row) => [row.numberIndex, row]));
+  const provinceOf = new Map<string, string>();
+  for (const [number, index] of indexOf) {
+    const row = existing.get(index);
+    if (row) provinceOf.set(number, row.provinceCode);
+  }
   const writable = records.filter((r) => (provinceOf.get(r.certificateNumber) ?? r.provinceCode) === r.provinceCode);
 
   const firstOfCertificate = new Map<string, RegistryRecord>();
   for (const record of writable) if (!firstOfCertificate.has(record.certificateNumber)) firstOfCertificate.set(record.certificateNumber, record);
-  const certificateRows = [...firstOfCertificate.values()].map((r) => ({
-    number: r.certificateNumber,
-    holder_id_number: r.holderIdNumber,
-    holder_name: r.holderName,
+  const fieldsOf = (r: RegistryRecord) => ({
+    ...holderIdNumberColumns(r.holderIdNumber),
+    holderName: r.holderName,
     sex: r.sex,
-    birth_date: r.birthDate,
-    file_number: r.fileNumber,
-    quasi_driving_type: r.quasiDrivingType,
-    issuing_authority_code: r.issuingAuthorityCode,
-    province_code: r.provinceCode,
-    service_unit: r.serviceUnit,
-  }));
+    birthDate: r.birthDate,
+    fileNumber: r.fileNumber,
+    quasiDrivingType: r.quasiDrivingType,
+    issuingAuthorityCode: r.issuingAuthorityCode,
+    serviceUnit: r.serviceUnit,
+  });
 
   const changedCertificates = new Set<string>();
   const ids = new Map<string, string>();
-  if (certificateRows.length) {
-    const written = await query<{ id: string; number: string; inserted: boolean }>(
-      tx,
-      sql`insert into certificates as c (number, holder_id_number, holder_name, sex, birth_date, file_number, quasi_driving_type,
-                                          issuing_authority_code, province_code, service_unit, created_at, updated_at)
-          select r.number, r.holder_id_number, r.holder_name, r.sex, r.birth_date, r.file_number, r.quasi_driving_type,
-                 r.issuing_authority_code, r.province_code, r.service_unit, ${now}, ${now}
-          from jsonb_to_recordset(${JSON.stringify(certificateRows)}::jsonb) as r(number text, holder_id_number text, holder_name text, sex text,
-               birth_date date, file_number text, quasi_driving_type text, issuing_authority_code text, province_code text, service_unit text)
-          on conflict (number) do update set
-            holder_id_number = excluded.holder_id_number, holder_name = excluded.holder_name, sex = excluded.sex,
-            birth_date = excluded.birth_date, file_number = excluded.file_number, quasi_driving_type = excluded.quasi_driving_type,
-            issuing_authority_code = excluded.issuing_authority_code, service_unit = excluded.service_unit, updated_at = excluded.updated_at
-          where (c.holder_id_number, c.holder_name, c.sex, c.birth_date, c.file_number, c.quasi_driving_type, c.issuing_authority_code, c.service_unit)
-                is distinct from
-                (excluded.holder_id_number, excluded.holder_name, excluded.sex, excluded.birth_date, excluded.file_number,
-                 excluded.quasi_driving_type, excluded.issuing_authority_code, excluded.service_unit)
-            and c.province_code = excluded.province_code
-          returning c.id, c.number, (xmax = 0) as inserted`,
-    );
-    for (const row of written) {
-      ids.set(row.number, row.id);
-      if (!row.inserted) changedCertificates.add(row.number);
+  const fresh = [...firstOfCertificate.values()].filter((r) => !existing.has(indexOf.get(r.certificateNumber)!));
+  if (fresh.length) {
+    const inserted = await tx
+      .insert(certificates)
+      .values(fresh.map((r) => ({ ...certificateNumberColumns(r.certificateNumber), ...fieldsOf(r), provinceCode: r.provinceCode, createdAt: now, updatedAt: now })))
+      .onConflictDoNothing({ target: certificates.numberIndex })
+      .returning({ id: certificates.id, numberIndex: certificates.numberIndex });
+    const insertedIds = new Map(inserted.map((row) => [row.numberIndex, row.id]));
+    for (const r of fresh) {
+      const id = insertedIds.get(indexOf.get(r.certificateNumber)!);
+      if (id) ids.set(r.certificateNumber, id);
     }
-    const missing = certificateRows.map((r) => r.number).filter((n) => !ids.has(n));
-    if (missing.length) {
-      const found = await query<{ id: string; number: string }>(
-        tx,
-        sql`select id, number from certificates where number in (select jsonb_array_elements_text(${JSON.stringify(missing)}::jsonb))`,
-      );
-      for (const row of found) ids.set(row.number, row.id);
+    // Inserted meanwhile by another import: compared and updated like any existing certificate below.
+    const raced = fresh.filter((r) => !ids.has(r.certificateNumber)).map((r) => indexOf.get(r.certificateNumber)!);
+    for (const row of await existingRows(raced)) existing.set(row.numberIndex, row);
+  }
+  for (const r of firstOfCertificate.values()) {
+    if (ids.has(r.certificateNumber)) continue;
+    const row = existing.get(indexOf.get(r.certificateNumber)!);
+    if (!row || row.provinceCode !== r.provinceCode) continue;
+    ids.set(r.certificateNumber, row.id);
+    const next = fieldsOf(r);
+    const differs =
+      row.holderIdNumber !== next.holderIdNumber ||
+      row.holderName !== next.holderName ||
+      row.sex !== next.sex ||
+      row.birthDate !== next.birthDate ||
+      row.fileNumber !== next.fileNumber ||
+      row.quasiDrivingType !== next.quasiDrivingType ||
+      row.issuingAuthorityCode !== next.issuingAuthorityCode ||
+      row.serviceUnit !== next.serviceUnit;
+    if (differs) {
+      await tx.update(certificates).set({ ...next, updatedAt: now }).where(eq(certificates.id, row.id));
+      changedCertificates.add(r.certificateNumber);
     }
   }
 
-  const categoryRows = writable.map((r) => ({
+  const categoryRows = writable.filter((r) => ids.has(r.certificateNumber)).map((r) => ({
     certificate_id: ids.get(r.certificateNumber)!,
     code: r.category,
     qualifiers: r.qualifiers,
@@ -136,59 +164,48 @@ export async function upsertRegistryRecords(tx: Executor, records: readonly Regi
   };
 }
 
-/** A province's registry as records, one per certificate and category, in certificate-number order, a page at a time. */
+/**
+ * A province's registry as records, one per certificate and category, a page of certificates at a time
+ * (in the order they were stored: the numbers are sealed, so the database cannot sort by them).
+ */
 export async function* provinceRecords(db: Executor, provinceCode: string, pageSize = 5000): AsyncGenerator<RegistryRecord[]> {
-  let after = '';
+  let after: string | undefined;
   for (;;) {
-    const rows = await query<{
-      number: string;
-      holder_name: string;
-      holder_id_number: string;
-      sex: string;
-      birth_date: string;
-      quasi_driving_type: string;
-      issuing_authority_code: string;
-      province_code: string;
-      service_unit: string;
-      file_number: string;
-      code: string;
-      qualifiers: string[];
-      first_issue_date: string;
-      valid_from: string;
-      valid_to: string;
-      cancelled_at: string | null;
-      cancel_reason: string | null;
-    }>(
-      db,
-      sql`select c.number, c.holder_name, c.holder_id_number, c.sex, to_char(c.birth_date, 'YYYY-MM-DD') as birth_date, c.quasi_driving_type,
-                 c.issuing_authority_code, c.province_code, c.service_unit, c.file_number, k.code, k.qualifiers,
-                 to_char(k.first_issue_date, 'YYYY-MM-DD') as first_issue_date, to_char(k.valid_from, 'YYYY-MM-DD') as valid_from,
-                 to_char(k.valid_to, 'YYYY-MM-DD') as valid_to, to_char(k.cancelled_at, 'YYYY-MM-DD') as cancelled_at, k.cancel_reason
-          from certificates c join certificate_categories k on k.certificate_id = c.id
-          where c.province_code = ${provinceCode}
-            and c.number in (select number from certificates where province_code = ${provinceCode} and number > ${after} order by number limit ${pageSize})
-          order by c.number, k.code`,
+    const page = await db
+      .select()
+      .from(certificates)
+      .where(and(eq(certificates.provinceCode, provinceCode), after === undefined ? undefined : gt(certificates.id, after)))
+      .orderBy(asc(certificates.id))
+      .limit(pageSize);
+    if (page.length === 0) return;
+    const categories = await db
+      .select()
+      .from(certificateCategories)
+      .where(inArray(certificateCategories.certificateId, page.map((row) => row.id)))
+      .orderBy(asc(certificateCategories.code));
+    const byCertificate = new Map<string, (typeof categories)[number][]>();
+    for (const category of categories) byCertificate.set(category.certificateId, [...(byCertificate.get(category.certificateId) ?? []), category]);
+    yield page.flatMap((row) =>
+      (byCertificate.get(row.id) ?? []).map((category) => ({
+        certificateNumber: row.number,
+        holderName: row.holderName,
+        holderIdNumber: row.holderIdNumber,
+        sex: row.sex === 'F' ? ('F' as const) : ('M' as const),
+        birthDate: row.birthDate,
+        quasiDrivingType: row.quasiDrivingType,
+        category: category.code as RegistryRecord['category'],
+        qualifiers: (category.qualifiers ?? []) as CategoryQualifier[],
+        firstIssueDate: category.firstIssueDate,
+        validFrom: category.validFrom,
+        validTo: category.validTo,
+        issuingAuthorityCode: row.issuingAuthorityCode,
+        provinceCode: row.provinceCode,
+        serviceUnit: row.serviceUnit,
+        cancelled: category.cancelledAt !== null,
+        cancelReason: (category.cancelledAt !== null ? (category.cancelReason ?? 'other') : null) as CancelReason | null,
+        fileNumber: row.fileNumber,
+      })),
     );
-    if (rows.length === 0) return;
-    yield rows.map((row) => ({
-      certificateNumber: row.number,
-      holderName: row.holder_name,
-      holderIdNumber: row.holder_id_number,
-      sex: row.sex === 'F' ? 'F' : 'M',
-      birthDate: row.birth_date,
-      quasiDrivingType: row.quasi_driving_type,
-      category: row.code,
-      qualifiers: (row.qualifiers ?? []) as CategoryQualifier[],
-      firstIssueDate: row.first_issue_date,
-      validFrom: row.valid_from,
-      validTo: row.valid_to,
-      issuingAuthorityCode: row.issuing_authority_code,
-      provinceCode: row.province_code,
-      serviceUnit: row.service_unit,
-      cancelled: row.cancelled_at !== null,
-      cancelReason: (row.cancelled_at !== null ? (row.cancel_reason ?? 'other') : null) as CancelReason | null,
-      fileNumber: row.file_number,
-    }));
-    after = rows.at(-1)!.number;
+    after = page.at(-1)!.id;
   }
 }

@@ -25,7 +25,7 @@ CREATE TABLE "exchange_changes" (
 	"province_code" text NOT NULL,
 	"authority_code" text NOT NULL,
 	"occurred_at" timestamp with time zone NOT NULL,
-	"body" jsonb NOT NULL,
+	"body" text NOT NULL,
 	"kid" text NOT NULL,
 	"signature" text NOT NULL
 );
@@ -72,7 +72,7 @@ CREATE TABLE "exchange_inbound" (
 	"external_id" text NOT NULL,
 	"province_code" text NOT NULL,
 	"certificate_id" uuid,
-	"body" jsonb NOT NULL,
+	"body" text NOT NULL,
 	"state" text DEFAULT 'received' NOT NULL,
 	"received_at" timestamp with time zone DEFAULT now() NOT NULL
 );
