@@ -29,6 +29,7 @@ import { voucherRevocationRoutes } from './vouchers/revoke.ts';
 import { voucherRoutes } from './vouchers/routes.ts';
 import { staffRoutes } from './staff/routes.ts';
 import { outboxRoutes, registerOutboxWorker } from './outbox/routes.ts';
+import { registerAuditCheckpoints } from './audit/chain.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { verificationRequestRoutes } from './staff/verificationRequestsRoutes.ts';
 
@@ -160,6 +161,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   );
   await wellKnownRoutes(app, ctx);
   registerOutboxWorker(app, ctx);
+  registerAuditCheckpoints(app, { db: ctx.db, secrets: ctx.secrets, now: ctx.now });
 
   await registerWebApps(app, options.webDistDir);
   return app;

@@ -19,6 +19,8 @@ const envShape = z.object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     DATA_DIR: z.string().min(1).default('./data'),
     DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    // The role that owns the tables and runs migrations; the server's own role (DATABASE_URL) owns none.
+    DATABASE_MIGRATION_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
     PUBLIC_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SEED_DEMO: booleanFlag.optional(),
@@ -90,6 +92,8 @@ export interface Config {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** Where migrations run (the owner role); undefined = DATABASE_URL, allowed outside production only. */
+  databaseMigrationUrl: string | undefined;
   publicBaseUrl: string | undefined;
   logLevel: Env['LOG_LEVEL'];
   seedDemo: boolean;
@@ -115,7 +119,7 @@ export class ConfigError extends Error {
  * Settings that work in development but are unsafe in production; `serve` refuses to start with any
  * of them (each line says what to change). Other commands (migrate, seed, keys) still run.
  */
-export function unsafeProductionSettings(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl' | 'identity'>): string[] {
+export function unsafeProductionSettings(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl' | 'identity'> & Partial<Pick<Config, 'databaseUrl' | 'databaseMigrationUrl'>>): string[] {
   if (config.env !== 'production') return [];
   const problems: string[] = [];
   // Production never binds identities on local rules alone (PRODUCT §2.2).
@@ -136,11 +140,26 @@ export function unsafeProductionSettings(config: Pick<Config, 'env' | 'sms' | 'p
   if (!config.publicBaseUrl) {
     problems.push('PUBLIC_BASE_URL: required in production (e.g. https://rto.example.gov.cn); without it links and QR codes would be built from the Host header a client sends');
   }
+  // The audit trail is out of the server's reach only when the server's role owns no table (audit/privileges.ts).
+  if (config.databaseUrl && !config.databaseMigrationUrl) {
+    problems.push('DATABASE_MIGRATION_URL: required in production with DATABASE_URL: migrations run as the role that owns the tables, and the server connects (DATABASE_URL) as a role that owns none (see README, "Database roles")');
+  }
+  if (config.databaseUrl && config.databaseMigrationUrl && sameRole(config.databaseUrl, config.databaseMigrationUrl)) {
+    problems.push('DATABASE_URL: connects as the same role as DATABASE_MIGRATION_URL; the server must use its own role that owns no table (see README, "Database roles")');
+  }
   return problems;
 }
 
+function sameRole(a: string, b: string): boolean {
+  try {
+    return decodeURIComponent(new URL(a).username || '') === decodeURIComponent(new URL(b).username || '');
+  } catch {
+    return false;
+  }
+}
+
 /** Throws ConfigError listing every unsafe production setting. */
-export function refuseUnsafeProduction(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl' | 'identity'>): void {
+export function refuseUnsafeProduction(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl' | 'identity'> & Partial<Pick<Config, 'databaseUrl' | 'databaseMigrationUrl'>>): void {
   const problems = unsafeProductionSettings(config);
   if (problems.length > 0) throw new ConfigError(problems);
 }
@@ -158,6 +177,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     port: env.PORT,
     dataDir,
     databaseUrl: env.DATABASE_URL,
+    databaseMigrationUrl: env.DATABASE_MIGRATION_URL,
     publicBaseUrl: env.PUBLIC_BASE_URL,
     logLevel: env.LOG_LEVEL,
     // Demo data is for trying the system out; production never gets it, whatever SEED_DEMO says.

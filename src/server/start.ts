@@ -1,4 +1,5 @@
-import { refuseUnsafeProduction, type Config } from './config.ts';
+import { ConfigError, refuseUnsafeProduction, type Config } from './config.ts';
+import { appRoleProblems } from './audit/privileges.ts';
 import { buildApp, SHUTDOWN_DEADLINE_MS, type App } from './app.ts';
 import { openConfiguredDatabase } from './database.ts';
 import type { DatabaseHandle } from './db/client.ts';
@@ -22,11 +23,18 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const secrets = configuredSecretBox(config);
   try {
     await checkDataKeyFingerprint(database.db, secrets);
+    // The server's role must not be able to rewrite the audit trail (checked where it can be: PostgreSQL).
+    if (config.env === 'production' && database.kind === 'postgres') {
+      const problems = await appRoleProblems(database.db);
+      if (problems.length > 0) throw new ConfigError(problems);
+    }
     if (config.seedDemo) await seedDemoData(database.db, secrets);
     app = await buildApp({ config, db: database.db, secrets });
     await app.listen({ host: config.host, port: config.port });
     // Stopped by app.close() (onClose), before the database is closed.
     app.outboxWorker.start();
+    // Signs the audit chain's head daily; the app's close signs it once more.
+    app.auditCheckpoints.start();
   } catch (error) {
     await app?.close();
     await database.close();
