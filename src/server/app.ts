@@ -30,6 +30,7 @@ import { voucherRoutes } from './vouchers/routes.ts';
 import { staffRoutes } from './staff/routes.ts';
 import { outboxRoutes, registerOutboxWorker } from './outbox/routes.ts';
 import { registerAuditCheckpoints } from './audit/chain.ts';
+import { accountRoutes } from './account/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { verificationRequestRoutes } from './staff/verificationRequestsRoutes.ts';
 
@@ -156,6 +157,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       await adminRoutes(api, ctx);
       await verificationRequestRoutes(api, ctx);
       await realNameReviewRoutes(api, ctx);
+      await accountRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );

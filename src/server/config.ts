@@ -35,6 +35,8 @@ const envShape = z.object({
     ALIYUN_SMS_TEMPLATE_UPDATE: optionalString,
     /** The template telling a driver their information-verification request was answered. */
     ALIYUN_SMS_TEMPLATE_VERIFICATION: optionalString,
+    /** The template confirming that a driver closed their account (注销账号). */
+    ALIYUN_SMS_TEMPLATE_ACCOUNT_CLOSED: optionalString,
     ALIYUN_SMS_ENDPOINT: optionalString.pipe(z.url().optional()),
     // Who checks that a name belongs to an ID number and that the phone's holder is that person.
     IDENTITY_PROVIDER: optionalString.pipe(z.enum(['local', 'manual', 'tencent']).default('local')),
@@ -102,7 +104,7 @@ export interface Config {
   apiDocs: boolean;
   redisUrl: string | undefined;
   identity: Pick<Env, 'IDENTITY_PROVIDER' | 'IDENTITY_FACE_CHECK' | 'TENCENT_SECRET_ID' | 'TENCENT_SECRET_KEY' | 'TENCENT_FACEID_RULE_ID' | 'TENCENT_FACEID_ENDPOINT'>;
-  sms: Pick<Env, 'SMS_PROVIDER' | 'ALIYUN_SMS_ACCESS_KEY_ID' | 'ALIYUN_SMS_ACCESS_KEY_SECRET' | 'ALIYUN_SMS_SIGN_NAME' | 'ALIYUN_SMS_TEMPLATE_LOGIN' | 'ALIYUN_SMS_TEMPLATE_UPDATE' | 'ALIYUN_SMS_TEMPLATE_VERIFICATION' | 'ALIYUN_SMS_ENDPOINT'>;
+  sms: Pick<Env, 'SMS_PROVIDER' | 'ALIYUN_SMS_ACCESS_KEY_ID' | 'ALIYUN_SMS_ACCESS_KEY_SECRET' | 'ALIYUN_SMS_SIGN_NAME' | 'ALIYUN_SMS_TEMPLATE_LOGIN' | 'ALIYUN_SMS_TEMPLATE_UPDATE' | 'ALIYUN_SMS_TEMPLATE_VERIFICATION' | 'ALIYUN_SMS_TEMPLATE_ACCOUNT_CLOSED' | 'ALIYUN_SMS_ENDPOINT'>;
   /** RTO_DATA_KEY's bytes; unset outside production means a key file under dataDir (secrets/secretBox.ts). */
   dataKey: Buffer | undefined;
   storage: { kind: 'local'; root: string } | { kind: 's3'; endpoint: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string };
@@ -202,6 +204,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ALIYUN_SMS_TEMPLATE_LOGIN: env.ALIYUN_SMS_TEMPLATE_LOGIN,
       ALIYUN_SMS_TEMPLATE_UPDATE: env.ALIYUN_SMS_TEMPLATE_UPDATE,
       ALIYUN_SMS_TEMPLATE_VERIFICATION: env.ALIYUN_SMS_TEMPLATE_VERIFICATION,
+      ALIYUN_SMS_TEMPLATE_ACCOUNT_CLOSED: env.ALIYUN_SMS_TEMPLATE_ACCOUNT_CLOSED,
       ALIYUN_SMS_ENDPOINT: env.ALIYUN_SMS_ENDPOINT,
     },
     dataKey: env.RTO_DATA_KEY ? parseDataKey(env.RTO_DATA_KEY) : undefined,
