@@ -1,6 +1,7 @@
 import { accountMessages } from './messages/account.ts';
 import { businessMessages } from './messages/business.ts';
 import { verifyMessages } from './messages/verify.ts';
+import { myDataMessages } from './messages/myData.ts';
 
 /** Texts of the drivers' app, in the two shipped languages. */
 export const driverMessages = {
@@ -8,6 +9,7 @@ export const driverMessages = {
     account: accountMessages['zh-CN'],
     ...businessMessages['zh-CN'],
     ...verifyMessages['zh-CN'],
+    ...myDataMessages['zh-CN'],
     app: { name: '道路运政一网通办' },
     tab: { home: '首页', myOffice: '我的办件', user: '用户中心' },
     home: {
@@ -52,6 +54,7 @@ export const driverMessages = {
     account: accountMessages.en,
     ...businessMessages.en,
     ...verifyMessages.en,
+    ...myDataMessages.en,
     app: { name: 'Road Transport Online Services' },
     tab: { home: 'Home', myOffice: 'My Office', user: 'Me' },
     home: {

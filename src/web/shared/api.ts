@@ -5,6 +5,7 @@ import type {
   provincesResponseSchema,
 } from '../../contract/catalog.ts';
 import type { AgreementsResponse, LoginRequest, LoginResponse, Me, SmsCodeResponse } from '../../contract/auth.ts';
+import type { AccountClosed, ClosingBlocker } from '../../contract/account.ts';
 import type { ContactsResponse } from '../../contract/catalog.ts';
 import type {
   MyCertificatesResponse,
@@ -191,6 +192,7 @@ export const api = {
   staffLogin: (request: StaffLoginRequest) => apiClient.post<unknown>('/staff/sessions', request),
 };
 
+export type { AccountClosed, ClosingBlocker };
 export type { AgreementsResponse, ContactsResponse, IdCardOcrResponse, LoginResponse, Me, MyCertificatesResponse, VerificationRequestView };
 export type CertificateView = MyCertificatesResponse['certificates'][number];
 export type MyVerificationRequestsResponse = z.infer<typeof myVerificationRequestsResponseSchema>;
@@ -253,6 +255,10 @@ export const accountApi = {
     apiUpload<VerificationPhotoResponse>('/me/verification-requests/photos', imageForm(file), { onProgress }),
   requestVerification: (certificateId: string, request: NewVerificationRequest) =>
     apiClient.post<VerificationRequestView>(`/me/certificates/${encodeURIComponent(certificateId)}/verification-requests`, request),
+  /** My data as a zip (PIPL Art. 45). */
+  exportMyData: (signal?: AbortSignal) => apiBlob(`${apiBase}/me/export`, { signal }),
+  /** Closes the account (注销账号); 409 ACCOUNT_CLOSING_BLOCKED names what is still open. */
+  closeAccount: () => apiClient.delete<AccountClosed>('/me'),
 };
 
 export type { ApplicationDetail, ApplicationSummary };
