@@ -17,7 +17,6 @@ import { testSecrets, TEST_DATA_KEY_HEX } from '../helpers/dataKey.ts';
  * tables and owns nothing (the README's three lines), and cannot alter, drop, update, delete or
  * truncate the audit trail; a superuser's edit is found by `rto audit verify`.
  */
-const SUPERUSER_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const suffix = randomBytes(3).toString('hex');
 const owner = `rto_11b_owner_${suffix}`;
 const appRole = `rto_11b_app_${suffix}`;
