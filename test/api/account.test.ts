@@ -55,7 +55,7 @@ describe('my data: download and closing the account', () => {
     const files = unzipSync(new Uint8Array(response.rawPayload));
     const data = accountExportSchema.parse(JSON.parse(new TextDecoder().decode(files['my-data.json'])));
     expect(data.account).toMatchObject({ id: driver.userId, phone: PHONE });
-    expect(data.account.consents.map((c) => c.agreement).sort()).toEqual(['privacy_policy', 'user_agreement']);
+    expect(data.account.consents.map((c) => c.agreement).sort()).toEqual(['privacy_policy', 'sensitive_face', 'sensitive_id_card', 'user_agreement']);
     expect(data.identity).toMatchObject({ name: '王建国', idNumber });
     expect(Buffer.from(files[data.identity!.idCardPhoto!.path]!)).toEqual(JPEG);
     expect(data.certificates.length).toBeGreaterThan(0);
