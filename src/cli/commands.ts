@@ -195,6 +195,30 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
+  audit: {
+    summary: 'Check the audit trail\'s SM3 hash chain and signed checkpoints (verify), or sign its head now (checkpoint)',
+    usage: 'rto audit verify | rto audit checkpoint',
+    async run(_values, positionals) {
+      const [action] = positionals;
+      if (action !== 'verify' && action !== 'checkpoint') {
+        console.error('Usage: rto audit verify | rto audit checkpoint');
+        return 2;
+      }
+      const chain = await import('../server/audit/chain.ts');
+      const config = readConfig();
+      return withDatabase(config, async (db) => {
+        if (action === 'checkpoint') {
+          const { configuredSecretBox } = await import('../server/secrets/secretBox.ts');
+          const written = await chain.writeCheckpoint(db, configuredSecretBox(config), 'manual', new Date());
+          console.log(written ? `Checkpoint ${written.id}: rows up to ${written.auditId} signed by key ${written.kid}.` : 'The audit log has no chained row yet; nothing to sign.');
+          return 0;
+        }
+        const report = await chain.verifyAuditChain(db);
+        for (const line of chain.describeChainReport(report)) (report.ok ? console.log : console.error)(line);
+        return report.ok ? 0 : 1;
+      });
+    },
+  },
   'faceid-stand-in': {
     summary: 'Run the local Tencent FaceID stand-in (development): real-name checks with the face step, knowing the demo people',
     usage: 'rto faceid-stand-in [--port N]',

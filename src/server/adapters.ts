@@ -36,6 +36,7 @@ export function createAdapters(config: Config, logger: FastifyBaseLogger, overri
                   login_code: config.sms.ALIYUN_SMS_TEMPLATE_LOGIN!,
                   application_update: config.sms.ALIYUN_SMS_TEMPLATE_UPDATE ?? config.sms.ALIYUN_SMS_TEMPLATE_LOGIN!,
                   verification_answered: config.sms.ALIYUN_SMS_TEMPLATE_VERIFICATION ?? config.sms.ALIYUN_SMS_TEMPLATE_UPDATE ?? config.sms.ALIYUN_SMS_TEMPLATE_LOGIN!,
+                  account_closed: config.sms.ALIYUN_SMS_TEMPLATE_ACCOUNT_CLOSED ?? config.sms.ALIYUN_SMS_TEMPLATE_UPDATE ?? config.sms.ALIYUN_SMS_TEMPLATE_LOGIN!,
                 },
                 ...(config.sms.ALIYUN_SMS_ENDPOINT ? { endpoint: config.sms.ALIYUN_SMS_ENDPOINT } : {}),
               },

@@ -32,6 +32,8 @@ import { voucherRevocationRoutes } from './vouchers/revoke.ts';
 import { voucherRoutes } from './vouchers/routes.ts';
 import { staffRoutes } from './staff/routes.ts';
 import { outboxRoutes, registerOutboxWorker } from './outbox/routes.ts';
+import { registerAuditCheckpoints } from './audit/chain.ts';
+import { accountRoutes } from './account/routes.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { verificationRequestRoutes } from './staff/verificationRequestsRoutes.ts';
 import { exchangeRoutes } from './exchange/routes.ts';
@@ -168,12 +170,14 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       await verificationRequestRoutes(api, ctx);
       await realNameReviewRoutes(api, ctx);
       await registryAdminRoutes(api, ctx);
+      await accountRoutes(api, ctx);
     },
     { prefix: '/api/v1' },
   );
   await app.register(async (exchange) => exchangeRoutes(exchange, ctx), { prefix: '/api/exchange/v1' });
   await wellKnownRoutes(app, ctx);
   registerOutboxWorker(app, ctx);
+  registerAuditCheckpoints(app, { db: ctx.db, secrets: ctx.secrets, now: ctx.now });
 
   await registerWebApps(app, options.webDistDir);
   return app;

@@ -19,6 +19,8 @@ const envShape = z.object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     DATA_DIR: z.string().min(1).default('./data'),
     DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    // The role that owns the tables and runs migrations; the server's own role (DATABASE_URL) owns none.
+    DATABASE_MIGRATION_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
     PUBLIC_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SEED_DEMO: booleanFlag.optional(),
@@ -33,6 +35,8 @@ const envShape = z.object({
     ALIYUN_SMS_TEMPLATE_UPDATE: optionalString,
     /** The template telling a driver their information-verification request was answered. */
     ALIYUN_SMS_TEMPLATE_VERIFICATION: optionalString,
+    /** The template confirming that a driver closed their account (注销账号). */
+    ALIYUN_SMS_TEMPLATE_ACCOUNT_CLOSED: optionalString,
     ALIYUN_SMS_ENDPOINT: optionalString.pipe(z.url().optional()),
     // Who checks that a name belongs to an ID number and that the phone's holder is that person.
     IDENTITY_PROVIDER: optionalString.pipe(z.enum(['local', 'manual', 'tencent']).default('local')),
@@ -110,6 +114,8 @@ export interface Config {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** Where migrations run (the owner role); undefined = DATABASE_URL, allowed outside production only. */
+  databaseMigrationUrl: string | undefined;
   publicBaseUrl: string | undefined;
   logLevel: Env['LOG_LEVEL'];
   seedDemo: boolean;
@@ -118,7 +124,7 @@ export interface Config {
   apiDocs: boolean;
   redisUrl: string | undefined;
   identity: Pick<Env, 'IDENTITY_PROVIDER' | 'IDENTITY_FACE_CHECK' | 'TENCENT_SECRET_ID' | 'TENCENT_SECRET_KEY' | 'TENCENT_FACEID_RULE_ID' | 'TENCENT_FACEID_ENDPOINT'>;
-  sms: Pick<Env, 'SMS_PROVIDER' | 'ALIYUN_SMS_ACCESS_KEY_ID' | 'ALIYUN_SMS_ACCESS_KEY_SECRET' | 'ALIYUN_SMS_SIGN_NAME' | 'ALIYUN_SMS_TEMPLATE_LOGIN' | 'ALIYUN_SMS_TEMPLATE_UPDATE' | 'ALIYUN_SMS_TEMPLATE_VERIFICATION' | 'ALIYUN_SMS_ENDPOINT'>;
+  sms: Pick<Env, 'SMS_PROVIDER' | 'ALIYUN_SMS_ACCESS_KEY_ID' | 'ALIYUN_SMS_ACCESS_KEY_SECRET' | 'ALIYUN_SMS_SIGN_NAME' | 'ALIYUN_SMS_TEMPLATE_LOGIN' | 'ALIYUN_SMS_TEMPLATE_UPDATE' | 'ALIYUN_SMS_TEMPLATE_VERIFICATION' | 'ALIYUN_SMS_TEMPLATE_ACCOUNT_CLOSED' | 'ALIYUN_SMS_ENDPOINT'>;
   /** WeChat login; each app is on when its id and secret are set. */
   wechat: Pick<Env, 'WECHAT_APPID' | 'WECHAT_SECRET' | 'WECHAT_MINI_APPID' | 'WECHAT_MINI_SECRET' | 'WECHAT_API_ENDPOINT' | 'WECHAT_OPEN_ENDPOINT'>;
   /** RTO_DATA_KEY's bytes; unset outside production means a key file under dataDir (secrets/secretBox.ts). */
@@ -139,7 +145,7 @@ export class ConfigError extends Error {
  * Settings that work in development but are unsafe in production; `serve` refuses to start with any
  * of them (each line says what to change). Other commands (migrate, seed, keys) still run.
  */
-export function unsafeProductionSettings(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl' | 'identity'> & Partial<Pick<Config, 'wechat'>>): string[] {
+export function unsafeProductionSettings(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl' | 'identity'> & Partial<Pick<Config, 'wechat' | 'databaseUrl' | 'databaseMigrationUrl'>>): string[] {
   if (config.env !== 'production') return [];
   const problems: string[] = [];
   // Production never binds identities on local rules alone (PRODUCT §2.2).
@@ -166,11 +172,26 @@ export function unsafeProductionSettings(config: Pick<Config, 'env' | 'sms' | 'p
   if (!config.publicBaseUrl) {
     problems.push('PUBLIC_BASE_URL: required in production (e.g. https://rto.example.gov.cn); without it links and QR codes would be built from the Host header a client sends');
   }
+  // The audit trail is out of the server's reach only when the server's role owns no table (audit/privileges.ts).
+  if (config.databaseUrl && !config.databaseMigrationUrl) {
+    problems.push('DATABASE_MIGRATION_URL: required in production with DATABASE_URL: migrations run as the role that owns the tables, and the server connects (DATABASE_URL) as a role that owns none (see README, "Database roles")');
+  }
+  if (config.databaseUrl && config.databaseMigrationUrl && sameRole(config.databaseUrl, config.databaseMigrationUrl)) {
+    problems.push('DATABASE_URL: connects as the same role as DATABASE_MIGRATION_URL; the server must use its own role that owns no table (see README, "Database roles")');
+  }
   return problems;
 }
 
+function sameRole(a: string, b: string): boolean {
+  try {
+    return decodeURIComponent(new URL(a).username || '') === decodeURIComponent(new URL(b).username || '');
+  } catch {
+    return false;
+  }
+}
+
 /** Throws ConfigError listing every unsafe production setting. */
-export function refuseUnsafeProduction(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl' | 'identity'> & Partial<Pick<Config, 'wechat'>>): void {
+export function refuseUnsafeProduction(config: Pick<Config, 'env' | 'sms' | 'publicBaseUrl' | 'identity'> & Partial<Pick<Config, 'wechat' | 'databaseUrl' | 'databaseMigrationUrl'>>): void {
   const problems = unsafeProductionSettings(config);
   if (problems.length > 0) throw new ConfigError(problems);
 }
@@ -188,6 +209,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     port: env.PORT,
     dataDir,
     databaseUrl: env.DATABASE_URL,
+    databaseMigrationUrl: env.DATABASE_MIGRATION_URL,
     publicBaseUrl: env.PUBLIC_BASE_URL,
     logLevel: env.LOG_LEVEL,
     // Demo data is for trying the system out; production never gets it, whatever SEED_DEMO says.
@@ -212,6 +234,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ALIYUN_SMS_TEMPLATE_LOGIN: env.ALIYUN_SMS_TEMPLATE_LOGIN,
       ALIYUN_SMS_TEMPLATE_UPDATE: env.ALIYUN_SMS_TEMPLATE_UPDATE,
       ALIYUN_SMS_TEMPLATE_VERIFICATION: env.ALIYUN_SMS_TEMPLATE_VERIFICATION,
+      ALIYUN_SMS_TEMPLATE_ACCOUNT_CLOSED: env.ALIYUN_SMS_TEMPLATE_ACCOUNT_CLOSED,
       ALIYUN_SMS_ENDPOINT: env.ALIYUN_SMS_ENDPOINT,
     },
     wechat: {

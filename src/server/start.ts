@@ -1,4 +1,5 @@
-import { refuseUnsafeProduction, type Config } from './config.ts';
+import { ConfigError, refuseUnsafeProduction, type Config } from './config.ts';
+import { appRoleProblems } from './audit/privileges.ts';
 import { buildApp, SHUTDOWN_DEADLINE_MS, type App } from './app.ts';
 import { openConfiguredDatabase } from './database.ts';
 import type { DatabaseHandle } from './db/client.ts';
@@ -26,6 +27,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   useFieldKeys(() => secrets.ring());
   try {
     await checkDataKeyFingerprint(database.db, secrets);
+    // The server's role must not be able to rewrite the audit trail (checked where it can be: PostgreSQL).
+    if (config.env === 'production' && database.kind === 'postgres') {
+      const problems = await appRoleProblems(database.db);
+      if (problems.length > 0) throw new ConfigError(problems);
+    }
     // Rows and files from before personal data was sealed at rest: sealed once, before serving.
     const sealed = await sealPlaintextFromBefore(database.db, secrets, new EncryptedFileStorage(createFileStorage(config.storage), () => secrets.ring()));
     if (sealed) console.error(`Sealed data from before encryption at rest: ${sealed.rows} rows, ${sealed.files.encrypted} files.`);
@@ -34,6 +40,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await app.listen({ host: config.host, port: config.port });
     // Stopped by app.close() (onClose), before the database is closed.
     app.outboxWorker.start();
+    // Signs the audit chain's head daily; the app's close signs it once more.
+    app.auditCheckpoints.start();
   } catch (error) {
     await app?.close();
     await database.close();

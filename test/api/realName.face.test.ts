@@ -67,6 +67,24 @@ const tokenOf = (faceCheckUrl: string) => new URL(faceCheckUrl).searchParams.get
 const verified = async (session: DriverLogin) => (await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: session.headers })).json().verified as boolean;
 
 describe('the face check step', () => {
+  it('is not started before the driver agrees separately to the processing of their face (PIPL Art. 29)', async () => {
+    const session = await loginDriver(t.app, freshPhone(), { sensitiveConsent: false });
+    const consents = (await t.app.inject({ method: 'GET', url: '/api/v1/identity/consents', headers: session.headers })).json();
+    expect(consents.faceCheck).toBe(true);
+    expect(consents.consents.map((c: { key: string; given: boolean }) => [c.key, c.given])).toEqual([['id_card', false], ['face', false]]);
+    const version = (key: string) => consents.consents.find((c: { key: string }) => c.key === key).version as string;
+    await t.app.inject({ method: 'POST', url: '/api/v1/identity/consents', payload: { key: 'id_card', version: version('id_card') }, headers: session.headers });
+    const photoId = await photoOf(session, han);
+    const before = standIn.requests.length;
+    const refused = await submit(session, han, photoId);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error).toMatchObject({ code: 'SENSITIVE_CONSENT_REQUIRED', details: { consent: 'face' } });
+    expect(standIn.requests.length).toBe(before);
+    await t.app.inject({ method: 'POST', url: '/api/v1/identity/consents', payload: { key: 'face', version: version('face') }, headers: session.headers });
+    const started = await submit(session, han, photoId);
+    expect(started.json()).toMatchObject({ outcome: 'face_check' });
+  });
+
   it('sends the phone to the provider, and binds only after the provider says it is the holder', async () => {
     const session = await loginDriver(t.app, freshPhone());
     const started = await submit(session, zheng, await photoOf(session, zheng));

@@ -35,6 +35,12 @@ browserSuite('drivers’ account pages', () => {
     await saveScreenshot(page, name, options);
   }
 
+  /** The separate consent to the ID card's data, asked before the first photo. */
+  async function agreeToIdCardConsent(page: Page): Promise<void> {
+    await page.getByTestId('sensitive-consent-agree').click();
+    await page.getByTestId('id-photo-take').waitFor();
+  }
+
   const phoneInput = (page: Page) => page.locator('[data-testid="login-phone"] input');
   const codeInput = (page: Page) => page.locator('[data-testid="login-code"] input');
   const sendButton = (page: Page) => page.getByTestId('send-code');
@@ -134,6 +140,21 @@ browserSuite('drivers’ account pages', () => {
         await logInThroughUi(page, '13800000019');
         await page.waitForURL((url) => url.pathname === '/real-name');
         await page.getByTestId('real-name-notice').waitFor();
+        // The separate consent to the ID card's data comes before any photo (PIPL Art. 29).
+        const consent = page.getByTestId('sensitive-consent-id_card');
+        await consent.waitFor();
+        for (const heading of ['收集什么', '为什么需要', '保存多久', '如果您不同意']) expect(await consent.innerText()).toContain(heading);
+        await screenshot(page, 'account-b0-sensitive-consent', { fullPage: true });
+        // Refusing stops real-name verification here, and the account stays logged in.
+        await page.getByTestId('sensitive-consent-refuse').click();
+        await page.getByTestId('sensitive-consent-refused').waitFor();
+        await screenshot(page, 'account-b0b-consent-refused');
+        expect((await page.request.get('/api/v1/me')).status()).toBe(200);
+        await page.getByRole('button', { name: '重新阅读' }).click();
+        await page.getByTestId('sensitive-consent-agree').click();
+        await page.getByTestId('id-photo-take').waitFor();
+        const given = (await (await page.request.get('/api/v1/identity/consents')).json()) as { consents: { key: string; given: boolean }[] };
+        expect(given.consents.find((c) => c.key === 'id_card')?.given).toBe(true);
         await screenshot(page, 'account-b1-real-name');
 
         await page.getByTestId('id-photo-pick').setInputFiles({ name: 'id-card.png', mimeType: 'image/png', buffer: photo });
@@ -180,6 +201,7 @@ browserSuite('drivers’ account pages', () => {
       await logInThroughUi(page, '13900000031');
       // A first login creates the account and goes straight to real-name verification.
       await page.waitForURL((url) => url.pathname === '/real-name');
+      await agreeToIdCardConsent(page);
 
       await page.getByTestId('id-photo-pick').setInputFiles({ name: 'blank.jpg', mimeType: 'image/jpeg', buffer: unreadable });
       const hintOrFailure = page.locator('[data-testid="id-hint"], [data-testid="id-unreadable"]');
@@ -289,6 +311,7 @@ browserSuite('drivers’ account pages', () => {
         await page.goto('/login');
         await logInThroughUi(page, '13900000032');
         await page.waitForURL((url) => url.pathname === '/real-name');
+      await agreeToIdCardConsent(page);
         await page.getByTestId('id-photo-pick').setInputFiles({ name: 'IMG_0412.jpg', mimeType: 'image/jpeg', buffer: image });
         const form = page.getByTestId('id-form');
         await form.waitFor({ timeout: 60_000 });

@@ -76,6 +76,9 @@ browserSuite('real-name authentication with the back of the ID card', () => {
       async (page) => {
         await logIn(page, '13900000041');
         await page.waitForURL((url) => url.pathname === '/real-name');
+        // The separate consent to the ID card's data comes first.
+        await page.getByTestId('sensitive-consent-agree').click();
+        await page.getByTestId('id-photo-take').waitFor();
         await page.getByTestId('id-photo-pick').setInputFiles({ name: 'front.png', mimeType: 'image/png', buffer: portrait });
         await page.getByTestId('id-form').waitFor({ timeout: 60_000 });
         await expect.poll(() => page.locator('[data-testid="id-field-idNumber"] input').inputValue()).toBe(truth.idNumber);

@@ -39,7 +39,8 @@ import { newTotpEnrolment } from '../staff/totp.ts';
 import { overrideExists, overrideNotFound, overridesInYear, overrideView, recomputeDeadlines } from './calendar.ts';
 import { contactOfProvince, contactOrderMismatch, contactView, nextSortOrder, provinceContacts } from './contacts.ts';
 import { allBusinessMaterials, businessMaterials, businessOps, checkOps, replaceOps } from './materials.ts';
-import { adminProvince, auditChange } from './scope.ts';
+import { auditChange } from '../audit/log.ts';
+import { adminProvince } from './scope.ts';
 import { slaOverview } from './sla.ts';
 import { cannotChangeSelf, generateInitialPassword, manageableStaff, provinceStaff, staffAccountView, usernameTaken } from './staffAccounts.ts';
 

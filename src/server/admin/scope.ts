@@ -3,7 +3,6 @@ import type { FastifyRequest } from 'fastify';
 import type { Executor } from '../db/client.ts';
 import { provinces } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { writeAudit, type AuditRecord } from '../staff/audit.ts';
 import { staffOf, type StaffPrincipal } from '../staff/principal.ts';
 
 export const provinceRequired = () =>
@@ -42,13 +41,4 @@ export async function provinceRef(db: Executor, code: string): Promise<ProvinceR
 /** The administrator's province, checked to exist. */
 export async function adminProvince(db: Executor, request: FastifyRequest, requested: string | undefined): Promise<ProvinceRef> {
   return provinceRef(db, adminProvinceCode(staffOf(request), requested));
-}
-
-/**
- * An audit row for a change to `provinceCode`'s settings. The row carries the province acted on (not the
- * actor's, which is null for system admins), so the province's admins see every change to their settings.
- */
-export async function auditChange(db: Executor, request: FastifyRequest, provinceCode: string | null, record: AuditRecord, at: Date): Promise<void> {
-  const who = staffOf(request);
-  await writeAudit(db, { id: who.id, username: who.username, role: who.role, provinceCode }, request.ip ?? null, record, at);
 }

@@ -26,8 +26,8 @@ const p = (zh: string, en: string): Localized => ({ zh, en });
 
 export const userAgreement: Agreement = {
   key: 'user_agreement',
-  version: 'v1.0-2026-01-15',
-  effectiveDate: '2026-01-15',
+  version: 'v1.1-2026-12-01',
+  effectiveDate: '2026-12-01',
   title: p('道路运政一网通办用户服务协议', 'Road Transport Online Services — User Agreement'),
   sections: [
     {
@@ -99,8 +99,8 @@ export const userAgreement: Agreement = {
       heading: p('六、账号注销', '6. Closing your account'),
       paragraphs: [
         p(
-          '您可以联系所在省份的业务咨询电话申请注销账号。账号注销后，已提交的办件记录仍按政务档案管理规定保存。',
-          'You can ask to close your account through your province’s enquiry line. After closing, records of submitted applications are still kept as required for government records.',
+          '您可以在“用户中心—我的数据与注销”下载个人信息副本或注销账号；有正在办理的业务时，需待办结或撤回后注销。注销后账号、登录状态、同意记录和身份证照片即删除，已办结的办件、凭证按政务档案管理规定保存，不再与您的手机号和账号关联。',
+          'Under Me → My data and closing you can download a copy of your data or close your account; while an application is being handled it must be finished or withdrawn first. Closing deletes the account, its logins, consent records and ID-card photos at once; finished applications and vouchers are kept as required for government records, no longer linked to your phone or account.',
         ),
       ],
     },
@@ -118,8 +118,8 @@ export const userAgreement: Agreement = {
 
 export const privacyPolicy: Agreement = {
   key: 'privacy_policy',
-  version: 'v1.0-2026-01-15',
-  effectiveDate: '2026-01-15',
+  version: 'v1.1-2026-12-01',
+  effectiveDate: '2026-12-01',
   title: p('道路运政一网通办隐私政策', 'Road Transport Online Services — Privacy Policy'),
   sections: [
     {
@@ -130,8 +130,8 @@ export const privacyPolicy: Agreement = {
           'Login: your mobile number (to send login codes and notices about your applications).',
         ),
         p(
-          '实名认证：居民身份证人像面照片，以及从中识别并经您确认的姓名、性别、民族、出生日期、住址、公民身份号码。其中身份证号码和身份证照片属于敏感个人信息。',
-          'Real-name verification: a photo of the portrait side of your resident identity card and the name, sex, ethnicity, birth date, address and citizen ID number read from it and confirmed by you. The ID number and the ID photo are sensitive personal information.',
+          '实名认证：居民身份证人像面照片，以及从中识别并经您确认的姓名、性别、民族、出生日期、住址、公民身份号码。其中身份证号码和身份证照片属于敏感个人信息，上传前我们会单独征求您的同意；需要人脸核身时，核身前也会就人脸信息单独征求您的同意。',
+          'Real-name verification: a photo of the portrait side of your resident identity card and the name, sex, ethnicity, birth date, address and citizen ID number read from it and confirmed by you. The ID number and the ID photo are sensitive personal information: we ask your separate consent before the photo is uploaded, and, where a face check is needed, separately again for your face before it.',
         ),
         p(
           '办理业务：您填写的申请信息（如服务单位、联系地址、联系电话、邮寄地址）和上传的材料照片（如证件照、驾驶证、从业资格证页面、学习教育记录）。',
@@ -199,8 +199,8 @@ export const privacyPolicy: Agreement = {
           'Under the Personal Information Protection Law you may access and copy your personal information; if it is wrong you may have it corrected through an information-verification request or an application; you may withdraw consent, ask us to delete information that no law requires us to keep, close your account, and ask us to explain these rules. Withdrawing consent does not affect processing done before, but you will no longer be able to apply online.',
         ),
         p(
-          '行使上述权利，请联系所在省份“联系我们”中公布的业务咨询电话，我们将在15个工作日内答复。',
-          'To exercise these rights, call the enquiry number listed under "Contact us" for your province; we will answer within 15 working days.',
+          '您可以在“用户中心—我的数据与注销”自行下载个人信息副本或注销账号。行使其他权利，请联系所在省份“联系我们”中公布的业务咨询电话，我们将在15个工作日内答复。',
+          'You can download a copy of your data or close your account yourself under Me → My data and closing. For the other rights, call the enquiry number listed under "Contact us" for your province; we will answer within 15 working days.',
         ),
       ],
     },

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -60,6 +61,8 @@ export const users = pgTable(
     address: sealedText('users.address')('address'),
     provinceCode: text('province_code').references(() => provinces.code),
     idPhotoKey: text('id_photo_key'),
+    /** Set when the driver closed the account (注销): the row stays as an anonymous stand-in for what the office keeps. */
+    closedAt: timestamp('closed_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('users_phone_index_uq').on(t.phoneIndex),
@@ -450,6 +453,9 @@ export const auditLog = pgTable(
     ip: text('ip'),
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    /** SM3 hash chain (domain/auditChain.ts); null on rows written before the chain began. */
+    previousHash: text('previous_hash'),
+    hash: text('hash'),
   },
   (t) => [
     index('audit_log_province_at_idx').on(t.provinceCode, t.at),
@@ -457,6 +463,21 @@ export const auditLog = pgTable(
     index('audit_log_province_id_idx').on(t.provinceCode, t.id),
     index('audit_log_target_idx').on(t.targetKind, t.targetId),
   ],
+);
+
+/** SM2-signed checkpoints of the audit chain's head, written daily and at shutdown. Append-only (trigger). */
+export const auditCheckpoints = pgTable(
+  'audit_checkpoints',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    auditId: bigint('audit_id', { mode: 'number' }).notNull(),
+    hash: text('hash').notNull(),
+    kid: text('kid').notNull().references(() => signingKeys.kid),
+    signature: text('signature').notNull(),
+    reason: text('reason', { enum: ['daily', 'shutdown', 'manual'] }).notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('audit_checkpoints_at_idx').on(t.at)],
 );
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, desc, eq, gt, inArray, isNull, ne } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
+import { requireSensitiveConsent } from './consent.ts';
 import type { IdCardOcrResponse, RealNameStatus, RealNameSubmission, VerificationRequest, VerificationResponse } from '../../contract/identity.ts';
 import { chinaDate, chinaToday } from '../../domain/dates.ts';
 import type { Localized } from '../../domain/errors.ts';
@@ -414,6 +415,9 @@ export async function submitRealName(ctx: AppContext, request: FastifyRequest, u
   const now = ctx.now();
   const [current] = await ctx.db.select({ verifiedAt: users.verifiedAt }).from(users).where(eq(users.id, userId));
   if (current?.verifiedAt) throw alreadyVerified();
+  await requireSensitiveConsent(ctx.db, userId, 'id_card');
+  // Asked before anything is checked, so a missing face consent costs no attempt.
+  if (ctx.identityCheck.faceCheck && ctx.config.identity.IDENTITY_FACE_CHECK === 'always') await requireSensitiveConsent(ctx.db, userId, 'face');
   const [open] = await ctx.db
     .select({ id: realNameSubmissions.id })
     .from(realNameSubmissions)
@@ -468,6 +472,7 @@ export async function submitRealName(ctx: AppContext, request: FastifyRequest, u
   // An inconclusive name check goes to a clerk as it is: a face comparison with no record to compare with would only fail.
   const faceNeeded = face !== undefined && check.result === 'match' && (ctx.config.identity.IDENTITY_FACE_CHECK === 'always' || bound !== undefined);
   if (face && faceNeeded) {
+    await requireSensitiveConsent(ctx.db, userId, 'face');
     const session = await face.start({ name: claimed.name!, idNumber: id.idNumber, redirectUrl: faceRedirectUrl(ctx, request) });
     if (session === 'unavailable') throw identityUnavailable();
     const row = await ctx.db.transaction(async (tx) => {

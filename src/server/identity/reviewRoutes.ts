@@ -19,7 +19,8 @@ import { REAL_NAME_REJECTION_LABELS, REVIEW_REASON_LABELS, sameHolderName } from
 import { maskIdNumber } from '../../domain/idNumber.ts';
 import { maskName } from '../../domain/personName.ts';
 import { maskPhone } from '../../domain/phone.ts';
-import { adminProvince, auditChange } from '../admin/scope.ts';
+import { adminProvince } from '../admin/scope.ts';
+import { auditChange } from '../audit/log.ts';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
 import { certificates, idCardPhotos, issuingAuthorities, provinces, realNameSubmissions, staff, users } from '../db/schema.ts';

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { errorBodySchema } from '../../contract/common.ts';
+import { requireSensitiveConsent, sensitiveConsentRoutes } from './consent.ts';
 import {
   faceCheckCompleteSchema,
   idCardOcrResponseSchema,
@@ -97,6 +98,7 @@ export async function identityRoutes(app: FastifyInstance, ctx: AppContext): Pro
     async (request) => {
       const { userId } = driverOf(request);
       const side = request.query.side;
+      await requireSensitiveConsent(ctx.db, userId, 'id_card');
       const allowance = await ctx.rateLimiter.consume(`ocr:${userId}`, ocrRules);
       if (!allowance.allowed) throw accountLimited('OCR_RATE_LIMITED', allowance.retryAfterSeconds, { zh: '识别证件', en: 'card readings' });
       const image = await receiveImage(ctx, request, userId);
@@ -186,6 +188,8 @@ export async function identityRoutes(app: FastifyInstance, ctx: AppContext): Pro
       }
     },
   );
+
+  await sensitiveConsentRoutes(api, ctx);
 
   api.post(
     '/identity/face-check',

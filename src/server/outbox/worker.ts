@@ -4,6 +4,7 @@ import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
 import { applications, outbox, realNameSubmissions, users } from '../db/schema.ts';
 import { SmsSendError } from '../sms/types.ts';
+import { CLOSED_PHONE_PURPOSE } from '../account/closing.ts';
 import { isNotifiedAction, latestActionDetails, smsStatusText } from './applicationUpdates.ts';
 
 /**
@@ -33,7 +34,7 @@ export class PermanentDeliveryError extends Error {
   }
 }
 
-export type OutboxContext = Pick<AppContext, 'db' | 'sms' | 'now' | 'logger'>;
+export type OutboxContext = Pick<AppContext, 'db' | 'sms' | 'now' | 'logger'> & Partial<Pick<AppContext, 'secrets'>>;
 
 /** Sends one message; runs inside the claiming transaction (`tx` sees the row locked). */
 export type TopicHandler = (tx: Executor, row: OutboxRow, ctx: OutboxContext) => Promise<void>;
@@ -93,6 +94,7 @@ export const sendApplicationUpdateSms: TopicHandler = async (tx, row, ctx) => {
   // The state the message was written for, not today's: a later change has its own message.
   const state = (typeof payload.state === 'string' ? payload.state : found.state) as ApplicationState;
   const details = await latestActionDetails(tx, payload.applicationId, payload.action);
+  ensureReachable(found.phone);
   await ctx.sms.send({
     phone: found.phone,
     template: 'application_update',
@@ -113,6 +115,7 @@ export const sendRealNameDecisionSms: TopicHandler = async (tx, row, ctx) => {
     .innerJoin(users, eq(users.id, realNameSubmissions.userId))
     .where(eq(realNameSubmissions.id, payload.submissionId));
   if (!found) throw new PermanentDeliveryError('SUBMISSION_GONE', 'real-name submission or its driver no longer exists');
+  ensureReachable(found.phone);
   await ctx.sms.send({ phone: found.phone, template: 'application_update', params: { applicationNo: found.reference, status } });
 };
 
@@ -123,6 +126,7 @@ export const sendRealNameMovedSms: TopicHandler = async (tx, row, ctx) => {
   const [submission] = await tx.select({ reference: realNameSubmissions.reference }).from(realNameSubmissions).where(eq(realNameSubmissions.id, payload.submissionId));
   const [user] = await tx.select({ phone: users.phone }).from(users).where(eq(users.id, payload.userId));
   if (!submission || !user) throw new PermanentDeliveryError('SUBMISSION_GONE', 'real-name submission or the old account no longer exists');
+  ensureReachable(user.phone);
   await ctx.sms.send({
     phone: user.phone,
     template: 'application_update',
@@ -137,8 +141,22 @@ export const sendVerificationAnsweredSms: TopicHandler = async (tx, row, ctx) =>
   if (typeof payload.userId !== 'string' || !outcome) throw new PermanentDeliveryError('BAD_PAYLOAD', 'verification answer without driver or known outcome');
   const [driver] = await tx.select({ phone: users.phone }).from(users).where(eq(users.id, payload.userId));
   if (!driver) throw new PermanentDeliveryError('DRIVER_GONE', 'the driver no longer exists');
+  ensureReachable(driver.phone);
   await ctx.sms.send({ phone: driver.phone, template: 'verification_answered', params: { outcome } });
 };
+
+/** 'sms.account_closed': confirms the closing to the phone the account had (sealed in the message). */
+export const sendAccountClosedSms: TopicHandler = async (_tx, row, ctx) => {
+  const payload = row.payload as { phone?: unknown; date?: unknown };
+  if (typeof payload.phone !== 'string' || typeof payload.date !== 'string') throw new PermanentDeliveryError('BAD_PAYLOAD', 'account closing without phone or date');
+  if (!ctx.secrets) throw new PermanentDeliveryError('NO_DATA_KEY', 'the worker cannot open sealed phones');
+  await ctx.sms.send({ phone: ctx.secrets.open(CLOSED_PHONE_PURPOSE, payload.phone), template: 'account_closed', params: { date: payload.date } });
+};
+
+/** A closed account has no phone left to tell. */
+function ensureReachable(phone: string): void {
+  if (phone.startsWith('closed:')) throw new PermanentDeliveryError('ACCOUNT_CLOSED', 'the driver closed the account');
+}
 
 const VERIFICATION_OUTCOME_TEXT: Record<string, string> = { corrected: '发证机关已更正证件信息', explained: '发证机关已作出说明' };
 
@@ -147,6 +165,7 @@ export const defaultTopicHandlers: Record<string, TopicHandler> = {
   'sms.real_name_decision': sendRealNameDecisionSms,
   'sms.real_name_moved': sendRealNameMovedSms,
   'sms.verification_answered': sendVerificationAnsweredSms,
+  'sms.account_closed': sendAccountClosedSms,
 };
 
 export class OutboxWorker {

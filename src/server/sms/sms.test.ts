@@ -130,7 +130,7 @@ describe('ConsoleSmsProvider', () => {
 
 describe('AliyunSmsProvider against the local stand-in', () => {
   const credentials = { accessKeyId: 'LTAI5tStandInKeyId', accessKeySecret: 'stand-in secret with * and ~' };
-  const templateCodes = { login_code: 'SMS_100000001', application_update: 'SMS_100000002', verification_answered: 'SMS_100000003' };
+  const templateCodes = { login_code: 'SMS_100000001', application_update: 'SMS_100000002', verification_answered: 'SMS_100000003', account_closed: 'SMS_100000004' };
   let standIn: AliyunStandIn;
   let config: AliyunSmsConfig;
 
@@ -240,7 +240,7 @@ describe('createSmsProvider', () => {
       accessKeyId: 'id',
       accessKeySecret: 'secret',
       signName: '道路运政一网通办',
-      templateCodes: { login_code: 'SMS_1', application_update: 'SMS_2', verification_answered: 'SMS_3' },
+      templateCodes: { login_code: 'SMS_1', application_update: 'SMS_2', verification_answered: 'SMS_3', account_closed: 'SMS_4' },
     };
     expect(createSmsProvider({ provider: 'aliyun', aliyun }, logger)).toBeInstanceOf(AliyunSmsProvider);
     expect(() => createSmsProvider({ provider: 'aliyun' }, logger)).toThrow();

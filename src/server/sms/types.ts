@@ -1,7 +1,7 @@
 import { AppError } from '../errors.ts';
 
 /** Templates the system sends; each maps to one template registered with the SMS provider. */
-export type SmsTemplate = 'login_code' | 'application_update' | 'verification_answered';
+export type SmsTemplate = 'login_code' | 'application_update' | 'verification_answered' | 'account_closed';
 
 export interface SmsMessage {
   /** 11-digit mainland mobile number. */

@@ -16,7 +16,7 @@ import { AppError } from '../errors.ts';
 import { findCertificate, type RegistryCertificate } from '../registry/certificates.ts';
 import { issueCreditAssessmentVoucher } from '../vouchers/issue.ts';
 import { visibleApplication } from './access.ts';
-import { writeAudit } from './audit.ts';
+import { writeAudit } from '../audit/log.ts';
 import { ratedCycleOf } from './detail.ts';
 import { actorsOf, type StaffPrincipal } from './principal.ts';
 

@@ -31,7 +31,7 @@ import { AppError } from '../errors.ts';
 import { findCertificate } from '../registry/certificates.ts';
 import { ratedCycle } from '../vouchers/issue.ts';
 import { visibleApplication } from './access.ts';
-import { writeAudit } from './audit.ts';
+import { writeAudit } from '../audit/log.ts';
 import { actorsOf, type StaffPrincipal } from './principal.ts';
 import { runningDeadline } from './queue.ts';
 

@@ -7,7 +7,7 @@ import { staff } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { RateRule } from '../rateLimit/index.ts';
 import { SEALED } from '../secrets/secretBox.ts';
-import { writeAudit } from './audit.ts';
+import { writeAudit } from '../audit/log.ts';
 import { hashPassword, passwordMatches } from './passwords.ts';
 import type { StaffPrincipal } from './principal.ts';
 import { matchingTotpStep, newTotpEnrolment, type TotpEnrolment } from './totp.ts';

@@ -22,7 +22,7 @@ import { clearSessionCookie, setSessionCookie, staffSessionPolicy } from '../aut
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { performStaffAction } from './actions.ts';
-import { listAudit } from './audit.ts';
+import { listAudit } from '../audit/log.ts';
 import { readStaffApplication, readStaffMaterial, staffApplicationDetail } from './detail.ts';
 import { confirmTotpEnrolment, loginStaff, logoutStaff, startTotpEnrolment } from './login.ts';
 import { requireStaff, staffOf, staffProfile } from './principal.ts';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { idParamsSchema, staffVerificationRequestSchema, verificationAnswerSchema, verificationQueueQuerySchema, verificationQueueResponseSchema } from '../../contract/admin.ts';
 import { errorBodySchema } from '../../contract/common.ts';
-import { auditChange } from '../admin/scope.ts';
+import { auditChange } from '../audit/log.ts';
 import type { AppContext } from '../context.ts';
 import { recordVerificationAnswerChange } from '../exchange/decisions.ts';
 import { provinceScope } from './access.ts';

@@ -6,7 +6,7 @@ import { errorBodySchema } from '../../contract/common.ts';
 import type { AppContext } from '../context.ts';
 import { applications, vouchers } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { writeAudit } from '../staff/audit.ts';
+import { writeAudit } from '../audit/log.ts';
 import { requireStaff, staffOf } from '../staff/principal.ts';
 import { normalizeVoucherSerial } from './issue.ts';
 

@@ -2,6 +2,8 @@ import { accountMessages } from './messages/account.ts';
 import { businessMessages } from './messages/business.ts';
 import { verifyMessages } from './messages/verify.ts';
 import { wechatMessages } from './messages/wechat.ts';
+import { myDataMessages } from './messages/myData.ts';
+import { consentMessages } from './messages/consent.ts';
 
 /** Texts of the drivers' app, in the two shipped languages. */
 export const driverMessages = {
@@ -10,6 +12,8 @@ export const driverMessages = {
     wechat: wechatMessages['zh-CN'],
     ...businessMessages['zh-CN'],
     ...verifyMessages['zh-CN'],
+    ...myDataMessages['zh-CN'],
+    ...consentMessages['zh-CN'],
     app: { name: '道路运政一网通办' },
     tab: { home: '首页', myOffice: '我的办件', user: '用户中心' },
     home: {
@@ -55,6 +59,8 @@ export const driverMessages = {
     wechat: wechatMessages.en,
     ...businessMessages.en,
     ...verifyMessages.en,
+    ...myDataMessages.en,
+    ...consentMessages.en,
     app: { name: 'Road Transport Online Services' },
     tab: { home: 'Home', myOffice: 'My Office', user: 'Me' },
     home: {

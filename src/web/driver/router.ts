@@ -61,6 +61,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/agreements/:kind(user|privacy)', name: 'agreement', component: () => import('./pages/AgreementPage.vue'), meta: { titleKey: 'account.agreement.title', noTabbar: true } },
   { path: '/real-name', name: 'real-name', component: () => import('./pages/RealNamePage.vue'), meta: { titleKey: 'account.realName.title', auth: 'driver', noTabbar: true } },
   { path: '/account-security', name: 'account-security', component: () => import('./pages/AccountSecurityPage.vue'), meta: { titleKey: 'wechat.security.title', auth: 'driver' } },
+  { path: '/user/my-data', name: 'my-data', component: () => import('./pages/MyDataPage.vue'), meta: { titleKey: 'myData.title', auth: 'driver' } },
   { path: '/contacts', name: 'contacts', component: () => import('./pages/UserCenterContactsPage.vue'), meta: { titleKey: 'account.contacts.title' } },
   { path: '/certificates', name: 'certificates', component: () => import('./pages/CertificatesPage.vue'), meta: { titleKey: 'account.certificates.title', auth: 'verified' } },
   {

@@ -5,6 +5,8 @@ import type {
   provincesResponseSchema,
 } from '../../contract/catalog.ts';
 import type { AgreementsResponse, LoginRequest, LoginResponse, Me, SmsCodeResponse } from '../../contract/auth.ts';
+import type { AccountClosed, ClosingBlocker } from '../../contract/account.ts';
+import type { SensitiveConsent, SensitiveConsentKey, SensitiveConsentsResponse } from '../../contract/consent.ts';
 import type { ContactsResponse } from '../../contract/catalog.ts';
 import type { RegistrySettingsResponse } from '../../contract/registry.ts';
 import type {
@@ -192,6 +194,7 @@ export const api = {
   staffLogin: (request: StaffLoginRequest) => apiClient.post<unknown>('/staff/sessions', request),
 };
 
+export type { AccountClosed, ClosingBlocker, SensitiveConsent, SensitiveConsentKey, SensitiveConsentsResponse };
 export type { AgreementsResponse, ContactsResponse, IdCardOcrResponse, LoginResponse, Me, MyCertificatesResponse, VerificationRequestView };
 export type CertificateView = MyCertificatesResponse['certificates'][number];
 export type MyVerificationRequestsResponse = z.infer<typeof myVerificationRequestsResponseSchema>;
@@ -254,6 +257,13 @@ export const accountApi = {
     apiUpload<VerificationPhotoResponse>('/me/verification-requests/photos', imageForm(file), { onProgress }),
   requestVerification: (certificateId: string, request: NewVerificationRequest) =>
     apiClient.post<VerificationRequestView>(`/me/certificates/${encodeURIComponent(certificateId)}/verification-requests`, request),
+  /** The separate consents to ID-card and face data (PIPL Art. 29), and whether each was given. */
+  sensitiveConsents: (signal?: AbortSignal) => apiClient.get<SensitiveConsentsResponse>('/identity/consents', { signal }),
+  giveSensitiveConsent: (key: SensitiveConsentKey, version: string) => apiClient.post<SensitiveConsentsResponse>('/identity/consents', { key, version }),
+  /** My data as a zip (PIPL Art. 45). */
+  exportMyData: (signal?: AbortSignal) => apiBlob(`${apiBase}/me/export`, { signal }),
+  /** Closes the account (注销账号); 409 ACCOUNT_CLOSING_BLOCKED names what is still open. */
+  closeAccount: () => apiClient.delete<AccountClosed>('/me'),
 };
 
 export type { ApplicationDetail, ApplicationSummary };
