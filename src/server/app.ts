@@ -25,6 +25,8 @@ import { applicationRoutes } from './applications/routes.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { referenceRoutes } from './reference/routes.ts';
 import { verifyRoutes, wellKnownRoutes } from './verify/routes.ts';
+import { Verifier } from './verify/verify.ts';
+import { Publication } from './verify/publication.ts';
 import { voucherRevocationRoutes } from './vouchers/revoke.ts';
 import { voucherRoutes } from './vouchers/routes.ts';
 import { staffRoutes } from './staff/routes.ts';
@@ -107,13 +109,18 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
 
   const adapters = createAdapters(config, app.log, options.adapters);
   const work = createWorkQueues();
-  const ctx: AppContext = { config, db: options.db, logger: app.log, now: options.now ?? (() => new Date()), secrets: options.secrets ?? configuredSecretBox(config), work, ...adapters };
+  const secrets = options.secrets ?? configuredSecretBox(config);
+  const verifier = new Verifier(options.db, { maxStatusAgeMs: config.verifyStatusMaxAgeMs, logger: app.log });
+  const publication = new Publication(options.db, secrets, verifier.state);
+  const ctx: AppContext = { config, db: options.db, logger: app.log, now: options.now ?? (() => new Date()), secrets, work, verifier, publication, ...adapters };
   app.addHook('onClose', async () => {
     // In-flight decoding and OCR get the shutdown deadline, then the process goes on closing.
     const finished = await Promise.all([work.images.close(SHUTDOWN_DEADLINE_MS), work.ocr.close(SHUTDOWN_DEADLINE_MS)]);
     if (finished.includes(false)) app.log.warn('shutdown deadline passed with image or OCR work still running');
     await adapters.rateLimiter.close?.();
     await adapters.idCardReader.close?.();
+    // Checks logged in memory are written before the database closes (start.ts closes it after the app).
+    await verifier.close();
   });
 
   await app.register(fastifyCookie);
