@@ -278,11 +278,11 @@ export function verifySignedToken(
   const listNotes = (s: ReturnType<typeof fromList>) => ({ ...(s.asOf ? { statusAsOf: s.asOf } : {}), ...('note' in s && s.note ? { statusList: s.note } : {}) });
   if (kind === 'certificate') {
     const verification = verifyCertificateToken(token, keySet, options);
-    const s = fromList('claims' in verification ? verification.claims.statusIndex : undefined);
+    const s = 'claims' in verification ? fromList(verification.claims.statusIndex) : { record: null };
     return { kind, ...applyCertificateStatus(verification, s.record), ...listNotes(s) };
   }
   const verification = verifyVoucherToken(token, keySet, options);
-  const s = fromList('claims' in verification ? verification.claims.statusIndex : undefined);
+  const s = 'claims' in verification ? fromList(verification.claims.statusIndex) : { record: null };
   const result = { ...applyVoucherStatus(verification, s.record), ...listNotes(s) };
   return kind ? { kind, ...result } : result;
 }

@@ -93,10 +93,14 @@ export function statusListSignedBytes(list: Omit<StatusList, 'signature' | 'type
 export function signStatusList(
   fields: { issued: string; nextUpdate: string; entries: number; marks: Iterable<StatusMark> },
   key: { kid: string; privateKeyHex: string; publicKeyHex: string },
+  options: { deterministicNonce?: boolean } = {},
 ): StatusList {
   const encodedList = encodeStatusBits(statusBits(fields.entries, fields.marks));
   const unsigned = { kid: key.kid, issued: fields.issued, nextUpdate: fields.nextUpdate, entries: fields.entries, encodedList };
-  const signature = base64UrlEncode(sm2Sign(statusListSignedBytes(unsigned), key.privateKeyHex, { publicKeyHex: key.publicKeyHex }));
+  const signature = base64UrlEncode(sm2Sign(statusListSignedBytes(unsigned), key.privateKeyHex, {
+      publicKeyHex: key.publicKeyHex,
+      ...(options.deterministicNonce ? { deterministicNonce: true } : {}),
+    }));
   return { type: 'RtoStatusList', version: 1, ...unsigned, bitsPerEntry: 2, signature };
 }
 
