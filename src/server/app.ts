@@ -36,6 +36,13 @@ import { verificationRequestRoutes } from './staff/verificationRequestsRoutes.ts
 
 export type App = FastifyInstance;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The public verifier (cached state, batched check log). */
+    verifier: Verifier;
+  }
+}
+
 export interface BuildAppOptions {
   config: Config;
   db: Database;
@@ -112,6 +119,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const secrets = options.secrets ?? configuredSecretBox(config);
   const verifier = new Verifier(options.db, { maxStatusAgeMs: config.verifyStatusMaxAgeMs, logger: app.log });
   const publication = new Publication(options.db, secrets, verifier.state);
+  // Reachable from outside the routes: metrics count its verdicts, tests flush its check log.
+  app.decorate('verifier', verifier);
   const ctx: AppContext = { config, db: options.db, logger: app.log, now: options.now ?? (() => new Date()), secrets, work, verifier, publication, ...adapters };
   app.addHook('onClose', async () => {
     // In-flight decoding and OCR get the shutdown deadline, then the process goes on closing.

@@ -167,6 +167,7 @@ describe('credit-assessment vouchers', () => {
   });
 
   it('logs every check with the outcome only, nothing about the checker', async () => {
+    await t.app.verifier.checkLog.flush();
     await t.database.db.delete(voucherChecks);
     const voucher = await approveWithVoucher(t.database.db, await acceptedCreditAssessment(t.database.db, owner.userId, t.clock.now()), 'AA', t.clock.now());
     await t.app.inject({
@@ -176,6 +177,8 @@ describe('credit-assessment vouchers', () => {
       headers: { 'user-agent': 'CheckpointScanner/1.0' },
     });
     await verify('garbage', '198.51.100.77');
+    // Written in batches off the request path.
+    await t.app.verifier.checkLog.flush();
     const rows = await t.database.db.select().from(voucherChecks);
     expect(rows).toHaveLength(2);
     expect(rows.map((r) => [r.serial, r.verdict, r.reason, r.channel])).toEqual([
