@@ -76,17 +76,20 @@ const commands: Record<string, Command> = {
     },
   },
   bench: {
-    summary: 'Benchmarks: offline ID-card OCR (accuracy and time per image), voucher signing/rendering, the staff queue at scale, image intake',
-    usage: 'rto bench [--only ocr|voucher|queue|intake] [--count N] [--applications N]',
+    summary: 'Benchmarks: offline ID-card OCR (accuracy and time per image), voucher signing/rendering, the staff queue at scale, image intake, verification throughput',
+    usage: 'rto bench [--only ocr|voucher|queue|intake|verify] [--count N] [--applications N] [--vouchers N] [--seconds S] [--connections C]',
     options: {
-      only: { type: 'string', description: 'run one benchmark: ocr, voucher, queue or intake' },
+      only: { type: 'string', description: 'run one benchmark: ocr, voucher, queue, intake or verify' },
+      vouchers: { type: 'string', description: 'vouchers in the database for the verify benchmark (default 100000; 1000000 for the full size)' },
+      seconds: { type: 'string', description: 'seconds of load per target in the verify benchmark (default 10)' },
+      connections: { type: 'string', description: 'concurrent connections in the verify benchmark (default 50)' },
       count: { type: 'string', description: 'generated ID-card photos per condition in the OCR benchmark (default 4; 15 conditions)' },
       applications: { type: 'string', description: 'applications in the queue benchmark (default 200000; 1000000 for the full size)' },
     },
     async run(values) {
       const only = values.only as string | undefined;
-      if (only !== undefined && only !== 'ocr' && only !== 'voucher' && only !== 'queue' && only !== 'intake') {
-        console.error('--only takes ocr, voucher, queue or intake');
+      if (only !== undefined && !['ocr', 'voucher', 'queue', 'intake', 'verify'].includes(only)) {
+        console.error('--only takes ocr, voucher, queue, intake or verify');
         return 2;
       }
       const count = values.count === undefined ? 4 : Number(values.count);
@@ -114,6 +117,12 @@ const commands: Record<string, Command> = {
         console.log('\n== Image intake (one decode per upload; bounded queue)');
         const { runIntakeBench } = await import('./bench/intakeBench.ts');
         await runIntakeBench({ count: values.count === undefined ? 10 : count });
+      }
+      if (only === undefined || only === 'verify') {
+        console.log('\n== Public verification throughput (target: ≥ 80 % of a bare Fastify JSON route on PostgreSQL, ≥ 50 % on PGlite)');
+        const { runVerifyBench } = await import('./bench/verifyBench.ts');
+        const whole = (v: unknown, fallback: number) => (v === undefined ? fallback : Number(v));
+        await runVerifyBench({ vouchers: whole(values.vouchers, 100_000), seconds: whole(values.seconds, 10), connections: whole(values.connections, 50) });
       }
       return 0;
     },
