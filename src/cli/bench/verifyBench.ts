@@ -135,7 +135,7 @@ async function load(url: string, paths: string[], seconds: number, connections: 
     requests: [
       {
         method: 'GET',
-        setupRequest: (request: { path?: string; headers?: Record<string, string> }) => {
+        setupRequest: (request) => {
           n += 1;
           request.path = paths[n % paths.length]!;
           request.headers = { ...request.headers, 'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` };
