@@ -188,22 +188,24 @@ const commands: Record<string, Command> = {
   },
   verify: {
     summary: 'Verify a voucher or e-certificate QR (picture, token or /v/ URL); exit 0 if valid',
-    usage: 'rto verify IMAGE_OR_TOKEN [--keys FILE_OR_URL] [--offline] [--server URL]',
+    usage: 'rto verify IMAGE_OR_TOKEN [--keys FILE_OR_URL] [--status FILE_OR_URL] [--offline] [--server URL]',
     options: {
-      keys: { type: 'string', description: 'rto-keys.json file or URL: verify the signature locally (status not checked)' },
-      offline: { type: 'boolean', description: 'no server: needs --keys; a good token reads "authentic, status not checked"' },
+      keys: { type: 'string', description: 'rto-keys.json file or URL: verify the signature locally' },
+      status: { type: 'string', description: 'rto-status.json file or URL for the offline check (default: beside a --keys URL)' },
+      offline: { type: 'boolean', description: 'no server: needs --keys; the status comes from the status list ("状态截至 …"), without one it is not checked' },
       server: { type: 'string', description: 'server to ask online (default: the URL in the QR, else PUBLIC_BASE_URL)' },
     },
     async run(values, positionals) {
       const [input] = positionals;
       if (!input) {
-        console.error('Usage: rto verify IMAGE_OR_TOKEN [--keys FILE_OR_URL] [--offline] [--server URL]');
+        console.error('Usage: rto verify IMAGE_OR_TOKEN [--keys FILE_OR_URL] [--status FILE_OR_URL] [--offline] [--server URL]');
         return 2;
       }
       const { runVerifyCommand } = await import('../server/verify/cli.ts');
       const result = await runVerifyCommand({
         input,
         ...(typeof values.keys === 'string' ? { keys: values.keys } : {}),
+        ...(typeof values.status === 'string' ? { status: values.status } : {}),
         ...(typeof values.server === 'string' ? { server: values.server } : {}),
         offline: values.offline === true,
       });
