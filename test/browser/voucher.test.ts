@@ -182,14 +182,26 @@ browserSuite('vouchers, verification and the e-certificate in the drivers app', 
     });
   });
 
-  it('without network the page checks the signature with the saved keys: authentic, status not checked', async () => {
+  it('without network the page checks the signature with the saved keys and status list: 状态截至 …, else status not checked', async () => {
     await onPhone('verify-offline', async (page, context) => {
       await page.goto(`/v/${voucher.token}`);
       await expect.poll(() => verdict(page).getAttribute('data-verdict')).toBe('valid');
       // The published keys are kept on the phone after an online check.
       await expect.poll(() => page.evaluate(() => localStorage.getItem('rto.verify.keySet'))).toContain('publicKeyHex');
 
+      await expect.poll(() => page.evaluate(() => localStorage.getItem('rto.verify.statusList'))).toContain('RtoStatusList');
+
       await context.route('**/api/v1/verify/**', (route) => route.abort('internetdisconnected'));
+      await page.reload();
+      // The kept status list answers, and says how current it is.
+      await expect.poll(() => verdict(page).getAttribute('data-verdict')).toBe('valid');
+      expect(await verdict(page).getAttribute('data-offline')).toBe('true');
+      expect(await page.getByTestId('status-as-of').innerText()).toMatch(/^状态截至 .+（\d+ 分钟前更新）$/);
+      await screenshot(page, 'verify-offline-status-list', { fullPage: true });
+
+      // Without a status list on the phone only the signature can be vouched for.
+      await page.evaluate(() => localStorage.removeItem('rto.verify.statusList'));
+      await context.route('**/.well-known/rto-status.json', (route) => route.abort('internetdisconnected'));
       await page.reload();
       await expect.poll(() => verdict(page).getAttribute('data-verdict')).toBe('authentic_unchecked');
       expect(await verdict(page).getAttribute('data-offline')).toBe('true');

@@ -52,7 +52,8 @@ export function savedKeySet(): SavedKeySet | null {
  */
 export async function refreshKeySet(options: { force?: boolean } = {}): Promise<void> {
   const saved = savedKeySet();
-  if (!options.force && saved && Date.now() - saved.fetchedAt < refreshAfterMs) return;
+  // The status list changes more often than keys; the browser's HTTP cache (ETag, 5 minutes) keeps it cheap.
+  if (!options.force && saved && Date.now() - saved.fetchedAt < refreshAfterMs) return refreshStatusList();
   try {
     const keySet = await voucherApi.keySet();
     if (!isKeySet(keySet)) return;
