@@ -161,7 +161,7 @@ export async function runVerifyBench(
   const seconds = Math.max(1, opts.seconds ?? 10);
   const connections = Math.max(1, opts.connections ?? 50);
   const log = opts.quiet ? () => undefined : console.log;
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+  const child = spawn(process.execPath, [...(process.env.RTO_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.RTO_BENCH_PROFILE] : []), '--import', 'tsx', fileURLToPath(import.meta.url)], {
     env: { ...process.env, RTO_VERIFY_BENCH_CHILD: JSON.stringify({ vouchers, distinct }) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
