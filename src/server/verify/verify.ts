@@ -18,11 +18,20 @@
 import { LRUCache } from 'lru-cache';
 import { eq } from 'drizzle-orm';
 import type { CertificateClaims } from '../../domain/certificateToken.ts';
-import { tokenCategoryLabel, verifySignedToken } from '../../domain/certificateToken.ts';
+import { signedTokenKind, tokenCategoryLabel, verifySignedToken, type SignedTokenResult } from '../../domain/certificateToken.ts';
 import { chinaDate } from '../../domain/dates.ts';
 import type { Localized } from '../../domain/errors.ts';
 import { checkSignature, type SignatureFailure } from '../../domain/trustList.ts';
-import { invalidReasonMessages, type SignatureCheck, type VoucherClaims, type VoucherStatusRecord, type VoucherVerdict } from '../../domain/voucherToken.ts';
+import {
+  applyVoucherStatus,
+  invalidReasonMessages,
+  verifyVoucherToken,
+  type SignatureCheck,
+  type VoucherClaims,
+  type VoucherStatusRecord,
+  type VoucherVerdict,
+  type VoucherVerification,
+} from '../../domain/voucherToken.ts';
 import type { Executor } from '../db/client.ts';
 import { certificateCategories, vouchers } from '../db/schema.ts';
 import { CheckLog } from './checkLog.ts';
@@ -72,6 +81,7 @@ export class Verifier {
   readonly checkLog: CheckLog;
   private readonly signatures = new LRUCache<string, { failure: SignatureFailure | null }>({ max: SIGNATURE_CACHE_SIZE });
   private readonly records = new LRUCache<string, RecordAnswer>({ max: RECORD_CACHE_SIZE });
+  private readonly verifications = new LRUCache<string, VoucherVerification>({ max: SIGNATURE_CACHE_SIZE });
   private readonly cachedCheck: SignatureCheck;
 
   constructor(
@@ -80,7 +90,10 @@ export class Verifier {
   ) {
     this.state = new VerifierState(db, options.maxStatusAgeMs);
     this.checkLog = options.checkLog ?? new CheckLog(db, options.logger);
-    this.state.onKeysChanged(() => this.signatures.clear());
+    this.state.onKeysChanged(() => {
+      this.signatures.clear();
+      this.verifications.clear();
+    });
     this.cachedCheck = (signedBytes, signature, kid, issuedAt, keySet, kind) => {
       // The signed bytes and signature are the whole token: the key identifies one check exactly.
       const key = `${kind ?? ''}:${binary(signedBytes)}${binary(signature)}`;
@@ -111,7 +124,22 @@ export class Verifier {
     await this.state.current();
     const keySet = this.state.keySet;
     const base = { today: checkedOn, now: now.getTime(), checkSignature: this.cachedCheck };
-    const offline = verifySignedToken(token, keySet, { ...base, status: null });
+    const kind = signedTokenKind(token);
+    // A voucher's verification depends only on the token, the key set and the day: kept per day.
+    let voucherVerification: VoucherVerification | undefined;
+    let offline: SignedTokenResult;
+    if (kind === 'certificate') {
+      offline = verifySignedToken(token, keySet, { ...base, status: null });
+    } else {
+      const key = `${checkedOn}|${token}`;
+      voucherVerification = this.verifications.get(key);
+      if (!voucherVerification) {
+        voucherVerification = verifyVoucherToken(token, keySet, { today: checkedOn, checkSignature: this.cachedCheck });
+        // Only what a genuine signature vouches for: junk cannot push real tokens out.
+        if ('claims' in voucherVerification) this.verifications.set(key, voucherVerification);
+      }
+      offline = { ...(kind ? { kind } : {}), ...applyVoucherStatus(voucherVerification, null) } as SignedTokenResult;
+    }
     const claims = offline.kind === 'certificate' ? offline.certificate : 'claims' in offline ? offline.claims : undefined;
     let status: VoucherStatusRecord | 'not_on_record' | null = null;
     if (claims) {
@@ -132,7 +160,11 @@ export class Verifier {
       else outcome.claims = claims as VoucherClaims;
       return outcome;
     }
-    const result = status ? verifySignedToken(token, keySet, { ...base, status }) : offline;
+    const result: SignedTokenResult = !status
+      ? offline
+      : voucherVerification
+        ? ({ ...(kind ? { kind } : {}), ...applyVoucherStatus(voucherVerification, status) } as SignedTokenResult)
+        : verifySignedToken(token, keySet, { ...base, status });
     return {
       ...(result.kind ? { kind: result.kind } : {}),
       verdict: result.verdict,
