@@ -1,6 +1,7 @@
 /**
  * Writes test/vectors/*.json: voucher tokens with the verdict every verifier (server, public page, the
- * app offline, third parties) must reach. Deterministic: fixed test keys and deterministic SM2 nonces, so
+ * app offline, third parties) must reach — with the issuer's status record (online), or with a signed
+ * status list (offline; `statusList` and the instant `now` of the check). Deterministic: fixed test keys and deterministic SM2 nonces, so
  * running it again gives byte-identical files. test/unit/vectors.test.ts checks the files are current.
  *
  *   npx tsx scripts/make-vectors.ts
@@ -11,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sm2, sm3 } from 'sm-crypto-v2';
+import { signStatusList, type StatusList } from '../src/domain/statusList.ts';
 import {
   base64UrlDecode,
   base64UrlEncode,
@@ -23,6 +25,7 @@ import {
   type VoucherStatusRecord,
   type VoucherVerdict,
   type VoucherInvalidReason,
+  type StatusListNote,
 } from '../src/domain/voucherToken.ts';
 
 export interface VoucherVector {
@@ -31,9 +34,21 @@ export interface VoucherVector {
   token: string;
   keySet: VoucherKeySet;
   today: string;
-  /** null: the status could not be looked up (offline verifier). */
-  statusRecord: VoucherStatusRecord | null;
-  expected: { status: VoucherVerdict; reason?: VoucherInvalidReason; claims?: VoucherClaims };
+  /** null: the status could not be looked up (offline verifier). Absent when `statusList` decides. */
+  statusRecord?: VoucherStatusRecord | null;
+  /** The status list an offline verifier holds (src/domain/statusList.ts), checked against `keySet`. */
+  statusList?: StatusList;
+  /** The instant of the check (ISO), for the status list's freshness. */
+  now?: string;
+  expected: {
+    status: VoucherVerdict;
+    reason?: VoucherInvalidReason;
+    claims?: VoucherClaims;
+    /** The status list's issue time the verdict rests on ("状态截至 …"). */
+    statusAsOf?: string;
+    /** Why the status list did not count, or that it was stale. */
+    statusList?: StatusListNote;
+  };
   /** The keys that signed these vectors: test keys, published on purpose. */
   testKeys: { notice: string; keys: VoucherSigningKey[] };
 }
@@ -216,7 +231,92 @@ export function buildVectors(): VoucherVector[] {
       expected: { status: 'invalid', reason: 'malformed' },
     },
   ];
+  vectors.push(...statusListVectors(keyA, keyB, publicA));
   return vectors.map((v) => ({ ...v, ...withKey }));
+}
+
+/** Version-2 tokens (prefix RT2-, with a status index) checked offline against a status list. */
+function statusListVectors(keyA: VoucherSigningKey, keyB: VoucherSigningKey, publicA: VoucherKeySet['keys'][number]): Omit<VoucherVector, 'testKeys'>[] {
+  const keySet = { keys: [publicA] };
+  const index = 70_001;
+  const token = signVoucher({ ...claims, statusIndex: index }, keyA, { deterministicNonce: true });
+  const fullClaims = { ...claims, kid: keyA.kid, statusIndex: index };
+  const issued = '2025-06-01T00:00:00.000Z';
+  const list = (marks: { index: number; revoked?: boolean; superseded?: boolean }[], key = keyA) =>
+    signStatusList({ issued, nextUpdate: '2025-06-02T00:00:00.000Z', entries: 131_072, marks }, key, { deterministicNonce: true });
+  // Other documents' entries are set too: a verifier must read exactly its own.
+  const others = [{ index: 70_000, revoked: true }, { index: 70_002, superseded: true }, { index: 3, revoked: true, superseded: true }];
+  const fresh = { today: '2025-06-01', now: '2025-06-01T08:00:00.000Z' };
+  const tamperedList = (() => {
+    const l = list(others);
+    return { ...l, nextUpdate: '2025-12-31T00:00:00.000Z' };
+  })();
+  return [
+    {
+      name: 'valid-per-list',
+      description: 'Version-2 voucher checked offline; the fresh, signed status list has its entry clear.',
+      token,
+      keySet,
+      ...fresh,
+      statusList: list(others),
+      expected: { status: 'valid', claims: fullClaims, statusAsOf: issued },
+    },
+    {
+      name: 'revoked-per-list',
+      description: 'Version-2 voucher whose entry in the status list has the revoked bit set.',
+      token,
+      keySet,
+      ...fresh,
+      statusList: list([...others, { index, revoked: true }]),
+      expected: { status: 'revoked', claims: fullClaims, statusAsOf: issued },
+    },
+    {
+      name: 'superseded-per-list',
+      description: 'Version-2 voucher whose entry in the status list has the superseded bit set.',
+      token,
+      keySet,
+      ...fresh,
+      statusList: list([...others, { index, superseded: true }]),
+      expected: { status: 'superseded', claims: fullClaims, statusAsOf: issued },
+    },
+    {
+      name: 'stale-list',
+      description: 'The status list is past its nextUpdate and the entry is clear: the status is not vouched for any more.',
+      token,
+      keySet,
+      today: '2025-06-03',
+      now: '2025-06-03T08:00:00.000Z',
+      statusList: list(others),
+      expected: { status: 'authentic_unchecked', claims: fullClaims, statusAsOf: issued, statusList: 'stale' },
+    },
+    {
+      name: 'list-signature-tampered',
+      description: 'The status list\'s nextUpdate was moved after signing: the list is ignored.',
+      token,
+      keySet,
+      ...fresh,
+      statusList: tamperedList,
+      expected: { status: 'authentic_unchecked', claims: fullClaims, statusList: 'tampered' },
+    },
+    {
+      name: 'list-unknown-key',
+      description: 'The status list is signed by a key that is not in the trust list: it is ignored, even where it says revoked.',
+      token,
+      keySet,
+      ...fresh,
+      statusList: list([...others, { index, revoked: true }], keyB),
+      expected: { status: 'authentic_unchecked', claims: fullClaims, statusList: 'unknown_key' },
+    },
+    {
+      name: 'unsupported-version',
+      description: 'A token of a later format version (prefix RT9-): refused as such, not guessed at.',
+      token: token.replace(/^RT2-/, 'RT9-'),
+      keySet,
+      ...fresh,
+      statusList: list(others),
+      expected: { status: 'invalid', reason: 'unsupported_version' },
+    },
+  ];
 }
 
 export const vectorsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'vectors');

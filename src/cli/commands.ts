@@ -76,18 +76,21 @@ const commands: Record<string, Command> = {
     },
   },
   bench: {
-    summary: 'Benchmarks: offline ID-card OCR (accuracy and time per image), voucher signing/rendering, the staff queue at scale, image intake, registry import',
-    usage: 'rto bench [--only ocr|voucher|queue|intake|registry] [--count N] [--applications N] [--rows N]',
+    summary: 'Benchmarks: offline ID-card OCR (accuracy and time per image), voucher signing/rendering, the staff queue at scale, image intake, registry import, verification throughput',
+    usage: 'rto bench [--only ocr|voucher|queue|intake|registry|verify] [--count N] [--applications N] [--rows N] [--vouchers N] [--seconds S] [--connections C]',
     options: {
-      only: { type: 'string', description: 'run one benchmark: ocr, voucher, queue, intake or registry' },
+      only: { type: 'string', description: 'run one benchmark: ocr, voucher, queue, intake, registry or verify' },
       rows: { type: 'string', description: 'rows of the registry-import benchmark (default 1000000)' },
+      vouchers: { type: 'string', description: 'vouchers in the database for the verify benchmark (default 100000; 1000000 for the full size)' },
+      seconds: { type: 'string', description: 'seconds of load per target in the verify benchmark (default 10)' },
+      connections: { type: 'string', description: 'concurrent connections in the verify benchmark (default 50)' },
       count: { type: 'string', description: 'generated ID-card photos per condition in the OCR benchmark (default 4; 15 conditions)' },
       applications: { type: 'string', description: 'applications in the queue benchmark (default 200000; 1000000 for the full size)' },
     },
     async run(values) {
       const only = values.only as string | undefined;
-      if (only !== undefined && !['ocr', 'voucher', 'queue', 'intake', 'registry'].includes(only)) {
-        console.error('--only takes ocr, voucher, queue, intake or registry');
+      if (only !== undefined && !['ocr', 'voucher', 'queue', 'intake', 'registry', 'verify'].includes(only)) {
+        console.error('--only takes ocr, voucher, queue, intake, registry or verify');
         return 2;
       }
       const count = values.count === undefined ? 4 : Number(values.count);
@@ -125,6 +128,12 @@ const commands: Record<string, Command> = {
         console.log('\n== Registry import (target: 1 000 000 rows in under 5 minutes on PostgreSQL)');
         const { runRegistryBench } = await import('./bench/registryBench.ts');
         await runRegistryBench({ rows });
+      }
+      if (only === undefined || only === 'verify') {
+        console.log('\n== Public verification throughput (target: ≥ 80 % of a bare Fastify JSON route on PostgreSQL, ≥ 50 % on PGlite)');
+        const { runVerifyBench } = await import('./bench/verifyBench.ts');
+        const whole = (v: unknown, fallback: number) => (v === undefined ? fallback : Number(v));
+        await runVerifyBench({ vouchers: whole(values.vouchers, 100_000), seconds: whole(values.seconds, 10), connections: whole(values.connections, 50) });
       }
       return 0;
     },
@@ -280,22 +289,24 @@ const commands: Record<string, Command> = {
   },
   verify: {
     summary: 'Verify a voucher or e-certificate QR (picture, token or /v/ URL); exit 0 if valid',
-    usage: 'rto verify IMAGE_OR_TOKEN [--keys FILE_OR_URL] [--offline] [--server URL]',
+    usage: 'rto verify IMAGE_OR_TOKEN [--keys FILE_OR_URL] [--status FILE_OR_URL] [--offline] [--server URL]',
     options: {
-      keys: { type: 'string', description: 'rto-keys.json file or URL: verify the signature locally (status not checked)' },
-      offline: { type: 'boolean', description: 'no server: needs --keys; a good token reads "authentic, status not checked"' },
+      keys: { type: 'string', description: 'rto-keys.json file or URL: verify the signature locally' },
+      status: { type: 'string', description: 'rto-status.json file or URL for the offline check (default: beside a --keys URL)' },
+      offline: { type: 'boolean', description: 'no server: needs --keys; the status comes from the status list ("状态截至 …"), without one it is not checked' },
       server: { type: 'string', description: 'server to ask online (default: the URL in the QR, else PUBLIC_BASE_URL)' },
     },
     async run(values, positionals) {
       const [input] = positionals;
       if (!input) {
-        console.error('Usage: rto verify IMAGE_OR_TOKEN [--keys FILE_OR_URL] [--offline] [--server URL]');
+        console.error('Usage: rto verify IMAGE_OR_TOKEN [--keys FILE_OR_URL] [--status FILE_OR_URL] [--offline] [--server URL]');
         return 2;
       }
       const { runVerifyCommand } = await import('../server/verify/cli.ts');
       const result = await runVerifyCommand({
         input,
         ...(typeof values.keys === 'string' ? { keys: values.keys } : {}),
+        ...(typeof values.status === 'string' ? { status: values.status } : {}),
         ...(typeof values.server === 'string' ? { server: values.server } : {}),
         offline: values.offline === true,
       });

@@ -57,12 +57,15 @@ export const certificateClaimsSchema = z.object({
   issuedAt: day,
   expiresAt: day,
   kid: z.string(),
+  /** When the QR was made and until when it is accepted (short-lived e-certificate QR). */
+  qrIssuedAt: z.string().optional(),
+  qrExpiresAt: z.string().optional(),
 });
 
 export const verdictSchema = z.enum(['valid', 'invalid', 'revoked', 'superseded', 'authentic_unchecked']);
 export type Verdict = z.infer<typeof verdictSchema>;
 
-export const verifyReasonSchema = z.enum(['malformed', 'tampered', 'unknown_key', 'not_yet_valid', 'expired', 'not_on_record']);
+export const verifyReasonSchema = z.enum(['malformed', 'unsupported_version', 'tampered', 'unknown_key', 'not_yet_valid', 'expired', 'qr_expired', 'not_on_record']);
 
 /** GET /verify/{token}: always 200 for an answer (a bad token is the answer `invalid`), 429 when rate limited. */
 export const verifyResponseSchema = z.object({
@@ -82,6 +85,10 @@ export const verifyResponseSchema = z.object({
   supersededBy: z.string().optional(),
   /** The day (China time) the verdict applies to. */
   checkedOn: day,
+  /** Offline only: issue time of the status list the verdict rests on ("状态截至 …"). */
+  statusAsOf: z.string().optional(),
+  /** Offline only: why the status list was not used, or that it is stale. */
+  statusList: z.enum(['malformed', 'tampered', 'unknown_key', 'not_listed', 'stale']).optional(),
 });
 export type VerifyResponse = z.infer<typeof verifyResponseSchema>;
 
@@ -101,6 +108,9 @@ export const eCertificateSchema = z.object({
   }),
   issuedOn: day,
   expiresOn: day,
+  /** The QR is accepted from qrIssuedAt until qrExpiresAt (a few minutes); the app fetches a new one before. */
+  qrIssuedAt: z.string(),
+  qrExpiresAt: z.string(),
 });
 export type ECertificate = z.infer<typeof eCertificateSchema>;
 
@@ -115,8 +125,28 @@ export const publishedKeySetSchema = z.object({
       /** First and last China-time day the key may have signed on (the verifier enforces them). */
       notBefore: day.optional(),
       notAfter: day.optional(),
+      /** The kinds of document the key may sign (absent: any, in key sets published before trust lists). */
+      documents: z.array(z.enum(['voucher', 'certificate', 'status_list', 'trust_list'])).optional(),
       retiredAt: z.string().optional(),
     }),
   ),
+  /** The trust list envelope (src/domain/trustList.ts): absent only in key sets saved by older apps. */
+  type: z.literal('RtoTrustList').optional(),
+  version: z.literal(1).optional(),
+  issued: z.string().optional(),
+  signatures: z.array(z.object({ kid: z.string(), signature: z.string() })).optional(),
+});
+
+/** GET /.well-known/rto-status.json (src/domain/statusList.ts). */
+export const statusListSchema = z.object({
+  type: z.literal('RtoStatusList'),
+  version: z.literal(1),
+  kid: z.string(),
+  issued: z.string(),
+  nextUpdate: z.string(),
+  entries: z.number().int(),
+  bitsPerEntry: z.literal(2),
+  encodedList: z.string(),
+  signature: z.string(),
 });
 export type PublishedKeySet = z.infer<typeof publishedKeySetSchema>;

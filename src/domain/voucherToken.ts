@@ -2,13 +2,14 @@
  * The signed token inside a credit-assessment voucher's QR code (诚信考核凭证), and the one rule that turns
  * a token plus what is known about its status into a verdict. Shared by the server, the public verify
  * page and the app's offline verifier, so it is pure (no I/O, no Node-only APIs: Uint8Array, not Buffer).
+ * The envelope (version prefix, base64url) is in tokenEncoding.ts, signatures in sm2Signature.ts, keys
+ * in trustList.ts, revocation lists in statusList.ts.
  *
- * Token format, version 1
- * -----------------------
- *   token  = base64url( payload || signature )        RFC 4648 §5 alphabet, no padding, canonical
- *   payload (the signed bytes):
- *     u8     format version = 0x01
- *     u8     flags: bit 0 = certificateNumberMasked present; other bits must be 0
+ * Voucher payload (token versions 1 and 2, see tokenEncoding.ts)
+ * ------------------------------------------------------------
+ *     u8     kind = 0x01 (voucher)
+ *     u8     flags: bit 0 = certificateNumberMasked present; bit 1 = statusIndex present (version 2
+ *            only; every version-2 voucher has one); other bits must be 0
  *     str    kid                        key id of the signing key
  *     str    serial
  *     str    holder                     masked name, e.g. 张*三
@@ -18,28 +19,32 @@
  *     u16    cycleStart, cycleEnd, issuedAt, expiresAt   days since 1970-01-01, big-endian (to 2149)
  *     str    issuer                     issuing authority's name
  *     str    issuerCode
+ *     [u32   statusIndex]               the voucher's entry in the status list, when flag bit 1 is set
  *   str = u8 byte length + UTF-8 bytes (≤ 255 bytes, strict UTF-8)
- *   signature = r || s, 32 bytes each, big-endian (64 bytes; smaller than DER's 70–72)
- *
- * Signature: SM2 over the payload with SM3 digest and the standard default user ID "1234567812345678"
- * (GB/T 32918.2 / GM/T 0003.2: e = SM3(Z_A || M)), so OpenSSL (`pkeyutl -digest sm3 -pkeyopt
- * distid:1234567812345678`), sm-crypto and other SM2 implementations verify it unchanged. A typical voucher
- * is ~190 bytes → ~250 base64url characters, so `https://host/v/{token}` fits a version-12 QR at level M.
+ *   signature = r || s, 32 bytes each, big-endian (64 bytes), over the signed bytes (prefix || payload)
  *
  * Dates are calendar days (YYYY-MM-DD) in China time; `expiresAt` is the last valid day.
  *
  * Verifying offline (no network, no database)
  * -------------------------------------------
  *   const keySet = await (await fetch('https://host/.well-known/rto-keys.json')).json(); // or a saved copy
- *   const result = applyVoucherStatus(verifyVoucherToken(token, keySet, { today: '2026-06-01' }), null);
- *   // result.verdict: 'authentic_unchecked' when signature, key window and dates hold, else 'invalid'
- *   // with result.reason; result.claims (masked) whenever the signature held.
- * `verifySignedToken` in certificateToken.ts does the same for any token kind (voucher or e-certificate).
- * Online, pass the issuer's status record instead of null to get valid / revoked / superseded.
+ *   const list = openStatusList(await (await fetch('https://host/.well-known/rto-status.json')).json(), keySet);
+ *   const result = verifySignedToken(token, keySet, { today: '2026-06-01', now: Date.now(), statusList: list });
+ *   // valid / revoked / superseded per the list ("状态截至" result.statusAsOf), or authentic_unchecked
+ *   // without a usable list; invalid with result.reason otherwise.
  * The cases every verifier must agree on are in test/vectors/ (one JSON file per case).
  */
-import { sm2, sm3 } from 'sm-crypto-v2';
 import { DomainError, type Localized } from './errors.ts';
+import { sealSigned } from './sealing.ts';
+import type { SigningKey } from './sm2Signature.ts';
+import type { StatusListProblem, StatusListReading } from './statusList.ts';
+import { dateToDays, daysToDate, invalidClaims, malformedMessage, openToken, PayloadWriter, splitSignature, tokenMalformed } from './tokenEncoding.ts';
+import { checkSignature, type DocumentKind, type KeySet, type SignatureFailure, type TrustedKey } from './trustList.ts';
+
+export { base64UrlDecode, base64UrlEncode, dateToDays, daysToDate, openToken, PayloadReader, PayloadWriter, splitSignature, tokenMalformed } from './tokenEncoding.ts';
+export { generateSigningKey, keyIdFor, sm2Sign, sm2Verify, SM2_DEFAULT_USER_ID } from './sm2Signature.ts';
+export { checkSignature, type SignatureFailure } from './trustList.ts';
+export { sealSigned as sealToken } from './sealing.ts';
 
 export type VoucherRating = 'AAA' | 'AA' | 'A' | 'B';
 
@@ -60,55 +65,47 @@ export interface VoucherClaims {
   expiresAt: string;
   /** Id of the signing key. */
   kid: string;
+  /** Entry in the status list (version-2 tokens). */
+  statusIndex?: number;
 }
 
-export interface VoucherSigningKey {
-  kid: string;
-  publicKeyHex: string;
-  privateKeyHex: string;
-}
-
+export type VoucherSigningKey = SigningKey;
 /** A public key as published at /.well-known/rto-keys.json. Dates bound the days it may sign on. */
-export interface VoucherPublicKey {
-  kid: string;
-  publicKeyHex: string;
-  notBefore?: string;
-  notAfter?: string;
-}
-
-export interface VoucherKeySet {
-  keys: VoucherPublicKey[];
-}
+export type VoucherPublicKey = TrustedKey;
+export type VoucherKeySet = KeySet;
 
 export interface DecodedVoucherToken {
   claims: VoucherClaims;
   /** r || s, 64 bytes. */
   signature: Uint8Array;
-  /** The payload the signature covers. */
+  /** The bytes the signature covers (prefix and payload). */
   signedBytes: Uint8Array;
+  version: 1 | 2;
 }
 
-export type VoucherInvalidReason = 'malformed' | 'tampered' | 'unknown_key' | 'not_yet_valid' | 'expired';
+export type VoucherInvalidReason = 'malformed' | 'unsupported_version' | 'tampered' | 'unknown_key' | 'not_yet_valid' | 'expired' | 'qr_expired';
 
 /** What the token alone says: whether it is authentic and in date. Status (revoked…) needs the database. */
-export type VoucherVerification =
-  | { status: 'authentic'; claims: VoucherClaims }
-  | { status: 'invalid'; reason: 'malformed' | 'tampered'; detail?: string }
-  | { status: 'invalid'; reason: 'unknown_key'; kid: string; detail?: 'no_such_key' | 'key_not_valid_at_issue' | 'bad_public_key' }
-  | { status: 'invalid'; reason: 'not_yet_valid' | 'expired'; claims: VoucherClaims };
+export type VoucherVerification = TokenVerification<VoucherClaims>;
 
 export type VoucherVerdict = 'valid' | 'invalid' | 'revoked' | 'superseded' | 'authentic_unchecked';
 
 /**
- * What the issuer's records say about a serial. `null` instead of a record means the status could not
- * be looked up (offline). An empty record means the voucher stands.
+ * What the issuer's records (online) or a status list (offline) say about a document. `null` instead
+ * of a record means the status could not be looked up. An empty record means the document stands.
  */
 export interface VoucherStatusRecord {
   revokedAt?: string | null;
   revocationReason?: string | null;
   supersededBy?: string | null;
   supersededAt?: string | null;
+  /** Set by a status list, which knows the fact but not the date. */
+  revoked?: boolean;
+  superseded?: boolean;
 }
+
+/** Why an offline check could not use the status list it had, or that it had gone stale. */
+export type StatusListNote = StatusListProblem | 'not_listed' | 'stale';
 
 export interface VoucherVerdictResult {
   verdict: VoucherVerdict;
@@ -119,6 +116,9 @@ export interface VoucherVerdictResult {
   revocationReason?: string;
   supersededBy?: string;
   supersededAt?: string;
+  /** Issue time of the status list the verdict rests on (offline: "状态截至 …"). */
+  statusAsOf?: string;
+  statusList?: StatusListNote;
   message: Localized;
 }
 
@@ -134,7 +134,11 @@ export const verdictMessages: Record<VoucherVerdict, Localized> = {
 };
 
 export const invalidReasonMessages: Record<VoucherInvalidReason, Localized> = {
-  malformed: { zh: '二维码内容不是有效的凭证', en: 'The QR code does not contain a voucher' },
+  malformed: malformedMessage,
+  unsupported_version: {
+    zh: '二维码格式版本较新，本核验程序无法识别，请更新应用后再核验',
+    en: 'The QR code uses a newer format this verifier does not know; update the app and check again',
+  },
   tampered: { zh: '凭证内容或签名被篡改，签名校验失败', en: 'The voucher was altered: its signature does not match' },
   unknown_key: {
     zh: '凭证由未知或未授权的密钥签发',
@@ -142,193 +146,24 @@ export const invalidReasonMessages: Record<VoucherInvalidReason, Localized> = {
   },
   not_yet_valid: { zh: '凭证尚未生效', en: 'The voucher is not valid yet' },
   expired: { zh: '凭证已过有效期', en: 'The voucher has expired' },
+  qr_expired: { zh: '二维码已过期，请持证人刷新', en: 'The QR code has expired: ask the holder to refresh it' },
 };
 
-/** The standard default user ID (GB/T 32918.2, ENTL = 128 bits). */
-export const SM2_DEFAULT_USER_ID = '1234567812345678';
-
-/** First byte of a voucher token; other token kinds take other values (see certificateToken.ts). */
+/** First payload byte of a voucher; other token kinds take other values (see certificateToken.ts). */
 export const VOUCHER_TOKEN_VERSION = 1;
-const FORMAT_VERSION = VOUCHER_TOKEN_VERSION;
-const SIGNATURE_LENGTH = 64;
+const VOUCHER_KIND = VOUCHER_TOKEN_VERSION;
 const FLAG_CERTIFICATE_NUMBER = 0x01;
+const FLAG_STATUS_INDEX = 0x02;
 const RATINGS: readonly VoucherRating[] = ['AAA', 'AA', 'A', 'B'];
-/** Order of the SM2 recommended curve's base point (GB/T 32918.5). */
-const SM2_N = BigInt('0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123');
-const MAX_DAYS = 0xffff;
-const DAY_MS = 86_400_000;
 
-// ---------------------------------------------------------------------------------------------------
-// Errors
-
-/** The error every token decoder throws for bytes that are not a token of its kind. */
-export function tokenMalformed(detail: string): DomainError {
-  return new DomainError('TOKEN_MALFORMED', invalidReasonMessages.malformed, { status: 400, details: { detail } });
-}
-
-function invalidClaims(field: string, why: string): DomainError {
-  return new DomainError(
-    'VOUCHER_CLAIMS_INVALID',
-    { zh: `凭证字段 ${field} 无效：${why}`, en: `Voucher field ${field} is invalid: ${why}` },
-    { details: { field } },
-  );
-}
-
-// ---------------------------------------------------------------------------------------------------
-// base64url (RFC 4648 §5), strict: no padding, no stray characters, unused trailing bits zero
-
-const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const B64URL_INDEX = new Map<string, number>([...B64URL].map((c, i) => [c, i]));
-
-export function base64UrlEncode(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const b0 = bytes[i] ?? 0;
-    const b1 = bytes[i + 1] ?? 0;
-    const b2 = bytes[i + 2] ?? 0;
-    const n = (b0 << 16) | (b1 << 8) | b2;
-    const chars = i + 2 < bytes.length ? 4 : i + 1 < bytes.length ? 3 : 2;
-    for (let c = 0; c < chars; c++) out += B64URL[(n >> (18 - 6 * c)) & 63];
-  }
-  return out;
-}
-
-/** Returns null for anything that is not the canonical encoding of some bytes. */
-export function base64UrlDecode(text: string): Uint8Array | null {
-  if (text.length % 4 === 1) return null;
-  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
-  let bits = 0;
-  let acc = 0;
-  let o = 0;
-  for (const ch of text) {
-    const v = B64URL_INDEX.get(ch);
-    if (v === undefined) return null;
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
-    acc &= (1 << bits) - 1;
-  }
-  if (acc !== 0) return null;
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Dates
-
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** Days since 1970-01-01 of a YYYY-MM-DD day, range-checked for the u16 fields. */
-export function dateToDays(date: string, field: string): number {
-  const m = DATE_RE.exec(date);
-  if (!m) throw invalidClaims(field, 'expected YYYY-MM-DD');
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  const days = ms / DAY_MS;
-  if (daysToDate(days) !== date) throw invalidClaims(field, 'not a calendar date');
-  if (days < 0 || days > MAX_DAYS) throw invalidClaims(field, 'outside 1970–2149');
-  return days;
-}
-
-export function daysToDate(days: number): string {
-  return new Date(days * DAY_MS).toISOString().slice(0, 10);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Hex
-
-function bytesToHex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
-
-function hexToBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Payload encoding
-
-const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
-
-/** Field writer of the token payloads (shared by every signed token kind). */
-export class PayloadWriter {
-  private readonly parts: number[] = [];
-  u8(v: number): void {
-    this.parts.push(v & 0xff);
-  }
-  u16(v: number): void {
-    this.parts.push((v >> 8) & 0xff, v & 0xff);
-  }
-  str(v: string, field: string): void {
-    if (v.length === 0) throw invalidClaims(field, 'empty');
-    const bytes = utf8Encoder.encode(v);
-    if (bytes.length > 255) throw invalidClaims(field, 'longer than 255 bytes');
-    this.parts.push(bytes.length, ...bytes);
-  }
-  bytes(): Uint8Array {
-    return Uint8Array.from(this.parts);
-  }
-}
-
-export class PayloadReader {
-  offset = 0;
-  constructor(private readonly data: Uint8Array) {}
-  u8(): number {
-    const v = this.data[this.offset];
-    if (v === undefined) throw tokenMalformed('truncated');
-    this.offset += 1;
-    return v;
-  }
-  u16(): number {
-    return (this.u8() << 8) | this.u8();
-  }
-  str(): string {
-    const len = this.u8();
-    if (len === 0) throw tokenMalformed('empty field');
-    if (this.offset + len > this.data.length) throw tokenMalformed('truncated');
-    const slice = this.data.subarray(this.offset, this.offset + len);
-    this.offset += len;
-    try {
-      return utf8Decoder.decode(slice);
-    } catch {
-      throw tokenMalformed('invalid UTF-8');
-    }
-  }
-}
-
-/**
- * The bytes of a token and a reader past its version byte. Throws TOKEN_MALFORMED when the text is not
- * base64url or the token is of another version. Shared by every signed token kind.
- */
-export function openToken(token: string, version: number): { bytes: Uint8Array; reader: PayloadReader } {
-  const bytes = base64UrlDecode(token.trim());
-  if (!bytes) throw tokenMalformed('not base64url');
-  const reader = new PayloadReader(bytes);
-  const found = reader.u8();
-  if (found !== version) throw tokenMalformed(`unsupported version ${found}`);
-  return { bytes, reader };
-}
-
-/** Splits off the signature that must follow the payload `reader` has read, and nothing after it. */
-export function splitSignature(bytes: Uint8Array, reader: PayloadReader): { signature: Uint8Array; signedBytes: Uint8Array } {
-  const payloadLength = reader.offset;
-  if (bytes.length !== payloadLength + SIGNATURE_LENGTH) {
-    throw tokenMalformed(bytes.length < payloadLength + SIGNATURE_LENGTH ? 'truncated' : 'trailing bytes');
-  }
-  return { signature: bytes.slice(payloadLength), signedBytes: bytes.slice(0, payloadLength) };
-}
-
-function encodePayload(claims: VoucherClaims): Uint8Array {
+function encodePayload(claims: VoucherClaims, version: 1 | 2): Uint8Array {
   const w = new PayloadWriter();
-  w.u8(FORMAT_VERSION);
+  w.u8(VOUCHER_KIND);
   const hasCert = claims.certificateNumberMasked !== undefined;
-  w.u8(hasCert ? FLAG_CERTIFICATE_NUMBER : 0);
+  const hasIndex = claims.statusIndex !== undefined;
+  if (hasIndex && version === 1) throw invalidClaims('statusIndex', 'needs a version-2 token');
+  if (!hasIndex && version === 2) throw invalidClaims('statusIndex', 'missing');
+  w.u8((hasCert ? FLAG_CERTIFICATE_NUMBER : 0) | (hasIndex ? FLAG_STATUS_INDEX : 0));
   w.str(claims.kid, 'kid');
   w.str(claims.serial, 'serial');
   w.str(claims.holder, 'holder');
@@ -349,14 +184,22 @@ function encodePayload(claims: VoucherClaims): Uint8Array {
   w.u16(expiresAt);
   w.str(claims.issuer, 'issuer');
   w.str(claims.issuerCode, 'issuerCode');
+  if (hasIndex) {
+    const index = claims.statusIndex!;
+    if (!Number.isInteger(index) || index < 0 || index > 0xffffffff) throw invalidClaims('statusIndex', 'not a u32');
+    w.u32(index);
+  }
   return w.bytes();
 }
 
 /** Splits a token into claims, signature and signed bytes. Throws DomainError TOKEN_MALFORMED. */
 export function decodeVoucherToken(token: string): DecodedVoucherToken {
-  const { bytes, reader: r } = openToken(token, FORMAT_VERSION);
+  const opened = openToken(token, [VOUCHER_KIND]);
+  const r = opened.reader;
   const flags = r.u8();
-  if ((flags & ~FLAG_CERTIFICATE_NUMBER) !== 0) throw tokenMalformed('unknown flags');
+  const allowed = opened.version === 2 ? FLAG_CERTIFICATE_NUMBER | FLAG_STATUS_INDEX : FLAG_CERTIFICATE_NUMBER;
+  if ((flags & ~allowed) !== 0) throw tokenMalformed('unknown flags');
+  if (opened.version === 2 && !(flags & FLAG_STATUS_INDEX)) throw tokenMalformed('no status index');
   const kid = r.str();
   const serial = r.str();
   const holder = r.str();
@@ -370,6 +213,7 @@ export function decodeVoucherToken(token: string): DecodedVoucherToken {
   const expiresAt = daysToDate(r.u16());
   const issuer = r.str();
   const issuerCode = r.str();
+  const statusIndex = flags & FLAG_STATUS_INDEX ? r.u32() : undefined;
   const claims: VoucherClaims = {
     serial,
     holder,
@@ -383,118 +227,23 @@ export function decodeVoucherToken(token: string): DecodedVoucherToken {
     issuedAt,
     expiresAt,
     kid,
+    ...(statusIndex !== undefined ? { statusIndex } : {}),
   };
-  return { claims, ...splitSignature(bytes, r) };
+  return { claims, ...splitSignature(opened), version: opened.version };
 }
-
-// ---------------------------------------------------------------------------------------------------
-// SM2
-
-function normalizePublicKeyHex(publicKeyHex: string): string {
-  const hex = publicKeyHex.toLowerCase();
-  if (!/^[0-9a-f]+$/.test(hex)) throw new Error('public key is not hex');
-  // Accept raw x||y as well as SEC1 04||x||y and compressed 02/03||x.
-  const full = hex.length === 128 ? `04${hex}` : hex;
-  if (!sm2.verifyPublicKey(full)) throw new Error('public key is not on the SM2 curve');
-  return full.length === 130 ? full : sm2.precomputePublicKey(full).toHex(false);
-}
-
-/** e = SM3(Z_A || M), the value SM2 actually signs (GB/T 32918.2 §6.1). */
-function messageDigest(message: Uint8Array, publicKeyHex: string): string {
-  return sm2.getHash(message, publicKeyHex, SM2_DEFAULT_USER_ID);
-}
-
-/**
- * Nonce derived from the private key and digest (in the spirit of RFC 6979, with HMAC-SM3), so that the
- * same claims and key always give the same token. Only used where reproducible output is wanted.
- */
-function deterministicPoint(privateKeyHex: string, digestHex: string): { k: bigint; x1: bigint } {
-  for (let counter = 0; ; counter++) {
-    const mac = sm3(hexToBytes(`${digestHex}${counter.toString(16).padStart(8, '0')}`), {
-      key: hexToBytes(privateKeyHex),
-    });
-    const k = (BigInt(`0x${mac}`) % (SM2_N - 1n)) + 1n;
-    const kG = sm2.getPublicKeyFromPrivateKey(k.toString(16).padStart(64, '0'));
-    const x1 = BigInt(`0x${kG.slice(2, 66)}`);
-    if (x1 !== 0n) return { k, x1 };
-  }
-}
-
-/** Signs `message` with SM2/SM3 and the default user ID; returns r || s (64 bytes). */
-export function sm2Sign(
-  message: Uint8Array,
-  privateKeyHex: string,
-  options: { publicKeyHex?: string; deterministicNonce?: boolean } = {},
-): Uint8Array {
-  const publicKeyHex = options.publicKeyHex ?? sm2.getPublicKeyFromPrivateKey(privateKeyHex);
-  const e = messageDigest(message, normalizePublicKeyHex(publicKeyHex));
-  const signatureHex = sm2.doSignature(hexToBytes(e), privateKeyHex, {
-    hash: false,
-    der: false,
-    ...(options.deterministicNonce ? { pointPool: [deterministicPoint(privateKeyHex, e)] } : {}),
-  });
-  return hexToBytes(signatureHex);
-}
-
-const precomputed = new Map<string, ReturnType<typeof sm2.precomputePublicKey>>();
-
-/** Verifies an r || s SM2/SM3 signature with the default user ID. Throws if the public key is unusable. */
-export function sm2Verify(message: Uint8Array, signature: Uint8Array, publicKeyHex: string): boolean {
-  if (signature.length !== SIGNATURE_LENGTH) return false;
-  const r = BigInt(`0x${bytesToHex(signature.subarray(0, 32))}`);
-  const s = BigInt(`0x${bytesToHex(signature.subarray(32))}`);
-  // The library does not range-check; the standard requires r, s ∈ [1, n-1].
-  if (r === 0n || s === 0n || r >= SM2_N || s >= SM2_N) return false;
-  const key = normalizePublicKeyHex(publicKeyHex);
-  let point = precomputed.get(key);
-  if (!point) {
-    point = sm2.precomputePublicKey(key);
-    if (precomputed.size > 64) precomputed.clear();
-    precomputed.set(key, point);
-  }
-  const e = messageDigest(message, key);
-  return sm2.doVerifySignature(hexToBytes(e), bytesToHex(signature), point, { hash: false, der: false });
-}
-
-/** Short stable key id: the first 10 hex digits of SM3 over the uncompressed public key. */
-export function keyIdFor(publicKeyHex: string): string {
-  return sm3(hexToBytes(normalizePublicKeyHex(publicKeyHex))).slice(0, 10);
-}
-
-export function generateSigningKey(): VoucherSigningKey {
-  const { publicKey, privateKey } = sm2.generateKeyPairHex();
-  return { kid: keyIdFor(publicKey), publicKeyHex: publicKey, privateKeyHex: privateKey };
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Voucher tokens
 
 /**
  * Signs the claims into a token. The key's id replaces `claims.kid`, so a token always names the key
- * that signed it. `deterministicNonce` gives reproducible tokens (test vectors); otherwise the nonce is random.
+ * that signed it. New vouchers are version 2 (prefixed, with a status index); `version: 1` makes the
+ * legacy form (test vectors). `deterministicNonce` gives reproducible tokens.
  */
 export function signVoucher(
   claims: Omit<VoucherClaims, 'kid'> & { kid?: string },
   key: { kid: string; privateKeyHex: string; publicKeyHex?: string },
-  options: { deterministicNonce?: boolean } = {},
+  options: { deterministicNonce?: boolean; version?: 1 | 2 } = {},
 ): string {
-  return sealToken(encodePayload({ ...claims, kid: key.kid }), key, options);
-}
-
-/** base64url(payload || SM2 signature of the payload): the token of any signed kind. */
-export function sealToken(
-  payload: Uint8Array,
-  key: { privateKeyHex: string; publicKeyHex?: string },
-  options: { deterministicNonce?: boolean } = {},
-): string {
-  const signature = sm2Sign(payload, key.privateKeyHex, {
-    ...(key.publicKeyHex ? { publicKeyHex: key.publicKeyHex } : {}),
-    ...(options.deterministicNonce ? { deterministicNonce: true } : {}),
-  });
-  const token = new Uint8Array(payload.length + signature.length);
-  token.set(payload);
-  token.set(signature, payload.length);
-  return base64UrlEncode(token);
+  const version = options.version ?? (claims.statusIndex === undefined ? 1 : 2);
+  return sealSigned(encodePayload({ ...claims, kid: key.kid }, version), key, { ...options, version });
 }
 
 function dayOf(value: string): string {
@@ -503,38 +252,43 @@ function dayOf(value: string): string {
 
 /**
  * Checks a token against published keys, offline: signature, key, and dates against `today`
- * (YYYY-MM-DD, China time). Revocation and supersession need the issuer's records: see applyVoucherStatus.
+ * (YYYY-MM-DD, China time). Revocation and supersession need the issuer's records or a status list.
  */
-export function verifyVoucherToken(token: string, keySet: VoucherKeySet, options: { today: string }): VoucherVerification {
-  return verifyToken(token, decodeVoucherToken, keySet, options);
+export function verifyVoucherToken(token: string, keySet: VoucherKeySet, options: { today: string; checkSignature?: SignatureCheck }): VoucherVerification {
+  return verifyToken(token, decodeVoucherToken, keySet, { ...options, kind: 'voucher' });
 }
+
+/** checkSignature or a stand-in with the same answers (the server's cache of checked signatures). */
+export type SignatureCheck = typeof checkSignature;
 
 /** What a token of any kind says on its own, with its kind's claims. */
 export type TokenVerification<Claims> =
   | { status: 'authentic'; claims: Claims }
   | { status: 'invalid'; reason: 'malformed'; detail?: string }
+  | { status: 'invalid'; reason: 'unsupported_version'; version: number }
   | SignatureFailure
-  | { status: 'invalid'; reason: 'not_yet_valid' | 'expired'; claims: Claims };
+  | { status: 'invalid'; reason: 'not_yet_valid' | 'expired' | 'qr_expired'; claims: Claims };
 
 /** Decodes with the kind's decoder, then checks signature, key window and dates. Shared by every token kind. */
 export function verifyToken<Claims extends { kid: string; issuedAt: string; expiresAt: string }>(
   token: string,
   decode: (token: string) => { claims: Claims; signature: Uint8Array; signedBytes: Uint8Array },
   keySet: VoucherKeySet,
-  options: { today: string },
+  options: { today: string; kind?: DocumentKind; checkSignature?: SignatureCheck },
 ): TokenVerification<Claims> {
   let decoded: ReturnType<typeof decode>;
   try {
     decoded = decode(token);
   } catch (err) {
     if (err instanceof DomainError) {
+      if (err.code === 'TOKEN_VERSION_UNSUPPORTED') return { status: 'invalid', reason: 'unsupported_version', version: Number(err.details?.['version']) };
       const detail = err.details?.['detail'];
       return { status: 'invalid', reason: 'malformed', ...(typeof detail === 'string' ? { detail } : {}) };
     }
     throw err;
   }
   const { claims, signature, signedBytes } = decoded;
-  const signatureCheck = checkSignature(signedBytes, signature, claims.kid, claims.issuedAt, keySet);
+  const signatureCheck = (options.checkSignature ?? checkSignature)(signedBytes, signature, claims.kid, claims.issuedAt, keySet, options.kind);
   if (signatureCheck) return signatureCheck;
   const today = dayOf(options.today);
   if (today < claims.issuedAt) return { status: 'invalid', reason: 'not_yet_valid', claims };
@@ -542,52 +296,20 @@ export function verifyToken<Claims extends { kid: string; issuedAt: string; expi
   return { status: 'authentic', claims };
 }
 
-/** Why a signature failed, as the verifications report it; null when the signature holds. */
-export type SignatureFailure =
-  | { status: 'invalid'; reason: 'tampered' }
-  | { status: 'invalid'; reason: 'unknown_key'; kid: string; detail: 'no_such_key' | 'key_not_valid_at_issue' | 'bad_public_key' };
-
 /**
- * Checks `signature` over `signedBytes` against the key set entry named `kid`, and that the key was
- * allowed to sign on `issuedAt` (its notBefore/notAfter window). Shared by every signed token kind.
+ * The status record a status-list reading gives, and what the verdict should say about the list.
+ * A stale list still proves a revocation or supersession (both final) but no longer vouches for a clear entry.
  */
-export function checkSignature(
-  signedBytes: Uint8Array,
-  signature: Uint8Array,
-  kid: string,
-  issuedAt: string,
-  keySet: VoucherKeySet,
-): SignatureFailure | null {
-  const claims = { kid, issuedAt };
-  const candidates = keySet.keys.filter((k) => k.kid === claims.kid);
-  if (candidates.length === 0) return { status: 'invalid', reason: 'unknown_key', kid: claims.kid, detail: 'no_such_key' };
-
-  let verifiedWith: VoucherPublicKey | undefined;
-  let usableKey = false;
-  for (const key of candidates) {
-    try {
-      if (sm2Verify(signedBytes, signature, key.publicKeyHex)) {
-        verifiedWith = key;
-        break;
-      }
-      usableKey = true;
-    } catch {
-      // A broken entry in the key set; another entry with the same id may still work.
-    }
-  }
-  if (!verifiedWith) {
-    return usableKey
-      ? { status: 'invalid', reason: 'tampered' }
-      : { status: 'invalid', reason: 'unknown_key', kid: claims.kid, detail: 'bad_public_key' };
-  }
-  // A key signs only within its published window; a voucher claiming another issue day is not its work.
-  if (
-    (verifiedWith.notBefore && claims.issuedAt < dayOf(verifiedWith.notBefore)) ||
-    (verifiedWith.notAfter && claims.issuedAt > dayOf(verifiedWith.notAfter))
-  ) {
-    return { status: 'invalid', reason: 'unknown_key', kid: claims.kid, detail: 'key_not_valid_at_issue' };
-  }
-  return null;
+export function statusFromReading(reading: StatusListReading | undefined): { record: VoucherStatusRecord | null; asOf?: string; note?: StatusListNote } {
+  if (!reading) return { record: null };
+  if ('problem' in reading) return { record: null, note: reading.problem };
+  const marked = reading.revoked || reading.superseded;
+  if (reading.stale && !marked) return { record: null, asOf: reading.asOf, note: 'stale' };
+  return {
+    record: { ...(reading.revoked ? { revoked: true } : {}), ...(reading.superseded ? { superseded: true } : {}) },
+    asOf: reading.asOf,
+    ...(reading.stale ? { note: 'stale' as const } : {}),
+  };
 }
 
 /**
@@ -595,28 +317,25 @@ export function checkSignature(
  * revocation or supersession on record is reported even when the voucher has also lapsed (it is the
  * more useful fact); then dates; then `null` status (not looked up) gives authentic_unchecked.
  */
-export function applyVoucherStatus(
-  verification: VoucherVerification,
-  statusRecord: VoucherStatusRecord | null,
-): VoucherVerdictResult {
+export function applyVoucherStatus(verification: VoucherVerification, statusRecord: VoucherStatusRecord | null): VoucherVerdictResult {
   if (verification.status === 'invalid' && !('claims' in verification)) {
     return { verdict: 'invalid', reason: verification.reason, message: invalidReasonMessages[verification.reason] };
   }
   const claims = verification.claims;
-  if (statusRecord?.revokedAt) {
+  if (statusRecord?.revokedAt || statusRecord?.revoked) {
     return {
       verdict: 'revoked',
       claims,
-      revokedAt: statusRecord.revokedAt,
+      ...(statusRecord.revokedAt ? { revokedAt: statusRecord.revokedAt } : {}),
       ...(statusRecord.revocationReason ? { revocationReason: statusRecord.revocationReason } : {}),
       message: verdictMessages.revoked,
     };
   }
-  if (statusRecord?.supersededBy) {
+  if (statusRecord?.supersededBy || statusRecord?.superseded) {
     return {
       verdict: 'superseded',
       claims,
-      supersededBy: statusRecord.supersededBy,
+      ...(statusRecord.supersededBy ? { supersededBy: statusRecord.supersededBy } : {}),
       ...(statusRecord.supersededAt ? { supersededAt: statusRecord.supersededAt } : {}),
       message: verdictMessages.superseded,
     };

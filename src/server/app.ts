@@ -28,6 +28,8 @@ import { applicationRoutes } from './applications/routes.ts';
 import { catalogRoutes } from './catalog/routes.ts';
 import { referenceRoutes } from './reference/routes.ts';
 import { verifyRoutes, wellKnownRoutes } from './verify/routes.ts';
+import { Verifier } from './verify/verify.ts';
+import { Publication } from './verify/publication.ts';
 import { voucherRevocationRoutes } from './vouchers/revoke.ts';
 import { voucherRoutes } from './vouchers/routes.ts';
 import { staffRoutes } from './staff/routes.ts';
@@ -41,6 +43,13 @@ import { registryAdminRoutes } from './registry/adminRoutes.ts';
 import { applyOperationDescriptions } from './http/operationDocs.ts';
 
 export type App = FastifyInstance;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The public verifier (cached state, batched check log). */
+    verifier: Verifier;
+  }
+}
 
 export interface BuildAppOptions {
   config: Config;
@@ -118,13 +127,19 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const secrets = options.secrets ?? configuredSecretBox(config);
   // Personal data in the database is sealed under the same keys as the secrets.
   useFieldKeys(() => secrets.ring());
-  const ctx: AppContext = { config, db: options.db, logger: app.log, now: options.now ?? (() => new Date()), secrets, work, ...adapters };
+  const verifier = new Verifier(options.db, { maxStatusAgeMs: config.verifyStatusMaxAgeMs, logger: app.log });
+  const publication = new Publication(options.db, secrets, verifier.state);
+  // Reachable from outside the routes: metrics count its verdicts, tests flush its check log.
+  app.decorate('verifier', verifier);
+  const ctx: AppContext = { config, db: options.db, logger: app.log, now: options.now ?? (() => new Date()), secrets, work, verifier, publication, ...adapters };
   app.addHook('onClose', async () => {
     // In-flight decoding and OCR get the shutdown deadline, then the process goes on closing.
     const finished = await Promise.all([work.images.close(SHUTDOWN_DEADLINE_MS), work.ocr.close(SHUTDOWN_DEADLINE_MS)]);
     if (finished.includes(false)) app.log.warn('shutdown deadline passed with image or OCR work still running');
     await adapters.rateLimiter.close?.();
     await adapters.idCardReader.close?.();
+    // Checks logged in memory are written before the database closes (start.ts closes it after the app).
+    await verifier.close();
   });
 
   await app.register(fastifyCookie);

@@ -27,6 +27,8 @@ const envShape = z.object({
     TRUST_PROXY: booleanFlag.default(false),
     API_DOCS: booleanFlag.optional(),
     REDIS_URL: optionalString.pipe(z.url({ protocol: /^rediss?$/ }).optional()),
+    // How old the verifier's in-memory revocation state may be before a check looks again (every instance).
+    VERIFY_STATUS_MAX_AGE_MS: z.coerce.number().int().min(0).max(60_000).optional(),
     SMS_PROVIDER: z.enum(['console', 'aliyun']).default('console'),
     ALIYUN_SMS_ACCESS_KEY_ID: optionalString,
     ALIYUN_SMS_ACCESS_KEY_SECRET: optionalString,
@@ -123,6 +125,8 @@ export interface Config {
   /** Serve the interactive API docs at /api/docs (off in production unless API_DOCS=1). */
   apiDocs: boolean;
   redisUrl: string | undefined;
+  /** A revocation is seen by every instance's verifier within this many milliseconds (0 in tests: every check). */
+  verifyStatusMaxAgeMs: number;
   identity: Pick<Env, 'IDENTITY_PROVIDER' | 'IDENTITY_FACE_CHECK' | 'TENCENT_SECRET_ID' | 'TENCENT_SECRET_KEY' | 'TENCENT_FACEID_RULE_ID' | 'TENCENT_FACEID_ENDPOINT'>;
   sms: Pick<Env, 'SMS_PROVIDER' | 'ALIYUN_SMS_ACCESS_KEY_ID' | 'ALIYUN_SMS_ACCESS_KEY_SECRET' | 'ALIYUN_SMS_SIGN_NAME' | 'ALIYUN_SMS_TEMPLATE_LOGIN' | 'ALIYUN_SMS_TEMPLATE_UPDATE' | 'ALIYUN_SMS_TEMPLATE_VERIFICATION' | 'ALIYUN_SMS_TEMPLATE_ACCOUNT_CLOSED' | 'ALIYUN_SMS_ENDPOINT'>;
   /** WeChat login; each app is on when its id and secret are set. */
@@ -217,6 +221,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     trustProxy: env.TRUST_PROXY,
     apiDocs: env.API_DOCS ?? env.NODE_ENV !== 'production',
     redisUrl: env.REDIS_URL,
+    verifyStatusMaxAgeMs: env.VERIFY_STATUS_MAX_AGE_MS ?? (env.NODE_ENV === 'test' ? 0 : 250),
     identity: {
       IDENTITY_PROVIDER: env.IDENTITY_PROVIDER,
       IDENTITY_FACE_CHECK: env.IDENTITY_FACE_CHECK,

@@ -29,6 +29,8 @@ describe('rto verify (offline)', () => {
     await writeFile(path.join(dir, 'voucher.png'), png.rawPayload);
     const keys = await t.app.inject({ method: 'GET', url: '/.well-known/rto-keys.json' });
     await writeFile(path.join(dir, 'keys.json'), keys.body);
+    const status = await t.app.inject({ method: 'GET', url: '/.well-known/rto-status.json' });
+    await writeFile(path.join(dir, 'status.json'), status.body);
   });
   afterAll(async () => {
     await t.close();
@@ -42,6 +44,14 @@ describe('rto verify (offline)', () => {
     expect(run.stdout).toContain('The signature is genuine');
     expect(run.stdout).toContain('authentic_unchecked');
     expect(run.stdout).toContain('AAA');
+  });
+
+  it('answers from a saved status list: valid, with the time the status is as of', () => {
+    const run = rto(['verify', token, '--offline', '--keys', path.join(dir, 'keys.json'), '--status', path.join(dir, 'status.json')]);
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain('verdict: valid');
+    expect(run.stdout).toMatch(/状态截至 status as of: \d{4}-\d\d-\d\dT/);
+    expect(run.stdout).toContain('trust list:   signed');
   });
 
   it('rejects a tampered token (exit 1) and explains how to run offline', () => {

@@ -2,7 +2,7 @@ import { eq, inArray } from 'drizzle-orm';
 import { addDays, addYears } from '../../src/domain/dates.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeVoucherToken } from '../../src/domain/voucherToken.ts';
-import { certificateCategories, voucherChecks, vouchers } from '../../src/server/db/schema.ts';
+import { certificateCategories, voucherChecks, voucherRenderings, vouchers } from '../../src/server/db/schema.ts';
 import { decodeQrFromImage } from '../../src/server/vouchers/qrDecode.ts';
 import { activeSigningKey } from '../../src/server/vouchers/keyStore.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
@@ -59,6 +59,25 @@ describe('credit-assessment vouchers', () => {
     expect(pdf.statusCode).toBe(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+
+    // Rendered once: stored (through the file storage) and served from it with an ETag, privately.
+    const stored = await t.database.db.select().from(voucherRenderings).where(eq(voucherRenderings.voucherId, voucher.id));
+    expect(stored.map((r) => r.format).sort()).toEqual(['pdf', 'png']);
+    const pngRow = stored.find((r) => r.format === 'png')!;
+    expect(pngRow.etag).toBe(png.headers.etag);
+    expect(pngRow.bytes).toBe(png.rawPayload.length);
+    expect(pngRow.storageKey).toMatch(new RegExp(`^vouchers/${voucher.id}/voucher-[A-Za-z0-9_-]+\\.png$`));
+    const again = await t.app.inject({ method: 'GET', url: `/api/v1/applications/${application.id}/voucher.png`, headers: owner.headers });
+    expect(again.headers.etag).toBe(png.headers.etag);
+    expect(again.headers['cache-control']).toBe('private, no-cache');
+    expect(again.rawPayload.equals(png.rawPayload)).toBe(true);
+    const unchanged = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/applications/${application.id}/voucher.pdf`,
+      headers: { ...owner.headers, 'if-none-match': String(pdf.headers.etag) },
+    });
+    expect(unchanged.statusCode).toBe(304);
+    expect(unchanged.rawPayload.length).toBe(0);
 
     // The QR of the downloaded picture verifies.
     const scanned = await decodeQrFromImage(png.rawPayload);
@@ -167,6 +186,7 @@ describe('credit-assessment vouchers', () => {
   });
 
   it('logs every check with the outcome only, nothing about the checker', async () => {
+    await t.app.verifier.checkLog.flush();
     await t.database.db.delete(voucherChecks);
     const voucher = await approveWithVoucher(t.database.db, await acceptedCreditAssessment(t.database.db, owner.userId, t.clock.now()), 'AA', t.clock.now());
     await t.app.inject({
@@ -176,6 +196,8 @@ describe('credit-assessment vouchers', () => {
       headers: { 'user-agent': 'CheckpointScanner/1.0' },
     });
     await verify('garbage', '198.51.100.77');
+    // Written in batches off the request path.
+    await t.app.verifier.checkLog.flush();
     const rows = await t.database.db.select().from(voucherChecks);
     expect(rows).toHaveLength(2);
     expect(rows.map((r) => [r.serial, r.verdict, r.reason, r.channel])).toEqual([
@@ -244,6 +266,8 @@ describe('credit-assessment vouchers', () => {
     expect(response.statusCode).toBe(200);
     const body = response.json();
     expect(body.verifyUrl).toBe(`https://rto.example.cn/v/${body.token}`);
+    expect(body.token.startsWith('RT2-')).toBe(true);
+    expect(Date.parse(body.qrExpiresAt) - Date.parse(body.qrIssuedAt)).toBe(180_000);
     expect(body.certificate).toMatchObject({ id: certificate.id, holderName: '王建国', issuer: '北京市交通委员会' });
     expect(body.certificate.categories[0]).toMatchObject({ code: 'freight_driver', label: '经营性道路货物运输驾驶员' });
 

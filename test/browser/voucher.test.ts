@@ -182,14 +182,26 @@ browserSuite('vouchers, verification and the e-certificate in the drivers app', 
     });
   });
 
-  it('without network the page checks the signature with the saved keys: authentic, status not checked', async () => {
+  it('without network the page checks the signature with the saved keys and status list: 状态截至 …, else status not checked', async () => {
     await onPhone('verify-offline', async (page, context) => {
       await page.goto(`/v/${voucher.token}`);
       await expect.poll(() => verdict(page).getAttribute('data-verdict')).toBe('valid');
       // The published keys are kept on the phone after an online check.
       await expect.poll(() => page.evaluate(() => localStorage.getItem('rto.verify.keySet'))).toContain('publicKeyHex');
 
+      await expect.poll(() => page.evaluate(() => localStorage.getItem('rto.verify.statusList'))).toContain('RtoStatusList');
+
       await context.route('**/api/v1/verify/**', (route) => route.abort('internetdisconnected'));
+      await page.reload();
+      // The kept status list answers, and says how current it is.
+      await expect.poll(() => verdict(page).getAttribute('data-verdict')).toBe('valid');
+      expect(await verdict(page).getAttribute('data-offline')).toBe('true');
+      expect(await page.getByTestId('status-as-of').innerText()).toMatch(/^状态截至 .+（\d+ 分钟前更新）$/);
+      await screenshot(page, 'verify-offline-status-list', { fullPage: true });
+
+      // Without a status list on the phone only the signature can be vouched for.
+      await page.evaluate(() => localStorage.removeItem('rto.verify.statusList'));
+      await context.route('**/.well-known/rto-status.json', (route) => route.abort('internetdisconnected'));
       await page.reload();
       await expect.poll(() => verdict(page).getAttribute('data-verdict')).toBe('authentic_unchecked');
       expect(await verdict(page).getAttribute('data-offline')).toBe('true');
@@ -234,6 +246,39 @@ browserSuite('vouchers, verification and the e-certificate in the drivers app', 
       await page.goto(`/certificates/${certificate.id}/e-certificate`);
       await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('redirect') === `/certificates/${certificate.id}/e-certificate`);
     });
+  });
+
+  it('the e-certificate QR expires within minutes and refreshes itself with a countdown; an expired one says so when scanned', async () => {
+    const certificate = await certificateOf(t.database.db, driver.id);
+    const tokenOf = async (page: Page) => (await page.getByTestId('e-certificate-qr').getAttribute('data-url'))!.split('/v/')[1]!;
+    await onPhone(
+      'e-certificate-refresh',
+      async (page) => {
+        await page.clock.install({ time: t.clock.now() });
+        await page.goto(`/certificates/${certificate.id}/e-certificate`);
+        await page.getByTestId('e-certificate-qr').waitFor();
+        const first = await tokenOf(page);
+        // 180 s of life, the next one fetched 30 s before the end.
+        await expect.poll(() => page.getByTestId('e-certificate-countdown').innerText()).toMatch(/^二维码 1[45]\d 秒后自动刷新$/);
+        await screenshot(page, 'e-certificate-countdown');
+
+        // Four minutes later on every clock: the first QR is refused, and the page has shown a new one.
+        t.clock.advance(240_000);
+        await page.clock.fastForward(240_000);
+        await expect.poll(() => tokenOf(page), { timeout: 10_000 }).not.toBe(first);
+        const second = await tokenOf(page);
+        const expired = await (await fetch(`${baseUrl}/api/v1/verify/${first}?channel=api`)).json();
+        expect(expired).toMatchObject({ kind: 'certificate', verdict: 'invalid', reason: 'qr_expired', message: '二维码已过期，请持证人刷新' });
+        expect(await (await fetch(`${baseUrl}/api/v1/verify/${second}?channel=api`)).json()).toMatchObject({ verdict: 'valid' });
+
+        // The checker scanning the screenshot sees why.
+        await page.goto(`/v/${first}`);
+        await expect.poll(() => verdict(page).getAttribute('data-verdict')).toBe('invalid');
+        expect(await page.getByTestId('verdict-reason').innerText()).toBe('二维码已过期，请持证人刷新');
+        await screenshot(page, 'e-certificate-expired-scan');
+      },
+      { loggedIn: true },
+    );
   });
 
   it('a later voucher for the same cycle supersedes the first: the old one says so, on the page and when scanned', async () => {

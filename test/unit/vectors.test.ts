@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildVectors, vectorFileContents, vectorsDir, type VoucherVector } from '../../scripts/make-vectors.ts';
+import { verifySignedToken } from '../../src/domain/certificateToken.ts';
+import { openStatusList, STATUS_LIST_MIN_ENTRIES } from '../../src/domain/statusList.ts';
 import { applyVoucherStatus, decodeVoucherToken, sm2Verify, verifyVoucherToken } from '../../src/domain/voucherToken.ts';
 
 const files = readdirSync(vectorsDir).filter((f) => f.endsWith('.json')).sort();
@@ -29,19 +31,47 @@ describe('voucher test vectors', () => {
       'superseded',
       'malformed-base64',
       'truncated',
+      'valid-per-list',
+      'revoked-per-list',
+      'superseded-per-list',
+      'stale-list',
+      'list-signature-tampered',
+      'list-unknown-key',
+      'unsupported-version',
     ]) {
       expect(names).toContain(required);
     }
   });
 
-  it.each(vectors)('$file gives its expected verdict', ({ vector }) => {
+  it.each(vectors.filter((v) => v.vector.statusRecord !== undefined))('$file gives its expected verdict with the status record', ({ vector }) => {
     const verification = verifyVoucherToken(vector.token, vector.keySet, { today: vector.today });
-    const result = applyVoucherStatus(verification, vector.statusRecord);
+    const result = applyVoucherStatus(verification, vector.statusRecord ?? null);
     expect(result.verdict).toBe(vector.expected.status);
     expect(result.reason).toBe(vector.expected.reason);
     if (vector.expected.claims) expect(result.claims).toEqual(vector.expected.claims);
     expect(result.message.zh.length).toBeGreaterThan(0);
     expect(result.message.en.length).toBeGreaterThan(0);
+  });
+
+  it.each(vectors)('$file gives its expected verdict in the offline verifier', ({ vector }) => {
+    const result = verifySignedToken(vector.token, vector.keySet, {
+      today: vector.today,
+      ...(vector.now ? { now: Date.parse(vector.now) } : {}),
+      ...(vector.statusList ? { statusList: openStatusList(vector.statusList, vector.keySet) } : { status: vector.statusRecord ?? null }),
+    });
+    expect(result.verdict).toBe(vector.expected.status);
+    expect(result.reason).toBe(vector.expected.reason);
+    if (vector.expected.claims) expect('claims' in result && result.claims).toEqual(vector.expected.claims);
+    expect(result.statusAsOf).toBe(vector.expected.statusAsOf);
+    expect(result.statusList).toBe(vector.expected.statusList);
+  });
+
+  it('status lists are padded to at least 131 072 entries and compressed', () => {
+    for (const { vector } of vectors.filter((v) => v.vector.statusList)) {
+      expect(vector.statusList!.entries).toBe(STATUS_LIST_MIN_ENTRIES);
+      // 32 KB of bits, nearly all clear, compress to well under a kilobyte.
+      expect(vector.statusList!.encodedList.length).toBeLessThan(1024);
+    }
   });
 
   it('are exactly what scripts/make-vectors.ts generates (run it after changing the format)', () => {

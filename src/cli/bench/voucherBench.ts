@@ -1,10 +1,15 @@
 /**
- * Voucher benchmark: SM2 signing and verification of voucher tokens, and rendering the voucher to PNG
- * and PDF (the work behind each download), with a fresh key and fixed claims.
+ * Voucher benchmark: SM2 signing and verification of voucher tokens, rendering the voucher to PNG and
+ * PDF (done once, at the first download), issuing (sign + both files) and a later download (the
+ * stored file read back), with a fresh key and fixed claims.
  *
  *   npx tsx src/cli/bench/voucherBench.ts [rounds]
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { LocalFileStorage } from '../../server/storage/index.ts';
 import { generateSigningKey, signVoucher, verifyVoucherToken, voucherVerifyUrl } from '../../domain/voucherToken.ts';
 import { renderVoucherPdf, renderVoucherPng, type VoucherDocument } from '../../server/vouchers/render.ts';
 
@@ -20,6 +25,10 @@ export interface VoucherBenchResult {
   verify: BenchStat;
   renderPng: BenchStat;
   renderPdf: BenchStat;
+  /** What issuing costs when both files are rendered at once: sign + PNG + PDF. */
+  issue: BenchStat;
+  /** A later download: the stored file read back from (local) file storage. */
+  download: BenchStat;
   pngBytes: number;
   pdfBytes: number;
 }
@@ -88,7 +97,23 @@ export async function runVoucherBench(opts: { rounds?: number; renderRounds?: nu
     pdfBytes = (await renderVoucherPdf(doc)).length;
   });
   log(`render PDF  ${renderPdf.meanMs} ms  p95 ${renderPdf.p95Ms} ms  (${pdfBytes} bytes)`);
-  return { sign, verify, renderPng, renderPdf, pngBytes, pdfBytes };
+  const issue = await measure(renderRounds, async () => {
+    signVoucher(claims, key);
+    await Promise.all([renderVoucherPng(doc), renderVoucherPdf(doc)]);
+  });
+  log(`issue       ${issue.meanMs} ms  p95 ${issue.p95Ms} ms  (sign + PNG + PDF)`);
+  const root = await mkdtemp(join(tmpdir(), 'rto-voucher-bench-'));
+  try {
+    const storage = new LocalFileStorage(root);
+    await storage.put('vouchers/bench/voucher.png', await renderVoucherPng(doc), 'image/png');
+    const download = await measure(rounds, async () => {
+      await storage.get('vouchers/bench/voucher.png');
+    });
+    log(`download    ${download.meanMs} ms  p95 ${download.p95Ms} ms  (stored PNG read back from file storage)`);
+    return { sign, verify, renderPng, renderPdf, issue, download, pngBytes, pdfBytes };
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

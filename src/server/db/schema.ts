@@ -10,6 +10,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -140,6 +141,8 @@ export const certificates = pgTable(
     issuingAuthorityCode: text('issuing_authority_code').notNull().references(() => issuingAuthorities.code),
     provinceCode: text('province_code').notNull().references(() => provinces.code),
     serviceUnit: text('service_unit').notNull().default(''),
+    /** Entry in the signed status list (from status_list_index_seq). */
+    statusIndex: integer('status_index').notNull().default(sql`nextval('status_list_index_seq')`),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -162,6 +165,8 @@ export const certificateCategories = pgTable(
     validTo: date('valid_to', { mode: 'string' }).notNull(),
     cancelledAt: date('cancelled_at', { mode: 'string' }),
     cancelReason: text('cancel_reason'),
+    /** verify_state.status_version when cancelled_at last changed (set by a trigger). */
+    statusVersion: bigint('status_version', { mode: 'number' }).notNull().default(0),
   },
   (t) => [uniqueIndex('certificate_categories_uq').on(t.certificateId, t.code)],
 );
@@ -416,6 +421,10 @@ export const vouchers = pgTable(
     revocationReason: text('revocation_reason'),
     supersededBy: text('superseded_by'),
     supersededAt: timestamp('superseded_at', { withTimezone: true }),
+    /** Entry in the signed status list; carried in the token. */
+    statusIndex: integer('status_index').notNull().default(sql`nextval('status_list_index_seq')`),
+    /** verify_state.status_version when revoked_at / superseded_by last changed (set by a trigger). */
+    statusVersion: bigint('status_version', { mode: 'number' }).notNull().default(0),
   },
   (t) => [
     uniqueIndex('vouchers_serial_uq').on(t.serial),
@@ -436,6 +445,28 @@ export const voucherChecks = pgTable(
     checkedAt: timestamp('checked_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('voucher_checks_serial_idx').on(t.serial)],
+);
+
+/** Version stamps of what the verifiers keep in memory (one row; bumped by triggers). */
+export const verifyState = pgTable('verify_state', {
+  id: smallint('id').primaryKey(),
+  statusVersion: bigint('status_version', { mode: 'number' }).notNull().default(0),
+  keysVersion: bigint('keys_version', { mode: 'number' }).notNull().default(0),
+});
+
+/** A voucher's PNG and PDF as rendered once and stored (file storage key, ETag). */
+export const voucherRenderings = pgTable(
+  'voucher_renderings',
+  {
+    voucherId: uuid('voucher_id').notNull().references(() => vouchers.id),
+    format: text('format', { enum: ['png', 'pdf'] }).notNull(),
+    baseUrl: text('base_url').notNull(),
+    storageKey: text('storage_key').notNull(),
+    etag: text('etag').notNull(),
+    bytes: integer('bytes').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.voucherId, t.format] })],
 );
 
 /** Staff audit trail: every read of an applicant's materials and every action. Append-only (trigger). */

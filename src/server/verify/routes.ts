@@ -2,19 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBodySchema } from '../../contract/common.ts';
-import { publishedKeySetSchema, verifyChannelSchema, verifyResponseSchema, type VerifyResponse } from '../../contract/vouchers.ts';
+import { publishedKeySetSchema, statusListSchema, verifyChannelSchema, verifyResponseSchema, type VerifyResponse } from '../../contract/vouchers.ts';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { requestLanguage } from '../http/language.ts';
 import type { RateRule } from '../rateLimit/types.ts';
-import { publishedKeys } from '../vouchers/keyStore.ts';
-import { verifyOnline, type VerifyOutcome } from './verify.ts';
+import type { VerifyOutcome } from './verify.ts';
 
 /** Per client IP: generous for a checkpoint scanning a queue of drivers, useless for enumerating. */
 export const verifyIpRules: RateRule[] = [{ name: 'verify-ip-minute', limit: 60, windowSeconds: 60 }];
 
 /** Public keys change only on rotation; a short cache lets verifiers pick up a new key within minutes. */
 export const KEY_SET_CACHE_SECONDS = 300;
+/** A revocation reaches offline verifiers that are online now and then within this time. */
+export const STATUS_LIST_CACHE_SECONDS = 300;
 
 const verifyRateLimited = (retryAfterSeconds: number) =>
   new AppError(
@@ -55,22 +56,60 @@ export async function verifyRoutes(app: FastifyInstance, ctx: AppContext): Promi
         reply.header('retry-after', String(retryAfterSeconds));
         throw verifyRateLimited(retryAfterSeconds);
       }
-      const outcome = await verifyOnline(ctx.db, request.params['*'], ctx.now(), request.query.channel ?? 'api');
+      const outcome = await ctx.verifier.verify(request.params['*'], ctx.now(), request.query.channel ?? 'api');
       reply.header('cache-control', 'no-store');
       return toVerifyResponse(outcome, requestLanguage(request));
     },
   );
 }
 
-/** GET /.well-known/rto-keys.json — at the root, for offline verifiers. */
+/** Answers 304 when the client already holds `etag`; else sets the caching headers. */
+function conditional(request: { headers: Record<string, string | string[] | undefined> }, reply: { header(name: string, value: string): unknown; code(status: number): unknown }, etag: string, maxAge: number): boolean {
+  reply.header('etag', etag);
+  reply.header('cache-control', `public, max-age=${maxAge}`);
+  const held = request.headers['if-none-match'];
+  const tags = (Array.isArray(held) ? held.join(',') : (held ?? '')).split(',').map((t) => t.trim().replace(/^W\//, ''));
+  if (tags.includes(etag) || tags.includes('*')) {
+    reply.code(304);
+    return true;
+  }
+  return false;
+}
+
+/**
+ * At the root, for offline verifiers: GET /.well-known/rto-keys.json (the signed trust list) and GET
+ * /.well-known/rto-status.json (the signed, padded status list). Both carry an ETag (304 on a match).
+ */
 export async function wellKnownRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   api.get(
     '/.well-known/rto-keys.json',
-    { schema: { tags: ['verify'], summary: 'Public SM2 keys that sign vouchers and e-certificates', response: { 200: publishedKeySetSchema } } },
-    async (_request, reply) => {
-      reply.header('cache-control', `public, max-age=${KEY_SET_CACHE_SECONDS}`);
-      return { keys: await publishedKeys(ctx.db) };
+    {
+      schema: {
+        tags: ['verify'],
+        summary: 'Trust list: the SM2 keys that sign vouchers, e-certificates and the status list, signed',
+        response: { 200: publishedKeySetSchema },
+      },
+    },
+    async (request, reply) => {
+      const published = await ctx.publication.trustList();
+      if (conditional(request, reply, published.etag, KEY_SET_CACHE_SECONDS)) return reply.send('' as never);
+      return published.body;
+    },
+  );
+  api.get(
+    '/.well-known/rto-status.json',
+    {
+      schema: {
+        tags: ['verify'],
+        summary: 'Status list: revoked and superseded vouchers and e-certificates as a signed, padded bitstring',
+        response: { 200: statusListSchema },
+      },
+    },
+    async (request, reply) => {
+      const published = await ctx.publication.statusList(ctx.now());
+      if (conditional(request, reply, published.etag, STATUS_LIST_CACHE_SECONDS)) return reply.send('' as never);
+      return published.body;
     },
   );
 }

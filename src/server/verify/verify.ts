@@ -1,26 +1,44 @@
 /**
- * Online verification of a voucher or certificate token: the offline rule (signature, key window,
- * dates; src/domain/certificateToken.ts verifySignedToken) plus the issuer's records.
+ * Online verification of a voucher or certificate token: the offline rule (signature, key window and
+ * kind, dates; src/domain/certificateToken.ts verifySignedToken) plus the issuer's records.
  *
  * Records rule: the database is the issuer's register. A token whose signature holds but which the
  * register does not know (no voucher with that serial and exactly that token, or no such certificate)
  * was never issued by this office — a leaked key or a restored backup — and is answered `invalid`
  * with reason `not_on_record`. Revocation and supersession are reported with their dates.
  *
+ * At roadside scale each fragment is cached on its own, so a check costs no signature verification and
+ * no database round trip once its token was seen: the signature check of each distinct token (bounded
+ * LRU, emptied when the key set changes), the key set and the revoked/superseded state in memory kept
+ * current across instances (verifierState.ts), the "on record" answer per token (positive answers
+ * kept, negative ones for a minute), and the check log written in batches (checkLog.ts).
+ *
  * Every check is logged in voucher_checks with the outcome and channel only: nothing about who checked.
  */
+import { LRUCache } from 'lru-cache';
 import { eq } from 'drizzle-orm';
 import type { CertificateClaims } from '../../domain/certificateToken.ts';
-import { tokenCategoryLabel, verifySignedToken } from '../../domain/certificateToken.ts';
+import { signedTokenKind, tokenCategoryLabel, verifySignedToken, type SignedTokenResult } from '../../domain/certificateToken.ts';
 import { chinaDate } from '../../domain/dates.ts';
 import type { Localized } from '../../domain/errors.ts';
-import { invalidReasonMessages, type VoucherClaims, type VoucherStatusRecord, type VoucherVerdict } from '../../domain/voucherToken.ts';
+import { checkSignature, type SignatureFailure } from '../../domain/trustList.ts';
+import {
+  applyVoucherStatus,
+  invalidReasonMessages,
+  verifyVoucherToken,
+  type SignatureCheck,
+  type VoucherClaims,
+  type VoucherStatusRecord,
+  type VoucherVerdict,
+  type VoucherVerification,
+} from '../../domain/voucherToken.ts';
 import type { Executor } from '../db/client.ts';
-import { certificateCategories, voucherChecks, vouchers } from '../db/schema.ts';
-import { publicKeySet } from '../vouchers/keyStore.ts';
+import { certificateCategories, vouchers } from '../db/schema.ts';
+import { CheckLog } from './checkLog.ts';
+import { VerifierState } from './verifierState.ts';
 
 export type VerifyChannel = 'web' | 'app' | 'api';
-export type VerifyReason = 'malformed' | 'tampered' | 'unknown_key' | 'not_yet_valid' | 'expired' | 'not_on_record';
+export type VerifyReason = 'malformed' | 'unsupported_version' | 'tampered' | 'unknown_key' | 'not_yet_valid' | 'expired' | 'qr_expired' | 'not_on_record';
 
 export interface VerifyOutcome {
   kind?: 'voucher' | 'certificate';
@@ -50,75 +68,142 @@ export function extractToken(input: string): string {
   return match?.[1] ?? text;
 }
 
-async function voucherStatus(db: Executor, claims: VoucherClaims, token: string): Promise<VoucherStatusRecord | 'not_on_record'> {
-  const [row] = await db.select().from(vouchers).where(eq(vouchers.serial, claims.serial));
-  if (!row || row.token !== token) return 'not_on_record';
-  return {
-    revokedAt: row.revokedAt?.toISOString() ?? null,
-    revocationReason: row.revocationReason,
-    supersededBy: row.supersededBy,
-    supersededAt: row.supersededAt?.toISOString() ?? null,
-  };
-}
+/** Distinct tokens whose signature check is remembered (~1 KB each). */
+export const SIGNATURE_CACHE_SIZE = 50_000;
+/** Tokens whose "on record" answer is remembered. */
+export const RECORD_CACHE_SIZE = 100_000;
+const NOT_ON_RECORD_TTL_MS = 60_000;
 
-async function certificateStatus(db: Executor, claims: CertificateClaims): Promise<VoucherStatusRecord | 'not_on_record'> {
-  const categories = await db.select().from(certificateCategories).where(eq(certificateCategories.certificateId, claims.certificateId));
-  if (categories.length === 0) return 'not_on_record';
-  // Cancelled when every category the token lists is cancelled in the register.
-  const listed = categories.filter((c) => claims.categories.some((t) => t.code === c.code));
-  if (listed.length > 0 && listed.every((c) => c.cancelledAt)) {
-    const last = listed.map((c) => c.cancelledAt!).sort().at(-1)!;
-    return { revokedAt: last, revocationReason: listed[0]?.cancelReason ?? null };
+type RecordAnswer = 'on_record' | 'not_on_record';
+
+export class Verifier {
+  readonly state: VerifierState;
+  readonly checkLog: CheckLog;
+  private readonly signatures = new LRUCache<string, { failure: SignatureFailure | null }>({ max: SIGNATURE_CACHE_SIZE });
+  private readonly records = new LRUCache<string, RecordAnswer>({ max: RECORD_CACHE_SIZE });
+  private readonly verifications = new LRUCache<string, VoucherVerification>({ max: SIGNATURE_CACHE_SIZE });
+  private readonly cachedCheck: SignatureCheck;
+
+  constructor(
+    private readonly db: Executor,
+    options: { maxStatusAgeMs: number; checkLog?: CheckLog; logger?: ConstructorParameters<typeof CheckLog>[1] },
+  ) {
+    this.state = new VerifierState(db, options.maxStatusAgeMs);
+    this.checkLog = options.checkLog ?? new CheckLog(db, options.logger);
+    this.state.onKeysChanged(() => {
+      this.signatures.clear();
+      this.verifications.clear();
+    });
+    this.cachedCheck = (signedBytes, signature, kid, issuedAt, keySet, kind) => {
+      // The signed bytes and signature are the whole token: the key identifies one check exactly.
+      const key = `${kind ?? ''}:${binary(signedBytes)}${binary(signature)}`;
+      const hit = this.signatures.get(key);
+      if (hit) return hit.failure;
+      const failure = checkSignature(signedBytes, signature, kid, issuedAt, keySet, kind);
+      this.signatures.set(key, { failure });
+      return failure;
+    };
   }
-  return {};
-}
 
-/** Verifies `input` (token or verify URL) against the register as of `now`, and logs the check. */
-export async function verifyOnline(db: Executor, input: string, now: Date, channel: VerifyChannel): Promise<VerifyOutcome> {
-  const token = extractToken(input);
-  const checkedOn = chinaDate(now);
-  let outcome: VerifyOutcome;
-  if (token.length > MAX_TOKEN_LENGTH) {
-    outcome = { verdict: 'invalid', reason: 'malformed', messages: invalidReasonMessages.malformed, checkedOn };
-  } else {
-    const keySet = await publicKeySet(db);
-    const offline = verifySignedToken(token, keySet, { today: checkedOn, status: null });
+  /** Verifies `input` (token or verify URL) against the register as of `now`, and logs the check. */
+  async verify(input: string, now: Date, channel: VerifyChannel): Promise<VerifyOutcome> {
+    const outcome = await this.outcome(input, now);
+    this.checkLog.record({ serial: checkedSerial(outcome), verdict: outcome.verdict, reason: outcome.reason ?? null, channel, checkedAt: now });
+    return outcome;
+  }
+
+  /** Writes the waiting check log; call when the app closes, before the database does. */
+  close(): Promise<void> {
+    return this.checkLog.close();
+  }
+
+  private async outcome(input: string, now: Date): Promise<VerifyOutcome> {
+    const token = extractToken(input);
+    const checkedOn = chinaDate(now);
+    if (token.length > MAX_TOKEN_LENGTH) return { verdict: 'invalid', reason: 'malformed', messages: invalidReasonMessages.malformed, checkedOn };
+    await this.state.current();
+    const keySet = this.state.keySet;
+    const base = { today: checkedOn, now: now.getTime(), checkSignature: this.cachedCheck };
+    const kind = signedTokenKind(token);
+    // A voucher's verification depends only on the token, the key set and the day: kept per day.
+    let voucherVerification: VoucherVerification | undefined;
+    let offline: SignedTokenResult;
+    if (kind === 'certificate') {
+      offline = verifySignedToken(token, keySet, { ...base, status: null });
+    } else {
+      const key = `${checkedOn}|${token}`;
+      voucherVerification = this.verifications.get(key);
+      if (!voucherVerification) {
+        voucherVerification = verifyVoucherToken(token, keySet, { today: checkedOn, checkSignature: this.cachedCheck });
+        // Only what a genuine signature vouches for: junk cannot push real tokens out.
+        if ('claims' in voucherVerification) this.verifications.set(key, voucherVerification);
+      }
+      offline = { ...(kind ? { kind } : {}), ...applyVoucherStatus(voucherVerification, null) } as SignedTokenResult;
+    }
     const claims = offline.kind === 'certificate' ? offline.certificate : 'claims' in offline ? offline.claims : undefined;
     let status: VoucherStatusRecord | 'not_on_record' | null = null;
     if (claims) {
-      status = offline.kind === 'certificate' ? await certificateStatus(db, claims as CertificateClaims) : await voucherStatus(db, claims as VoucherClaims, token);
+      if (offline.kind === 'certificate') {
+        const certificate = claims as CertificateClaims;
+        status = (await this.onRecord(`c:${certificate.certificateId}`, () => certificateOnRecord(this.db, certificate.certificateId)))
+          ? this.state.certificate(certificate.certificateId, certificate.categories.map((c) => c.code))
+          : 'not_on_record';
+      } else {
+        const voucher = claims as VoucherClaims;
+        status = (await this.onRecord(`v:${token}`, () => voucherOnRecord(this.db, voucher.serial, token))) ? this.state.voucher(voucher.serial) : 'not_on_record';
+      }
     }
     if (status === 'not_on_record') {
-      outcome = { ...(offline.kind ? { kind: offline.kind } : {}), verdict: 'invalid', reason: 'not_on_record', messages: notOnRecordMessages, checkedOn };
-    } else {
-      const result = verifySignedToken(token, keySet, { today: checkedOn, status: status ?? null });
-      outcome = {
-        ...(result.kind ? { kind: result.kind } : {}),
-        verdict: result.verdict,
-        ...(result.reason ? { reason: result.reason } : {}),
-        messages: result.message,
-        ...(result.kind !== 'certificate' && result.claims ? { claims: result.claims } : {}),
-        ...(result.kind === 'certificate' && result.certificate ? { certificate: publicCertificateClaims(result.certificate) } : {}),
-        ...(result.revokedAt ? { revokedAt: result.revokedAt } : {}),
-        ...(result.kind !== 'certificate' && result.supersededAt ? { supersededAt: result.supersededAt } : {}),
-        ...(result.kind !== 'certificate' && result.supersededBy ? { supersededBy: result.supersededBy } : {}),
-        checkedOn,
-      };
-    }
-    if (status === 'not_on_record' && claims) {
+      const outcome: VerifyOutcome = { ...(offline.kind ? { kind: offline.kind } : {}), verdict: 'invalid', reason: 'not_on_record', messages: notOnRecordMessages, checkedOn };
       // Say which document it claims to be, so a checker can report it; still masked data only.
       if (offline.kind === 'certificate') outcome.certificate = publicCertificateClaims(claims as CertificateClaims);
       else outcome.claims = claims as VoucherClaims;
+      return outcome;
     }
+    const result: SignedTokenResult = !status
+      ? offline
+      : voucherVerification
+        ? ({ ...(kind ? { kind } : {}), ...applyVoucherStatus(voucherVerification, status) } as SignedTokenResult)
+        : verifySignedToken(token, keySet, { ...base, status });
+    return {
+      ...(result.kind ? { kind: result.kind } : {}),
+      verdict: result.verdict,
+      ...(result.reason ? { reason: result.reason } : {}),
+      messages: result.message,
+      ...(result.kind !== 'certificate' && result.claims ? { claims: result.claims } : {}),
+      ...(result.kind === 'certificate' && result.certificate ? { certificate: publicCertificateClaims(result.certificate) } : {}),
+      ...(result.revokedAt ? { revokedAt: result.revokedAt } : {}),
+      ...(result.kind !== 'certificate' && result.supersededAt ? { supersededAt: result.supersededAt } : {}),
+      ...(result.kind !== 'certificate' && result.supersededBy ? { supersededBy: result.supersededBy } : {}),
+      checkedOn,
+    };
   }
-  await db.insert(voucherChecks).values({
-    serial: checkedSerial(outcome),
-    verdict: outcome.verdict,
-    reason: outcome.reason ?? null,
-    channel,
-    checkedAt: now,
-  });
-  return outcome;
+
+  private async onRecord(key: string, look: () => Promise<boolean>): Promise<boolean> {
+    const cached = this.records.get(key);
+    if (cached) return cached === 'on_record';
+    const found = await look();
+    // A document is on record from the commit that issued it; "not on record" is kept only briefly.
+    if (found) this.records.set(key, 'on_record');
+    else this.records.set(key, 'not_on_record', { ttl: NOT_ON_RECORD_TTL_MS });
+    return found;
+  }
+}
+
+function binary(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  return s;
+}
+
+async function voucherOnRecord(db: Executor, serial: string, token: string): Promise<boolean> {
+  const [row] = await db.select({ token: vouchers.token }).from(vouchers).where(eq(vouchers.serial, serial));
+  return !!row && row.token === token;
+}
+
+async function certificateOnRecord(db: Executor, certificateId: string): Promise<boolean> {
+  const [row] = await db.select({ id: certificateCategories.id }).from(certificateCategories).where(eq(certificateCategories.certificateId, certificateId)).limit(1);
+  return !!row;
 }
 
 /** Only a serial whose signature held is logged: an invalid token's serial is whatever a forger typed. */

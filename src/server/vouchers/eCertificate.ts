@@ -1,12 +1,14 @@
 /**
  * The driver's electronic qualification certificate QR (电子从业资格证): a signed token of the
- * certificate's masked data, made on request with the active voucher key. The token is valid until
- * the certificate's last category expires; whether it was cancelled since is checked online.
+ * certificate's masked data, made on request with the active key. The QR is short-lived: it carries
+ * the instant it was made and is accepted for CERTIFICATE_QR_LIFETIME_SECONDS (the app fetches a new
+ * one before that, with a countdown), so a screenshot stops working within minutes. It carries the
+ * certificate's status-list entry, so a cancellation is seen online and by offline verifiers.
  */
 import { and, eq } from 'drizzle-orm';
 import type { ECertificate } from '../../contract/vouchers.ts';
 import { categoryLabel } from '../../domain/categories.ts';
-import { signCertificateToken } from '../../domain/certificateToken.ts';
+import { CERTIFICATE_QR_LIFETIME_SECONDS, signCertificateToken } from '../../domain/certificateToken.ts';
 import { chinaDate } from '../../domain/dates.ts';
 import { maskIdNumber } from '../../domain/idNumber.ts';
 import { maskName } from '../../domain/personName.ts';
@@ -49,6 +51,9 @@ export async function ownECertificate(
   const issuedOn = chinaDate(now);
   const expiresOn = categories.map((c) => c.validTo).sort().at(-1)!;
   const key = await activeSigningKey(db, secrets, now);
+  // Whole seconds: the token carries seconds, and the app counts down from what it is told.
+  const qrIssuedAt = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  const qrExpiresAt = new Date(qrIssuedAt.getTime() + CERTIFICATE_QR_LIFETIME_SECONDS * 1000);
   const token = signCertificateToken(
     {
       certificateId: certificate.id,
@@ -60,6 +65,9 @@ export async function ownECertificate(
       issuerCode: certificate.issuingAuthorityCode,
       issuedAt: issuedOn,
       expiresAt: expiresOn,
+      qrIssuedAt: qrIssuedAt.toISOString(),
+      qrExpiresAt: qrExpiresAt.toISOString(),
+      statusIndex: certificate.statusIndex,
     },
     key,
   );
@@ -76,5 +84,7 @@ export async function ownECertificate(
     },
     issuedOn,
     expiresOn,
+    qrIssuedAt: qrIssuedAt.toISOString(),
+    qrExpiresAt: qrExpiresAt.toISOString(),
   };
 }

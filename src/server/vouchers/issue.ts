@@ -13,7 +13,7 @@
  * - A later voucher for the same certificate and cycle supersedes every earlier one still standing.
  */
 import { randomInt } from 'node:crypto';
-import { and, eq, isNull, ne } from 'drizzle-orm';
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import { isCreditAssessedCategory } from '../../domain/categories.ts';
 import { assessmentCycle, previousCycle, type AssessmentCycle, type CreditGrade } from '../../domain/creditAssessment.ts';
 import { addYears, chinaDate } from '../../domain/dates.ts';
@@ -100,6 +100,9 @@ export async function issueCreditAssessmentVoucher(
   const key = await activeSigningKey(tx, ctx.secrets, now);
   const expiresOn = addYears(cycle.end, VOUCHER_VALIDITY_YEARS);
   const serial = newVoucherSerial(issuedOn);
+  // The voucher's entry in the status list, carried in its token (so taken before signing).
+  const indexed = (await tx.execute(sql`select nextval('status_list_index_seq') as index`)) as unknown as { rows: { index: string | number }[] };
+  const statusIndex = Number(indexed.rows[0]?.index);
   const claims: Omit<VoucherClaims, 'kid'> = {
     serial,
     holder: maskName(certificate.holderName),
@@ -112,6 +115,7 @@ export async function issueCreditAssessmentVoucher(
     issuerCode: authority.code,
     issuedAt: issuedOn,
     expiresAt: expiresOn < issuedOn ? issuedOn : expiresOn,
+    statusIndex,
   };
   const token = signVoucher(claims, key);
 
@@ -128,6 +132,7 @@ export async function issueCreditAssessmentVoucher(
       issuerCode: authority.code,
       kid: key.kid,
       token,
+      statusIndex,
       issuedOn,
       expiresOn: claims.expiresAt,
       createdAt: now,

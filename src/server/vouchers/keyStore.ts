@@ -10,6 +10,7 @@
  */
 import { asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import { chinaDate } from '../../domain/dates.ts';
+import { DOCUMENT_KINDS, type DocumentKind } from '../../domain/trustList.ts';
 import { generateSigningKey, type VoucherKeySet, type VoucherPublicKey, type VoucherSigningKey } from '../../domain/voucherToken.ts';
 import type { Executor } from '../db/client.ts';
 import { signingKeys } from '../db/schema.ts';
@@ -25,6 +26,7 @@ export type SigningKeyRow = typeof signingKeys.$inferSelect;
 /** One entry of /.well-known/rto-keys.json. */
 export interface PublishedKey extends VoucherPublicKey {
   alg: typeof SIGNING_ALGORITHM;
+  documents: DocumentKind[];
   createdAt: string;
   retiredAt?: string;
 }
@@ -104,6 +106,8 @@ export async function publishedKeys(db: Executor): Promise<PublishedKey[]> {
     kid: row.kid,
     alg: SIGNING_ALGORITHM,
     publicKeyHex: row.publicKeyHex,
+    // One key signs every kind of document this office issues while it is active.
+    documents: [...DOCUMENT_KINDS],
     createdAt: row.createdAt.toISOString(),
     notBefore: chinaDate(row.createdAt),
     ...(row.retiredAt ? { retiredAt: row.retiredAt.toISOString(), notAfter: chinaDate(row.retiredAt) } : {}),

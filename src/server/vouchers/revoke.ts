@@ -40,7 +40,7 @@ export async function voucherRevocationRoutes(app: FastifyInstance, ctx: AppCont
       const who = staffOf(request);
       const serial = normalizeVoucherSerial(request.params.serial);
       const now = ctx.now();
-      return ctx.db.transaction(async (tx) => {
+      const revoked = await ctx.db.transaction(async (tx) => {
         const [found] = await tx
           .select({ voucher: vouchers, provinceCode: applications.provinceCode })
           .from(vouchers)
@@ -58,6 +58,9 @@ export async function voucherRevocationRoutes(app: FastifyInstance, ctx: AppCont
         await writeAudit(tx, who, request.ip, { event: 'voucher.revoke', targetKind: 'voucher', targetId: serial, details: { reason: request.body.reason } }, now);
         return { serial, revokedAt: now.toISOString(), reason: request.body.reason };
       });
+      // This instance answers "revoked" from the next check on; the others within VERIFY_STATUS_MAX_AGE_MS.
+      ctx.verifier.state.invalidate();
+      return revoked;
     },
   );
 }

@@ -5,9 +5,9 @@ import { errorBodySchema } from '../../contract/common.ts';
 import { eCertificateSchema, voucherSummarySchema } from '../../contract/vouchers.ts';
 import { driverOf, requireDriver, requireVerifiedDriver } from '../auth/session.ts';
 import type { AppContext } from '../context.ts';
-import { attachmentDisposition, ownVoucher, publicBase, voucherDocument, voucherSummary } from './document.ts';
+import { attachmentDisposition, ownVoucher, publicBase, voucherSummary } from './document.ts';
 import { ownECertificate } from './eCertificate.ts';
-import { renderVoucherPdf, renderVoucherPng } from './render.ts';
+import { VOUCHER_CONTENT_TYPES, voucherFile } from './renderings.ts';
 
 const security: { [label: string]: string[] }[] = [{ bearer: [] }, { cookie: [] }];
 const errors = { 401: errorBodySchema, 404: errorBodySchema };
@@ -15,7 +15,8 @@ const idParams = z.object({ id: z.string().max(64) });
 
 /**
  * The driver's own voucher (owner only: 404 for anyone else or when there is none) and
- * electronic certificate. Files are rendered on demand from the stored voucher; private caching only.
+ * electronic certificate. Files are rendered once and served from storage (renderings.ts) with an ETag
+ * (304 when the app already holds it); private caching only.
  */
 export async function voucherRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -44,13 +45,14 @@ export async function voucherRoutes(app: FastifyInstance, ctx: AppContext): Prom
       },
       async (request, reply) => {
         const voucher = await ownVoucher(ctx.db, request.params.id, driverOf(request).userId);
-        const doc = await voucherDocument(ctx.db, voucher, publicBase(ctx.config, request));
-        const body = format === 'png' ? await renderVoucherPng(doc) : await renderVoucherPdf(doc);
+        const file = await voucherFile(ctx, voucher, format, publicBase(ctx.config, request));
+        reply.header('etag', file.etag).header('cache-control', 'private, no-cache');
+        const held = String(request.headers['if-none-match'] ?? '').split(',').map((t) => t.trim().replace(/^W\//, ''));
+        if (held.includes(file.etag)) return reply.code(304).send();
         return reply
-          .type(format === 'png' ? 'image/png' : 'application/pdf')
+          .type(VOUCHER_CONTENT_TYPES[format])
           .header('content-disposition', attachmentDisposition(voucher.serial, format))
-          .header('cache-control', 'private, no-cache')
-          .send(body);
+          .send(file.body);
       },
     );
   }

@@ -20,6 +20,7 @@ import type { IdentitySettings, realNameQueueResponseSchema, RealNameReject, Rea
 import type { IdCardOcrResponse, RealNameStatus, VerificationRequest, VerificationResponse } from '../../contract/identity.ts';
 import type { ApplicationDetail, ApplicationSummary } from '../../contract/applications.ts';
 import type { ECertificate, PublishedKeySet, VerifyResponse, VoucherSummary } from '../../contract/vouchers.ts';
+import type { StatusList } from '../../domain/statusList.ts';
 import type {
   AllowedStaffAction,
   AuditEntry,
@@ -288,7 +289,7 @@ export function businessPath(entry: Pick<BusinessEntry, 'key' | 'variant'>): str
   return entry.variant ? `${entry.key}/${entry.variant}` : entry.key;
 }
 
-export type { ECertificate, PublishedKeySet, VerifyResponse, VoucherSummary };
+export type { ECertificate, PublishedKeySet, StatusList, VerifyResponse, VoucherSummary };
 /** Where a verification came from, for the issuer's statistics. */
 export type VerifyChannel = 'web' | 'app' | 'api';
 
@@ -350,6 +351,15 @@ export const voucherApi = {
     const blob = await apiBlob('/.well-known/rto-keys.json', { signal });
     try {
       return JSON.parse(await blob.text()) as PublishedKeySet;
+    } catch {
+      throw new ApiError('UNEXPECTED_RESPONSE', 200, fallbackMessages.unexpected[currentLocale.value]);
+    }
+  },
+  /** The signed status list (padded: downloading it says nothing about what is checked). */
+  statusList: async (signal?: AbortSignal): Promise<StatusList> => {
+    const blob = await apiBlob('/.well-known/rto-status.json', { signal });
+    try {
+      return JSON.parse(await blob.text()) as StatusList;
     } catch {
       throw new ApiError('UNEXPECTED_RESPONSE', 200, fallbackMessages.unexpected[currentLocale.value]);
     }

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { PublishedKeySet } from '../../../shared/api.ts';
+import type { PublishedKeySet, StatusList } from '../../../shared/api.ts';
 import { tokenFromScan, verifyOffline } from './offline.ts';
 
 interface Vector {
   token: string;
   keySet: PublishedKeySet;
   today: string;
+  now?: string;
+  statusList?: StatusList;
   expected: { status: string; reason?: string; claims?: Record<string, string> };
 }
 
@@ -42,5 +44,21 @@ describe('verifyOffline', () => {
     const result = await verifyOffline(v.token, v.keySet, v.today);
     expect(result.verdict).toBe('invalid');
     expect(result.reason).toBe(v.expected.reason);
+  });
+
+  it.each([
+    ['valid-per-list', 'valid'],
+    ['revoked-per-list', 'revoked'],
+    ['superseded-per-list', 'superseded'],
+    ['stale-list', 'authentic_unchecked'],
+    ['list-signature-tampered', 'authentic_unchecked'],
+    ['list-unknown-key', 'authentic_unchecked'],
+  ])('uses the kept status list: %s gives %s, with the list time', async (name, verdict) => {
+    const v = vector(name);
+    const result = await verifyOffline(v.token, v.keySet, v.today, { statusList: v.statusList!, now: Date.parse(v.now!) });
+    expect(result.verdict).toBe(verdict);
+    expect(result.offline).toBe(true);
+    if (name.endsWith('per-list') || name === 'stale-list') expect(result.statusAsOf).toBe('2025-06-01T00:00:00.000Z');
+    if (name === 'stale-list') expect(result.statusList).toBe('stale');
   });
 });
