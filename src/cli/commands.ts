@@ -19,7 +19,8 @@ interface Command {
 }
 
 const environmentHelp = `Settings come from the environment: PORT, HOST, DATA_DIR, DATABASE_URL, REDIS_URL, SMS_PROVIDER,
-S3_*, PUBLIC_BASE_URL, LOG_LEVEL, NODE_ENV, RTO_DATA_KEY (see README.md).`;
+S3_*, PUBLIC_BASE_URL, LOG_LEVEL, NODE_ENV, RTO_DATA_KEY, SHUTDOWN_GRACE_SECONDS, METRICS_TOKEN,
+METRICS_PORT (see README.md).`;
 
 const commands: Record<string, Command> = {
   serve: {
@@ -40,8 +41,10 @@ const commands: Record<string, Command> = {
       const { startServer, startupBanner } = await server();
       const running = await startServer(config);
       console.log(startupBanner(running, config));
+      // SIGTERM (systemd, an orchestrator) or Ctrl-C: the shutdown sequence in start.ts, then exit 0 —
+      // a clean stop even when the grace ran out and connections were cut (the log says so).
       const stop = async (signal: string) => {
-        running.app.log.info({ signal }, 'shutting down');
+        running.app.log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
         await running.stop();
         process.exit(0);
       };

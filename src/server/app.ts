@@ -17,6 +17,7 @@ import { registerTextInputGuard } from './http/textInput.ts';
 import { WorkQueue } from './http/workQueue.ts';
 import { OutageLog } from './http/outage.ts';
 import { readinessRoutes } from './http/readiness.ts';
+import { Lifecycle } from './ops/shutdown.ts';
 import { authRoutes } from './auth/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { realNameReviewRoutes } from './identity/reviewRoutes.ts';
@@ -46,10 +47,9 @@ export interface BuildAppOptions {
   logStream?: NodeJS.WritableStream;
   /** Where the built web apps live; tests of the API alone may point elsewhere. */
   webDistDir?: string;
+  /** Draining state shared with the shutdown sequence (readiness answers 503 while draining). */
+  lifecycle?: Lifecycle;
 }
-
-/** How long in-flight requests and queued work get when the server stops, before they are cut. */
-export const SHUTDOWN_DEADLINE_MS = 10_000;
 
 /**
  * Per instance: two decodes at a time (a 24 MP photo holds ~100 MB while decoded) and one OCR (the
@@ -105,13 +105,17 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await registerSecurityHeaders(app, config);
   registerTextInputGuard(app);
 
+  const lifecycle = options.lifecycle ?? new Lifecycle();
+  app.decorate('lifecycle', lifecycle);
+  // Closing (a stop began another way than the shutdown sequence): readiness answers 503 as well.
+  app.addHook('preClose', async () => lifecycle.drain());
   const adapters = createAdapters(config, app.log, options.adapters);
   const work = createWorkQueues();
   const ctx: AppContext = { config, db: options.db, logger: app.log, now: options.now ?? (() => new Date()), secrets: options.secrets ?? configuredSecretBox(config), work, ...adapters };
   app.addHook('onClose', async () => {
-    // In-flight decoding and OCR get the shutdown deadline, then the process goes on closing.
-    const finished = await Promise.all([work.images.close(SHUTDOWN_DEADLINE_MS), work.ocr.close(SHUTDOWN_DEADLINE_MS)]);
-    if (finished.includes(false)) app.log.warn('shutdown deadline passed with image or OCR work still running');
+    // In-flight decoding and OCR get the shutdown grace, then the process goes on closing.
+    const finished = await Promise.all([work.images.close(config.shutdownGraceMs), work.ocr.close(config.shutdownGraceMs)]);
+    if (finished.includes(false)) app.log.warn('shutdown grace passed with image or OCR work still running');
     await adapters.rateLimiter.close?.();
     await adapters.idCardReader.close?.();
   });
@@ -141,7 +145,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(
     async (api) => {
       await referenceRoutes(api, ctx);
-      await readinessRoutes(api, ctx, outage);
+      await readinessRoutes(api, ctx, outage, lifecycle);
       await catalogRoutes(api, ctx);
       await applicationRoutes(api, ctx);
       await authRoutes(api, ctx);

@@ -47,6 +47,12 @@ const envShape = z.object({
     S3_BUCKET: optionalString,
     S3_ACCESS_KEY_ID: optionalString,
     S3_SECRET_ACCESS_KEY: optionalString,
+    // How long in-flight requests (and the outbox delivery in hand) get after SIGTERM before they are cut.
+    SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(20),
+    // Prometheus metrics: /metrics on the main port behind this bearer token, or on METRICS_PORT (no token).
+    METRICS_TOKEN: optionalString.pipe(z.string().min(16, { message: 'must be at least 16 characters' }).optional()),
+    METRICS_PORT: optionalString.transform((value) => (value === undefined ? undefined : Number(value))).pipe(z.number().int().min(1).max(65535).optional()),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     // Seals secrets kept in the database (signing keys, staff TOTP secrets); never logged.
     RTO_DATA_KEY: optionalString.pipe(
       z
@@ -101,6 +107,10 @@ export interface Config {
   sms: Pick<Env, 'SMS_PROVIDER' | 'ALIYUN_SMS_ACCESS_KEY_ID' | 'ALIYUN_SMS_ACCESS_KEY_SECRET' | 'ALIYUN_SMS_SIGN_NAME' | 'ALIYUN_SMS_TEMPLATE_LOGIN' | 'ALIYUN_SMS_TEMPLATE_UPDATE' | 'ALIYUN_SMS_TEMPLATE_VERIFICATION' | 'ALIYUN_SMS_ENDPOINT'>;
   /** RTO_DATA_KEY's bytes; unset outside production means a key file under dataDir (secrets/secretBox.ts). */
   dataKey: Buffer | undefined;
+  /** In-flight requests get this long after SIGTERM (SHUTDOWN_GRACE_SECONDS). */
+  shutdownGraceMs: number;
+  /** `/metrics`: on the main port behind `token`, and/or on its own `port` (bound to `host`) without one. */
+  metrics: { token: string | undefined; port: number | undefined; host: string };
   storage: { kind: 'local'; root: string } | { kind: 's3'; endpoint: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string };
 }
 
@@ -184,6 +194,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       ALIYUN_SMS_TEMPLATE_VERIFICATION: env.ALIYUN_SMS_TEMPLATE_VERIFICATION,
       ALIYUN_SMS_ENDPOINT: env.ALIYUN_SMS_ENDPOINT,
     },
+    shutdownGraceMs: Math.round(env.SHUTDOWN_GRACE_SECONDS * 1000),
+    metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT, host: env.METRICS_HOST },
     dataKey: env.RTO_DATA_KEY ? parseDataKey(env.RTO_DATA_KEY) : undefined,
     storage: env.S3_BUCKET
       ? {
