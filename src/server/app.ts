@@ -8,7 +8,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { createAdapters, type Adapters } from './adapters.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
-import type { Database } from './db/client.ts';
+import type { Database, PoolStats } from './db/client.ts';
 import { configuredSecretBox, type SecretBox } from './secrets/secretBox.ts';
 import { registerErrorHandling } from './http/errorHandling.ts';
 import { registerWebApps } from './http/webApps.ts';
@@ -18,6 +18,7 @@ import { WorkQueue } from './http/workQueue.ts';
 import { OutageLog } from './http/outage.ts';
 import { readinessRoutes } from './http/readiness.ts';
 import { Lifecycle } from './ops/shutdown.ts';
+import { createMetrics, registerMetricsRoute, registerRequestMetrics } from './ops/metrics.ts';
 import { authRoutes } from './auth/routes.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { realNameReviewRoutes } from './identity/reviewRoutes.ts';
@@ -47,6 +48,8 @@ export interface BuildAppOptions {
   logStream?: NodeJS.WritableStream;
   /** Where the built web apps live; tests of the API alone may point elsewhere. */
   webDistDir?: string;
+  /** The database pool's figures for the metrics (PostgreSQL). */
+  poolStats?: (() => PoolStats) | undefined;
   /** Draining state shared with the shutdown sequence (readiness answers 503 while draining). */
   lifecycle?: Lifecycle;
 }
@@ -112,6 +115,9 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const adapters = createAdapters(config, app.log, options.adapters);
   const work = createWorkQueues();
   const ctx: AppContext = { config, db: options.db, logger: app.log, now: options.now ?? (() => new Date()), secrets: options.secrets ?? configuredSecretBox(config), work, ...adapters };
+  const metrics = createMetrics({ ctx, pool: options.poolStats });
+  app.decorate('metrics', metrics);
+  registerRequestMetrics(app, metrics);
   app.addHook('onClose', async () => {
     // In-flight decoding and OCR get the shutdown grace, then the process goes on closing.
     const finished = await Promise.all([work.images.close(config.shutdownGraceMs), work.ocr.close(config.shutdownGraceMs)]);
@@ -163,6 +169,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     { prefix: '/api/v1' },
   );
   await wellKnownRoutes(app, ctx);
+  // Prometheus on the main port only behind METRICS_TOKEN (METRICS_PORT serves it apart: start.ts).
+  if (config.metrics.token) registerMetricsRoute(app, metrics, config.metrics.token);
   registerOutboxWorker(app, ctx);
 
   await registerWebApps(app, options.webDistDir);

@@ -6,11 +6,16 @@ import { seedDemoData, demoAccountsSummary } from './seed/demo.ts';
 import { configuredSecretBox } from './secrets/secretBox.ts';
 import { checkDataKeyFingerprint } from './secrets/keyFingerprint.ts';
 import { Lifecycle, runShutdown, type ShutdownStep } from './ops/shutdown.ts';
+import { startMetricsServer } from './ops/metrics.ts';
+
+type MetricsServer = Awaited<ReturnType<typeof startMetricsServer>>;
 
 export interface RunningServer {
   app: App;
   database: DatabaseHandle;
   url: string;
+  /** `/metrics` on METRICS_PORT, when set. */
+  metricsUrl: string | undefined;
   /** Draining from the first moment of a stop (readiness answers 503). */
   lifecycle: Lifecycle;
   /** The shutdown sequence (SIGTERM, SIGINT); resolves whether every step went cleanly. Runs once. */
@@ -24,15 +29,18 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const database = await openConfiguredDatabase(config);
   let app: App | undefined;
   const lifecycle = new Lifecycle();
+  let metricsServer: MetricsServer | undefined;
   const secrets = configuredSecretBox(config);
   try {
     await checkDataKeyFingerprint(database.db, secrets);
     if (config.seedDemo) await seedDemoData(database.db, secrets);
-    app = await buildApp({ config, db: database.db, secrets, lifecycle });
+    app = await buildApp({ config, db: database.db, secrets, lifecycle, poolStats: database.poolStats });
     await app.listen({ host: config.host, port: config.port });
+    if (config.metrics.port) metricsServer = await startMetricsServer(app.metrics, config.metrics.host, config.metrics.port);
     // Stopped by app.close() (onClose), before the database is closed.
     app.outboxWorker.start();
   } catch (error) {
+    await metricsServer?.close();
     await app?.close();
     await database.close();
     throw error;
@@ -47,7 +55,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     database,
     url,
     lifecycle,
-    stop: () => (stopping ??= runShutdown(shutdownSteps(started, database, lifecycle), config.shutdownGraceMs, started.log)),
+    metricsUrl: metricsServer?.url,
+    stop: () => (stopping ??= runShutdown(shutdownSteps(started, database, lifecycle, metricsServer), config.shutdownGraceMs, started.log)),
   };
 }
 
@@ -55,7 +64,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
  * The shutdown sequence, in order, sharing SHUTDOWN_GRACE_SECONDS. A capability that must write
  * something on the way out (while the database is still open) adds its step before `database`.
  */
-export function shutdownSteps(app: App, database: DatabaseHandle, lifecycle: Lifecycle): ShutdownStep[] {
+export function shutdownSteps(app: App, database: DatabaseHandle, lifecycle: Lifecycle, metricsServer?: MetricsServer): ShutdownStep[] {
   return [
     // 1. The load balancer stops sending new work here: readiness answers 503 from now on.
     { name: 'readiness', run: async () => lifecycle.drain() },
@@ -64,7 +73,9 @@ export function shutdownSteps(app: App, database: DatabaseHandle, lifecycle: Lif
     // 3. No new connections; in-flight requests (and their image/OCR work) get what is left of the grace,
     //    then their connections are cut, so a stuck upload cannot hold the process.
     { name: 'requests', run: (remainingMs) => closeWithin(app, remainingMs) },
-    // 4. Last: the database (PGlite keeps the process alive until closed).
+    // 4. The metrics port (scraped until here, so the drain shows).
+    { name: 'metrics', run: async () => metricsServer?.close() },
+    // 5. Last: the database (PGlite keeps the process alive until closed).
     { name: 'database', run: () => database.close() },
   ];
 }

@@ -92,6 +92,6 @@ describe('rto serve on SIGTERM', () => {
     await stuck.closed;
     expect(statusLines(stuck.received())).toEqual([]);
     const steps = [...output().matchAll(/"shutdownStep":"(\w+)"/g)].map((m) => m[1]);
-    expect(steps).toEqual(['readiness', 'outbox', 'requests', 'database']);
+    expect(steps).toEqual(['readiness', 'outbox', 'requests', 'metrics', 'database']);
   });
 });

@@ -9,6 +9,7 @@
  *
  * Every check is logged in voucher_checks with the outcome and channel only: nothing about who checked.
  */
+import { countVerificationCheck } from '../ops/verificationTally.ts';
 import { eq } from 'drizzle-orm';
 import type { CertificateClaims } from '../../domain/certificateToken.ts';
 import { tokenCategoryLabel, verifySignedToken } from '../../domain/certificateToken.ts';
@@ -118,6 +119,7 @@ export async function verifyOnline(db: Executor, input: string, now: Date, chann
     channel,
     checkedAt: now,
   });
+  countVerificationCheck(outcome.verdict);
   return outcome;
 }
 
