@@ -59,7 +59,7 @@ export async function writeBackup(options: BackupOptions): Promise<BackupResult>
       for (const name of names) totals.push(Number((await rowsOf<{ n: string }>(tx, sql`select count(*)::text as n from ${sql.identifier(name)}`))[0]?.n ?? 0));
       const allRows = totals.reduce((a, b) => a + b, 0);
       let done = 0;
-      for (const [index, name] of names.entries()) {
+      for (const name of names) {
         const file = path.join(outDir, 'database', `${name}.jsonl`);
         const hash = createHash('sha256');
         const chunks: string[] = [];
