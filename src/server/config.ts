@@ -18,7 +18,13 @@ const envShape = z.object({
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     DATA_DIR: z.string().min(1).default('./data'),
-    DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    // libpq's URI form, with several hosts for a replicated cluster: postgres://u@h1:5432,h2:5432/db?target_session_attrs=read-write
+    DATABASE_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\/[^/?#\s]*(\/[^?#\s]*)?(\?\S*)?$/, { message: 'must be a postgres:// URL (several hosts separated by commas)' })
+        .optional(),
+    ),
     PUBLIC_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SEED_DEMO: booleanFlag.optional(),

@@ -59,17 +59,20 @@ export function createMetrics({ ctx, pool }: MetricsSources): Registry {
     registers,
     collect() {
       const stats = pool?.() ?? { max: 1, total: 1, idle: 1, waiting: 0 };
-      this.set({ state: 'idle' }, stats.idle);
-      this.set({ state: 'active' }, stats.total - stats.idle);
       this.set({ state: 'max' }, stats.max);
+      if (stats.total !== undefined && stats.idle !== undefined) {
+        this.set({ state: 'idle' }, stats.idle);
+        this.set({ state: 'active' }, stats.total - stats.idle);
+      }
     },
   });
   new Gauge({
     name: 'rto_db_pool_waiting_requests',
-    help: 'Queries waiting for a free database connection',
+    help: 'Queries waiting for a free database connection (where the driver tells)',
     registers,
     collect() {
-      this.set(pool?.().waiting ?? 0);
+      const waiting = pool ? pool().waiting : 0;
+      if (waiting !== undefined) this.set(waiting);
     },
   });
 
