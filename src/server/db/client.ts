@@ -56,6 +56,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       idle_timeout: 60,
       // Connections are renewed now and then, so they come back to the first host after a switchover.
       max_lifetime: 30 * 60,
+      // Seconds before trying again after a failed connection: at most 1 s, so a promoted standby is
+      // found within a second of its promotion (the driver's default grows to 20 s).
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
       onnotice: () => {},
       connection: { application_name: 'rto' },
     });
