@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginDemoDriver, loginDemoStaff, submitThroughApi, uploadFiles } from '../helpers/httpSession.ts';
 
 /**
  * Failover on PostgreSQL streaming replication: a primary (55161) and a synchronous standby (55162) made
@@ -30,7 +31,7 @@ interface Instance {
   output: () => string;
 }
 
-async function startInstance(databaseUrl: string): Promise<Instance> {
+async function startInstance(databaseUrl: string, seedDemo = false): Promise<Instance> {
   const child = spawn(process.execPath, [bin, 'serve'], {
     env: {
       ...process.env,
@@ -38,7 +39,7 @@ async function startInstance(databaseUrl: string): Promise<Instance> {
       PORT: '0',
       DATABASE_URL: databaseUrl,
       RTO_DATA_KEY: 'a'.repeat(64),
-      SEED_DEMO: '0',
+      SEED_DEMO: seedDemo ? '1' : '0',
       TRUST_PROXY: '1',
       LOG_LEVEL: 'warn',
       SHUTDOWN_GRACE_SECONDS: '2',
@@ -117,11 +118,24 @@ describe.skipIf(!available)('failover to a synchronous standby', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps every acknowledged write, answers 503 (never 500) meanwhile, and serves again within 15 s', { timeout: 180_000 }, async () => {
+  it('keeps every acknowledged write, answers a retried submit with its original answer and no duplicate, never a 500, and serves again within 15 s', { timeout: 180_000 }, async () => {
     const databaseUrl = `postgres://postgres@127.0.0.1:${PRIMARY_PORT},127.0.0.1:${STANDBY_PORT}/rto?target_session_attrs=read-write`;
-    // The first migrates the schema, the second finds it done.
+    // The first migrates the schema and seeds the demo data, the second finds both done.
+    instances.push(await startInstance(databaseUrl, true));
     instances.push(await startInstance(databaseUrl));
-    instances.push(await startInstance(databaseUrl));
+    const [first, second] = instances as [Instance, Instance];
+    // A driver's complete draft, to be submitted with an Idempotency-Key as the primary dies.
+    const driver = await loginDemoDriver(first.url, '13800000001');
+    const draft = await submitThroughApi(driver, await uploadFiles(), { business: 'credit_assessment' }, { serviceCompany: '个体' }, { submit: false });
+    const handler = await loginDemoStaff(first.url, 'bj-handler', new Date());
+    const submit = async (instance: Instance) => {
+      const response = await fetch(`${instance.url}/api/v1/applications/${draft.id}/submit`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${driver.token}`, 'idempotency-key': 'failover-drill-submit-0001' },
+        signal: AbortSignal.timeout(20_000),
+      }).catch(() => undefined);
+      return response ? { status: response.status, body: await response.text() } : { status: 0, body: '' };
+    };
 
     // Bounded load: 4 writers, each asking for a login code for a new phone (a row in sms_codes when 202).
     const acknowledged: string[] = [];
@@ -170,6 +184,8 @@ describe.skipIf(!available)('failover to a synchronous standby', () => {
       }
     }
     const killedAt = Date.now();
+    // The driver submits during the outage, on the second instance.
+    const duringOutage = submit(second);
     pgTool('pg_ctl', ['-D', standbyDir(), '-w', 'promote']);
     // Alone now, the new primary would wait for a synchronous standby forever: as Patroni does in
     // synchronous_mode (not strict) when no standby is left, it commits without one until a new one joins.
@@ -190,6 +206,16 @@ describe.skipIf(!available)('failover to a synchronous standby', () => {
     running = false;
     await Promise.all(writers);
 
+    // The submit sent in the outage got an answer or none; the retry with the same key, on the other
+    // instance, gets the submission, and the original answer when there was one.
+    const original = await duringOutage;
+    expect([0, 200, 503]).toContain(original.status);
+    const retry = await submit(first);
+    expect(retry.status).toBe(200);
+    if (original.status === 200) expect(JSON.parse(retry.body)).toEqual(JSON.parse(original.body));
+    // Staff work on it on the new primary.
+    expect(await handler.act(draft.id, { action: 'accept' })).toBe(200);
+
     // Meanwhile: 503 with Retry-After, never a 500.
     expect(statuses.get(500) ?? 0).toBe(0);
     expect([...statuses.keys()].filter((s) => s !== 202 && s !== 503 && s !== 0)).toEqual([]);
@@ -200,6 +226,9 @@ describe.skipIf(!available)('failover to a synchronous standby', () => {
       const found = new Map(rows.map((r) => [r.phone, r.n]));
       expect(acknowledged.filter((phone) => !found.has(phone))).toEqual([]);
       expect(rows.filter((r) => r.n !== 1)).toEqual([]);
+      // One submission, one acceptance: no duplicate from the retry.
+      const actions = await promoted<{ action: string }[]>`select action from application_actions where application_id = ${draft.id} order by id`;
+      expect(actions.map((a) => a.action)).toEqual(['submit', 'accept']);
     } finally {
       await promoted.end();
     }
