@@ -19,7 +19,8 @@ interface Command {
 }
 
 const environmentHelp = `Settings come from the environment: PORT, HOST, DATA_DIR, DATABASE_URL, REDIS_URL, SMS_PROVIDER,
-S3_*, PUBLIC_BASE_URL, LOG_LEVEL, NODE_ENV, RTO_DATA_KEY (see README.md).`;
+S3_*, PUBLIC_BASE_URL, LOG_LEVEL, NODE_ENV, RTO_DATA_KEY, SHUTDOWN_GRACE_SECONDS, METRICS_TOKEN,
+METRICS_PORT (see README.md).`;
 
 const commands: Record<string, Command> = {
   serve: {
@@ -40,8 +41,10 @@ const commands: Record<string, Command> = {
       const { startServer, startupBanner } = await server();
       const running = await startServer(config);
       console.log(startupBanner(running, config));
+      // SIGTERM (systemd, an orchestrator) or Ctrl-C: the shutdown sequence in start.ts, then exit 0 —
+      // a clean stop even when the grace ran out and connections were cut (the log says so).
       const stop = async (signal: string) => {
-        running.app.log.info({ signal }, 'shutting down');
+        running.app.log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
         await running.stop();
         process.exit(0);
       };
@@ -163,6 +166,77 @@ const commands: Record<string, Command> = {
       const { runExchangeCommand } = await import('./exchange.ts');
       const config = readConfig();
       return runExchangeCommand(values, positionals, (work) => withDatabase(config, work));
+    },
+  },
+  backup: {
+    summary: 'Back up the database and the stored files into a directory, with SHA-256 checksums',
+    usage: 'rto backup --out DIR',
+    options: { out: { type: 'string', description: 'an empty (or new) directory for the backup' } },
+    async run(values) {
+      if (typeof values.out !== 'string' || values.out === '') {
+        console.error('Usage: rto backup --out DIR');
+        return 2;
+      }
+      const config = readConfig();
+      const { writeBackup } = await import('../server/ops/backup.ts');
+      const { createFileStorage } = await import('../server/storage/index.ts');
+      const bars = await progressBars();
+      try {
+        const result = await withDatabaseHandle(config, (handle) =>
+          writeBackup({ db: handle.db, kind: handle.kind, storage: createFileStorage(config.storage), outDir: path.resolve(values.out as string), progress: bars.update }),
+        );
+        bars.stop();
+        const rows = Object.values(result.manifest.tables).reduce((a, b) => a + b, 0);
+        console.log(`Backup written to ${path.resolve(values.out)}: ${rows} rows in ${Object.keys(result.manifest.tables).length} tables, ${result.files} files (${(result.bytes / 1024 / 1024).toFixed(1)} MB).`);
+        if (result.manifest.missingFiles.length) {
+          console.error(`${result.manifest.missingFiles.length} stored files were removed by changes after the snapshot and are listed in manifest.json (missingFiles).`);
+        }
+        console.log('Keep RTO_DATA_KEY apart from the backup: a restore needs it, and the backup never holds it.');
+        return 0;
+      } catch (error) {
+        bars.stop();
+        throw error;
+      }
+    },
+  },
+  restore: {
+    summary: 'Restore a backup into an empty database and file storage, after checking every checksum and the data key',
+    usage: 'rto restore DIR',
+    async run(_values, positionals) {
+      const [dir] = positionals;
+      if (!dir) {
+        console.error('Usage: rto restore DIR');
+        return 2;
+      }
+      const config = readConfig();
+      if (!config.dataKey && config.env !== 'production') {
+        const { existsSync } = await import('node:fs');
+        const { dataKeyFile } = await import('../server/secrets/secretBox.ts');
+        if (!existsSync(dataKeyFile(config.dataDir))) {
+          console.error('Set RTO_DATA_KEY to the data key of the system that was backed up: a restore never makes a new key.');
+          return 1;
+        }
+      }
+      const { restoreBackup, RestoreRefused } = await import('../server/ops/restore.ts');
+      const { createFileStorage } = await import('../server/storage/index.ts');
+      const { configuredSecretBox } = await import('../server/secrets/secretBox.ts');
+      const bars = await progressBars();
+      try {
+        const manifest = await withDatabaseHandle(config, (handle) =>
+          restoreBackup({ dir: path.resolve(dir), db: handle.db, storage: createFileStorage(config.storage), secrets: configuredSecretBox(config), progress: bars.update }),
+        );
+        bars.stop();
+        const rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0);
+        console.log(`Restored the backup of ${manifest.createdAt}: ${rows} rows, ${Object.keys(manifest.checksums).filter((f) => f.startsWith('files/')).length} files, every checksum verified.`);
+        return 0;
+      } catch (error) {
+        bars.stop();
+        if (error instanceof RestoreRefused) {
+          console.error(error.message);
+          return 1;
+        }
+        throw error;
+      }
     },
   },
   keys: {
@@ -377,6 +451,41 @@ async function withDatabase<T>(config: Config, work: (db: DatabaseHandle['db']) 
   } finally {
     await handle.close();
   }
+}
+
+/** Like withDatabase, with the handle (its kind) too. */
+async function withDatabaseHandle<T>(config: Config, work: (handle: DatabaseHandle) => Promise<T>): Promise<T> {
+  const { openConfiguredDatabase } = await database();
+  const handle = await openConfiguredDatabase(config);
+  try {
+    return await work(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+const PHASES: Record<string, string> = { check: 'checking checksums', database: 'database rows', files: 'stored files' };
+
+/** One progress bar per phase on standard error (nothing when it is not a terminal). */
+async function progressBars(): Promise<{ update: (phase: string, done: number, total: number) => void; stop: () => void }> {
+  const { default: cliProgress } = await import('cli-progress');
+  const multi = new cliProgress.MultiBar(
+    { format: ' {phase} |{bar}| {percentage}% {value}/{total}', hideCursor: true, clearOnComplete: false, stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  const bars = new Map<string, ReturnType<typeof multi.create>>();
+  return {
+    update(phase, done, total) {
+      let bar = bars.get(phase);
+      if (!bar) {
+        bar = multi.create(Math.max(total, 1), 0, { phase: (PHASES[phase] ?? phase).padEnd(18) });
+        bars.set(phase, bar);
+      }
+      bar.setTotal(Math.max(total, 1));
+      bar.update(total === 0 ? 1 : done, { phase: (PHASES[phase] ?? phase).padEnd(18) });
+    },
+    stop: () => multi.stop(),
+  };
 }
 
 function generalHelp(): string {

@@ -8,7 +8,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { createAdapters, type Adapters } from './adapters.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
-import type { Database } from './db/client.ts';
+import type { Database, PoolStats } from './db/client.ts';
 import { useFieldKeys } from './secrets/fieldCipher.ts';
 import { configuredSecretBox, type SecretBox } from './secrets/secretBox.ts';
 import { registerErrorHandling } from './http/errorHandling.ts';
@@ -18,6 +18,8 @@ import { registerTextInputGuard } from './http/textInput.ts';
 import { WorkQueue } from './http/workQueue.ts';
 import { OutageLog } from './http/outage.ts';
 import { readinessRoutes } from './http/readiness.ts';
+import { Lifecycle } from './ops/shutdown.ts';
+import { createMetrics, registerMetricsRoute, registerRequestMetrics } from './ops/metrics.ts';
 import { authRoutes } from './auth/routes.ts';
 import { accountSecurityRoutes } from './auth/accountSecurity.ts';
 import { wechatRoutes } from './wechat/routes.ts';
@@ -63,10 +65,11 @@ export interface BuildAppOptions {
   logStream?: NodeJS.WritableStream;
   /** Where the built web apps live; tests of the API alone may point elsewhere. */
   webDistDir?: string;
+  /** The database pool's figures for the metrics (PostgreSQL). */
+  poolStats?: (() => PoolStats) | undefined;
+  /** Draining state shared with the shutdown sequence (readiness answers 503 while draining). */
+  lifecycle?: Lifecycle;
 }
-
-/** How long in-flight requests and queued work get when the server stops, before they are cut. */
-export const SHUTDOWN_DEADLINE_MS = 10_000;
 
 /**
  * Per instance: two decodes at a time (a 24 MP photo holds ~100 MB while decoded) and one OCR (the
@@ -122,6 +125,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await registerSecurityHeaders(app, config);
   registerTextInputGuard(app);
 
+  const lifecycle = options.lifecycle ?? new Lifecycle();
+  app.decorate('lifecycle', lifecycle);
+  // Closing (a stop began another way than the shutdown sequence): readiness answers 503 as well.
+  app.addHook('preClose', async () => lifecycle.drain());
   const adapters = createAdapters(config, app.log, options.adapters);
   const work = createWorkQueues();
   const secrets = options.secrets ?? configuredSecretBox(config);
@@ -132,10 +139,13 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   // Reachable from outside the routes: metrics count its verdicts, tests flush its check log.
   app.decorate('verifier', verifier);
   const ctx: AppContext = { config, db: options.db, logger: app.log, now: options.now ?? (() => new Date()), secrets, work, verifier, publication, ...adapters };
+  const metrics = createMetrics({ ctx, pool: options.poolStats });
+  app.decorate('metrics', metrics);
+  registerRequestMetrics(app, metrics);
   app.addHook('onClose', async () => {
-    // In-flight decoding and OCR get the shutdown deadline, then the process goes on closing.
-    const finished = await Promise.all([work.images.close(SHUTDOWN_DEADLINE_MS), work.ocr.close(SHUTDOWN_DEADLINE_MS)]);
-    if (finished.includes(false)) app.log.warn('shutdown deadline passed with image or OCR work still running');
+    // In-flight decoding and OCR get the shutdown grace, then the process goes on closing.
+    const finished = await Promise.all([work.images.close(config.shutdownGraceMs), work.ocr.close(config.shutdownGraceMs)]);
+    if (finished.includes(false)) app.log.warn('shutdown grace passed with image or OCR work still running');
     await adapters.rateLimiter.close?.();
     await adapters.idCardReader.close?.();
     // Checks logged in memory are written before the database closes (start.ts closes it after the app).
@@ -168,7 +178,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(
     async (api) => {
       await referenceRoutes(api, ctx);
-      await readinessRoutes(api, ctx, outage);
+      await readinessRoutes(api, ctx, outage, lifecycle);
       await catalogRoutes(api, ctx);
       await applicationRoutes(api, ctx);
       await authRoutes(api, ctx);
@@ -191,6 +201,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   );
   await app.register(async (exchange) => exchangeRoutes(exchange, ctx), { prefix: '/api/exchange/v1' });
   await wellKnownRoutes(app, ctx);
+  // Prometheus on the main port only behind METRICS_TOKEN (METRICS_PORT serves it apart: start.ts).
+  if (config.metrics.token) registerMetricsRoute(app, metrics, config.metrics.token);
   registerOutboxWorker(app, ctx);
   registerAuditCheckpoints(app, { db: ctx.db, secrets: ctx.secrets, now: ctx.now });
 

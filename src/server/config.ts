@@ -18,9 +18,20 @@ const envShape = z.object({
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     DATA_DIR: z.string().min(1).default('./data'),
-    DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    // libpq's URI form, with several hosts for a replicated cluster: postgres://u@h1:5432,h2:5432/db?target_session_attrs=read-write
+    DATABASE_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\/[^/?#\s]*(\/[^?#\s]*)?(\?\S*)?$/, { message: 'must be a postgres:// URL (several hosts separated by commas)' })
+        .optional(),
+    ),
     // The role that owns the tables and runs migrations; the server's own role (DATABASE_URL) owns none.
-    DATABASE_MIGRATION_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    DATABASE_MIGRATION_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\/[^/?#\s]*(\/[^?#\s]*)?(\?\S*)?$/, { message: 'must be a postgres:// URL (several hosts separated by commas)' })
+        .optional(),
+    ),
     PUBLIC_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SEED_DEMO: booleanFlag.optional(),
@@ -61,6 +72,12 @@ const envShape = z.object({
     S3_BUCKET: optionalString,
     S3_ACCESS_KEY_ID: optionalString,
     S3_SECRET_ACCESS_KEY: optionalString,
+    // How long in-flight requests (and the outbox delivery in hand) get after SIGTERM before they are cut.
+    SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(20),
+    // Prometheus metrics: /metrics on the main port behind this bearer token, or on METRICS_PORT (no token).
+    METRICS_TOKEN: optionalString.pipe(z.string().min(16, { message: 'must be at least 16 characters' }).optional()),
+    METRICS_PORT: optionalString.transform((value) => (value === undefined ? undefined : Number(value))).pipe(z.number().int().min(1).max(65535).optional()),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     // Seals secrets kept in the database (signing keys, staff TOTP secrets); never logged.
     RTO_DATA_KEY: optionalString.pipe(
       z
@@ -135,6 +152,10 @@ export interface Config {
   dataKey: Buffer | undefined;
   /** RTO_DATA_KEY_PREVIOUS: keys being rotated out, accepted for opening only. */
   previousDataKeys: Buffer[];
+  /** In-flight requests get this long after SIGTERM (SHUTDOWN_GRACE_SECONDS). */
+  shutdownGraceMs: number;
+  /** `/metrics`: on the main port behind `token`, and/or on its own `port` (bound to `host`) without one. */
+  metrics: { token: string | undefined; port: number | undefined; host: string };
   storage: { kind: 'local'; root: string } | { kind: 's3'; endpoint: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string };
 }
 
@@ -250,6 +271,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       WECHAT_API_ENDPOINT: env.WECHAT_API_ENDPOINT,
       WECHAT_OPEN_ENDPOINT: env.WECHAT_OPEN_ENDPOINT,
     },
+    shutdownGraceMs: Math.round(env.SHUTDOWN_GRACE_SECONDS * 1000),
+    metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT, host: env.METRICS_HOST },
     dataKey: env.RTO_DATA_KEY ? parseDataKey(env.RTO_DATA_KEY) : undefined,
     previousDataKeys: env.RTO_DATA_KEY_PREVIOUS ? env.RTO_DATA_KEY_PREVIOUS.split(',').map((part) => parseDataKey(part)!) : [],
     storage: env.S3_BUCKET

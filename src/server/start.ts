@@ -1,6 +1,6 @@
 import { ConfigError, refuseUnsafeProduction, type Config } from './config.ts';
 import { appRoleProblems } from './audit/privileges.ts';
-import { buildApp, SHUTDOWN_DEADLINE_MS, type App } from './app.ts';
+import { buildApp, type App } from './app.ts';
 import { openConfiguredDatabase } from './database.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import { seedDemoData, demoAccountsSummary } from './seed/demo.ts';
@@ -9,12 +9,21 @@ import { checkDataKeyFingerprint } from './secrets/keyFingerprint.ts';
 import { useFieldKeys } from './secrets/fieldCipher.ts';
 import { sealPlaintextFromBefore } from './secrets/reseal.ts';
 import { createFileStorage, EncryptedFileStorage } from './storage/index.ts';
+import { Lifecycle, runShutdown, type ShutdownStep } from './ops/shutdown.ts';
+import { startMetricsServer } from './ops/metrics.ts';
+
+type MetricsServer = Awaited<ReturnType<typeof startMetricsServer>>;
 
 export interface RunningServer {
   app: App;
   database: DatabaseHandle;
   url: string;
-  stop(): Promise<void>;
+  /** `/metrics` on METRICS_PORT, when set. */
+  metricsUrl: string | undefined;
+  /** Draining from the first moment of a stop (readiness answers 503). */
+  lifecycle: Lifecycle;
+  /** The shutdown sequence (SIGTERM, SIGINT); resolves whether every step went cleanly. Runs once. */
+  stop(): Promise<boolean>;
 }
 
 /** Opens and migrates the database, seeds demo data (never in production), and listens. */
@@ -23,6 +32,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   refuseUnsafeProduction(config);
   const database = await openConfiguredDatabase(config);
   let app: App | undefined;
+  const lifecycle = new Lifecycle();
+  let metricsServer: MetricsServer | undefined;
   const secrets = configuredSecretBox(config);
   useFieldKeys(() => secrets.ring());
   try {
@@ -36,13 +47,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const sealed = await sealPlaintextFromBefore(database.db, secrets, new EncryptedFileStorage(createFileStorage(config.storage), () => secrets.ring()));
     if (sealed) console.error(`Sealed data from before encryption at rest: ${sealed.rows} rows, ${sealed.files.encrypted} files.`);
     if (config.seedDemo) await seedDemoData(database.db, secrets);
-    app = await buildApp({ config, db: database.db, secrets });
+    app = await buildApp({ config, db: database.db, secrets, lifecycle, poolStats: database.poolStats });
     await app.listen({ host: config.host, port: config.port });
+    if (config.metrics.port) metricsServer = await startMetricsServer(app.metrics, config.metrics.host, config.metrics.port);
     // Stopped by app.close() (onClose), before the database is closed.
     app.outboxWorker.start();
     // Signs the audit chain's head daily; the app's close signs it once more.
     app.auditCheckpoints.start();
   } catch (error) {
+    await metricsServer?.close();
     await app?.close();
     await database.close();
     throw error;
@@ -50,16 +63,36 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
-  let stopping: Promise<void> | undefined;
-  const running: RunningServer = {
+  const started = app;
+  let stopping: Promise<boolean> | undefined;
+  return {
     app,
     database,
     url,
-    // In-flight requests get SHUTDOWN_DEADLINE_MS to finish; then their connections are cut, so a stuck
-    // upload or OCR cannot hold the process. The database closes last.
-    stop: () => (stopping ??= closeWithin(app!, SHUTDOWN_DEADLINE_MS).finally(() => database.close())),
+    lifecycle,
+    metricsUrl: metricsServer?.url,
+    stop: () => (stopping ??= runShutdown(shutdownSteps(started, database, lifecycle, metricsServer), config.shutdownGraceMs, started.log)),
   };
-  return running;
+}
+
+/**
+ * The shutdown sequence, in order, sharing SHUTDOWN_GRACE_SECONDS. A capability that must write
+ * something on the way out (while the database is still open) adds its step before `database`.
+ */
+export function shutdownSteps(app: App, database: DatabaseHandle, lifecycle: Lifecycle, metricsServer?: MetricsServer): ShutdownStep[] {
+  return [
+    // 1. The load balancer stops sending new work here: readiness answers 503 from now on.
+    { name: 'readiness', run: async () => lifecycle.drain() },
+    // 2. The outbox stops claiming; the delivery in hand gets the grace, then its claim is handed back.
+    { name: 'outbox', run: (remainingMs) => app.outboxWorker.stop(remainingMs) },
+    // 3. No new connections; in-flight requests (and their image/OCR work) get what is left of the grace,
+    //    then their connections are cut, so a stuck upload cannot hold the process.
+    { name: 'requests', run: (remainingMs) => closeWithin(app, remainingMs) },
+    // 4. The metrics port (scraped until here, so the drain shows).
+    { name: 'metrics', run: async () => metricsServer?.close() },
+    // 5. Last: the database (PGlite keeps the process alive until closed).
+    { name: 'database', run: () => database.close() },
+  ];
 }
 
 /** Closes `app`, giving in-flight requests `deadlineMs`; then their connections are cut. */

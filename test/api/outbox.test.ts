@@ -264,6 +264,24 @@ describe('outbox: application updates by SMS', () => {
     expect(sms.accepted.some((m) => m.params.applicationNo === afterStop)).toBe(false);
   });
 
+  it('a stop hands back the claim of a delivery still hanging when the grace ends, for another worker to send', async () => {
+    t.clock.set('2026-03-08T03:00:00Z');
+    const [reference] = await queuedUpdates(t.database.db, '13800000002', 1, t.clock.now());
+    sms.delayMs = 60_000; // the provider hangs
+    const worker = new OutboxWorker(ctx, { intervalMs: 20 });
+    worker.start();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // claimed and in the provider's hands
+    const started = Date.now();
+    await worker.stop(200);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const [row] = await t.database.db.select().from(outbox).where(and(isNull(outbox.sentAt), isNull(outbox.failedAt)));
+    // Rolled back: not sent, no attempt counted, free to claim.
+    expect(row).toMatchObject({ attempts: 0, lastError: null });
+    sms.delayMs = 0;
+    expect(await new OutboxWorker(ctx).runOnce()).toMatchObject({ sent: 1 });
+    expect(sms.accepted.filter((m) => m.params.applicationNo === reference)).toHaveLength(1);
+  });
+
   it('the app owns one worker, which app.close() stops', () => {
     expect(t.app.outboxWorker).toBeInstanceOf(OutboxWorker);
   });

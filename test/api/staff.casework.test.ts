@@ -315,7 +315,8 @@ describe('staff casework: roles, provinces, actions, registry and audit', () => 
     const reads = await t.database.db
       .select()
       .from(auditLog)
-      .where(and(eq(auditLog.event, 'read_material'), eq(auditLog.targetId, draft.id)));
+      .where(and(eq(auditLog.event, 'read_material'), eq(auditLog.targetId, draft.id)))
+      .orderBy(auditLog.id);
     expect(reads.map((r) => [r.username, r.role, r.details.materialKey, r.details.kind])).toEqual([
       ['bj-handler', 'handler', first.key, 'full'],
       ['bj-handler', 'handler', first.key, 'thumbnail'],
@@ -335,7 +336,7 @@ describe('staff casework: roles, provinces, actions, registry and audit', () => 
     const voucherPng = await t.app.inject({ method: 'GET', url: `/api/v1/applications/${draft.id}/voucher.png`, headers: driver.headers });
     expect(voucherPng.statusCode).toBe(200);
 
-    const actions = await t.database.db.select().from(auditLog).where(and(eq(auditLog.event, 'application_action'), eq(auditLog.targetId, draft.id)));
+    const actions = await t.database.db.select().from(auditLog).where(and(eq(auditLog.event, 'application_action'), eq(auditLog.targetId, draft.id))).orderBy(auditLog.id);
     expect(actions.map((a) => [a.username, a.details.action, a.details.toState])).toEqual([
       ['bj-handler', 'accept', 'accepted'],
       ['bj-reviewer', 'approve', 'completed'],

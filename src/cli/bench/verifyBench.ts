@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { queryRows } from '../../server/db/rows.ts';
 
 export interface LoadResult {
   requestsPerSecond: number;
@@ -71,13 +72,13 @@ async function serve(vouchers: number, distinct: number): Promise<void> {
     select 'CXB' || substr(a.reference, 4), a.id, a.certificate_id, a.user_id, 'AA', date '2025-03-01', date '2026-02-28', a.issuing_authority_code,
            ${key.kid}, 'unsigned', current_date, current_date + 365
     from applications a where a.reference like 'VB-%'`);
-  const rows = (await database.db.execute(sql`
-    select serial, status_index, issuer_code from vouchers where serial like 'CXB%' order by serial limit ${distinct}`)) as unknown as {
-    rows: { serial: string; status_index: number; issuer_code: string }[];
-  };
+  const rows = await queryRows<{ serial: string; status_index: number; issuer_code: string }>(
+    database.db,
+    sql`select serial, status_index, issuer_code from vouchers where serial like 'CXB%' order by serial limit ${distinct}`,
+  );
   const today = chinaDate(new Date());
   const tokens: string[] = [];
-  for (const row of rows.rows) {
+  for (const row of rows) {
     const token = signVoucher(
       {
         serial: row.serial,
@@ -97,7 +98,7 @@ async function serve(vouchers: number, distinct: number): Promise<void> {
     tokens.push(token);
   }
   // Real tokens on record, 1 % of them revoked, in one statement.
-  const values = tokens.map((token, i) => sql`(${rows.rows[i]!.serial}::text, ${token}::text, ${i % 100 === 0}::boolean)`);
+  const values = tokens.map((token, i) => sql`(${rows[i]!.serial}::text, ${token}::text, ${i % 100 === 0}::boolean)`);
   for (let i = 0; i < values.length; i += 1000) {
     await database.db.execute(sql`
       update vouchers v set token = t.token, revoked_at = case when t.revoke then now() else null end,

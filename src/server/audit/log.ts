@@ -7,6 +7,7 @@ import type { Executor } from '../db/client.ts';
 import { auditLog } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { staffOf, type StaffPrincipal } from '../staff/principal.ts';
+import { queryRows } from '../db/rows.ts';
 
 /**
  * The audit trail (MLPS level 3): who, in which role, from where, did or read what, and when.
@@ -47,9 +48,8 @@ export async function writeAudit(db: Executor, who: AuditActor, ip: string | nul
     await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
     const [head] = await tx.select({ hash: auditLog.hash }).from(auditLog).where(isNotNull(auditLog.hash)).orderBy(desc(auditLog.id)).limit(1);
     const previousHash = head?.hash ?? GENESIS_HASH;
-    // Both drivers (node-postgres, PGlite) answer with `rows`.
-    const next = (await tx.execute(sql`select nextval(pg_get_serial_sequence('audit_log', 'id')) as id`)) as unknown as { rows: { id: string | number }[] };
-    const id = Number(next.rows[0]!.id);
+    const [next] = await queryRows<{ id: string | number }>(tx, sql`select nextval(pg_get_serial_sequence('audit_log', 'id')) as id`);
+    const id = Number(next!.id);
     // Details as they read back from jsonb: what is hashed now is what verify hashes later.
     const details = JSON.parse(JSON.stringify(record.details ?? {})) as Record<string, unknown>;
     const row: AuditChainRow = {

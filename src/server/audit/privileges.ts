@@ -7,10 +7,11 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
+import { resultRows } from '../db/rows.ts';
 
 export const AUDIT_TABLES = ['audit_log', 'audit_checkpoints'] as const;
 
-const rowsOf = <T>(result: unknown): T[] => (result as { rows: T[] }).rows;
+const rowsOf = resultRows;
 
 /**
  * Run as the owner after migrating: takes every right to change the audit tables from every role but

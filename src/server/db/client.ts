@@ -10,9 +10,20 @@ export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 export type Executor = Database | Transaction;
 
+/** Connections of a pool (metrics): the most it opens, and where the driver tells, how many are open, idle, and queries waiting for one. */
+export interface PoolStats {
+  max: number;
+  /** What the driver tells of its connections (postgres.js keeps them to itself). */
+  total?: number;
+  idle?: number;
+  waiting?: number;
+}
+
 export interface DatabaseHandle {
   db: Database;
   kind: 'pglite' | 'postgres';
+  /** PostgreSQL's pool; PGlite is one connection. */
+  poolStats?: () => PoolStats;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -30,22 +41,34 @@ export interface OpenDatabaseOptions {
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const { default: pg } = await import('pg');
-    const { drizzle } = await import('drizzle-orm/node-postgres');
-    const { migrate } = await import('drizzle-orm/node-postgres/migrator');
-    // A database that does not answer fails a request within seconds rather than holding it.
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: 5000 });
-    // An idle connection dropped by the server (restart, failover, an administrator) must not take the
-    // process down: the pool discards it and the next query opens a fresh one.
-    pool.on('error', (error: Error & { code?: string }) => {
-      process.emitWarning(`database connection lost while idle (${error.code ?? error.name})`, { code: 'RTO_DB_IDLE_ERROR' });
+    // postgres.js (drizzle-orm/postgres-js): it reads libpq's multi-host URLs and target_session_attrs
+    // itself, so with `postgres://u@h1,h2/db?target_session_attrs=read-write` every new connection goes
+    // to the writable node; after a failover the dead connections fail, and the next ones find the new
+    // primary. node-postgres takes one host only.
+    const { default: postgres } = await import('postgres');
+    const { drizzle } = await import('drizzle-orm/postgres-js');
+    const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+    const max = 10;
+    const client = postgres(options.databaseUrl, {
+      max,
+      // A database that does not answer fails a request within seconds rather than holding it.
+      connect_timeout: 5,
+      idle_timeout: 60,
+      // Connections are renewed now and then, so they come back to the first host after a switchover.
+      max_lifetime: 30 * 60,
+      // Seconds before trying again after a failed connection: at most 1 s, so a promoted standby is
+      // found within a second of its promotion (the driver's default grows to 20 s).
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+      onnotice: () => {},
+      connection: { application_name: 'rto' },
     });
-    const db = drizzle(pool, { schema }) as unknown as Database;
+    const db = drizzle(client, { schema }) as unknown as Database;
     return {
       db,
       kind: 'postgres',
+      poolStats: () => ({ max }),
       migrate: () => migrate(db as never, { migrationsFolder }),
-      close: () => pool.end(),
+      close: () => client.end({ timeout: 5 }),
     };
   }
   const { PGlite } = await import('@electric-sql/pglite');

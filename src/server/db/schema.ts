@@ -236,6 +236,21 @@ export const applications = pgTable(
   ],
 );
 
+/**
+ * Applications per province and state, kept by a trigger on `applications` in the same transaction as
+ * each change (migration 0013); spread over slots by application id, so a reader sums `n` over them.
+ */
+export const applicationStateCounts = pgTable(
+  'application_state_counts',
+  {
+    provinceCode: text('province_code').notNull(),
+    state: text('state').notNull(),
+    slot: smallint('slot').notNull(),
+    n: bigint('n', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ name: 'application_state_counts_pk', columns: [t.provinceCode, t.state, t.slot] })],
+);
+
 /** Append-only log of every state change: who, in which role, when, why. */
 export const applicationActions = pgTable(
   'application_actions',

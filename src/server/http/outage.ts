@@ -2,9 +2,15 @@ import type { FastifyBaseLogger } from 'fastify';
 import { AppError } from '../errors.ts';
 
 /** Error codes meaning the database is unreachable or going away (Node sockets, pg, PostgreSQL SQLSTATE). */
-const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
+// postgres.js names its own connection failures (CONNECTION_*, CONNECT_TIMEOUT); 25006 is a write
+// sent to a node that became read-only (a standby during a switchover); 40001/40P01 are not here.
+const unavailableCodes = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', '53300', '25006',
+  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
+]);
 
-const unavailableMessages = [/connection terminated/i, /timeout exceeded when trying to connect/i, /connection (is )?closed/i, /Client has encountered a connection error/i, /pglite is closed/i, /Cannot use a pool after calling end/i];
+const unavailableMessages = [/connection terminated/i, /timeout exceeded when trying to connect/i, /connection (is )?closed/i, /Client has encountered a connection error/i, /pglite is closed/i, /Cannot use a pool after calling end/i, /write CONNECTION_CLOSED|CONNECTION_ENDED/i];
 
 /** Whether `error` (or one of its causes, as Drizzle wraps driver errors) says the database is down. */
 export function isDatabaseUnavailable(error: unknown): boolean {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import type { OutageLog } from './outage.ts';
+import type { Lifecycle } from '../ops/shutdown.ts';
 
 type CheckResult = 'ok' | 'failed' | 'not_configured';
 
@@ -30,8 +31,12 @@ async function probe(check: () => Promise<unknown>): Promise<CheckResult> {
  * request needs — the database, Redis when configured, file storage — so a load balancer stops
  * sending traffic to an instance that could only answer 503.
  */
-export async function readinessRoutes(app: FastifyInstance, ctx: AppContext, outage: OutageLog): Promise<void> {
+export async function readinessRoutes(app: FastifyInstance, ctx: AppContext, outage: OutageLog, lifecycle: Lifecycle): Promise<void> {
   app.get('/ready', { schema: { tags: ['reference'] } }, async (_request, reply) => {
+    // Stopping: no new work here, whatever the dependencies say (asked before them, so at once).
+    if (lifecycle.draining) {
+      throw new AppError(503, 'SHUTTING_DOWN', { zh: '本实例正在停止，请求将由其他实例处理', en: 'This instance is shutting down; other instances take the requests' }, { retryAfterSeconds: 5 });
+    }
     const [database, redis, storage] = await Promise.all([
       probe(() => ctx.db.execute(sql`select 1`)),
       ctx.rateLimiter.ping ? probe(() => ctx.rateLimiter.ping!()) : Promise.resolve<CheckResult>('not_configured'),

@@ -23,7 +23,8 @@ declare module 'fastify' {
 export function registerOutboxWorker(app: FastifyInstance, ctx: AppContext, options: OutboxWorkerOptions = {}): OutboxWorker {
   const worker = new OutboxWorker(ctx, options);
   app.decorate('outboxWorker', worker);
-  app.addHook('onClose', () => worker.stop());
+  // The delivery in hand gets the shutdown grace; after it, its claim is handed back (rolled back).
+  app.addHook('onClose', () => worker.stop(ctx.config.shutdownGraceMs));
   return worker;
 }
 

@@ -34,6 +34,14 @@ export class PermanentDeliveryError extends Error {
   }
 }
 
+/** Thrown into a delivery still running when the shutdown grace ends: its claim is rolled back, not counted. */
+export class HandedBack extends Error {
+  constructor() {
+    super('handed back at shutdown');
+    this.name = 'HandedBack';
+  }
+}
+
 export type OutboxContext = Pick<AppContext, 'db' | 'sms' | 'now' | 'logger'> & Partial<Pick<AppContext, 'secrets'>>;
 
 /** Sends one message; runs inside the claiming transaction (`tx` sees the row locked). */
@@ -182,6 +190,8 @@ export class OutboxWorker {
   #rerun = false;
   #stopped = true;
   #stopping = false;
+  /** Aborted when a stop's grace runs out: the delivery in hand is abandoned and its claim rolled back. */
+  #handBack = new AbortController();
 
   constructor(ctx: OutboxContext, options: OutboxWorkerOptions = {}) {
     this.#ctx = ctx;
@@ -212,6 +222,7 @@ export class OutboxWorker {
     if (!this.#stopped) return;
     this.#stopped = false;
     this.#stopping = false;
+    this.#handBack = new AbortController();
     this.#schedule(0);
   }
 
@@ -225,13 +236,25 @@ export class OutboxWorker {
     this.#schedule(0);
   }
 
-  /** Stops polling and waits for a run in progress, so the database can be closed after it. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming and waits for the delivery in hand, so the database can be closed after it. Rows of
+   * the batch not yet delivered are handed back at once (their locks go with the commit); with `graceMs`,
+   * a delivery still running when it ends is abandoned and its transaction rolled back, so the row is
+   * free for another instance (delivered at least once, as after a crash).
+   */
+  async stop(graceMs?: number): Promise<void> {
     this.#stopped = true;
     this.#stopping = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    await this.#running?.catch(() => undefined);
+    const running = this.#running;
+    if (!running) return;
+    const timer = graceMs === undefined ? undefined : setTimeout(() => this.#handBack.abort(), graceMs);
+    try {
+      await running.catch(() => undefined);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   #schedule(delayMs: number): void {
@@ -276,6 +299,8 @@ export class OutboxWorker {
         .for('update', { skipLocked: true });
       const result = { claimed: due.length, sent: 0, retrying: 0, failed: 0 };
       for (const row of due) {
+        // Stopping: the rest of the batch is handed back unclaimed when this transaction commits.
+        if (this.#stopping) break;
         const outcome = await this.#deliver(tx, row);
         result[outcome]++;
       }
@@ -288,8 +313,12 @@ export class OutboxWorker {
     try {
       if (!handler) throw new PermanentDeliveryError('UNKNOWN_TOPIC', `no handler for topic ${row.topic}`);
       // A savepoint, so a handler's failed query does not abort the claiming transaction.
-      await tx.transaction((inner) => handler(inner, row, this.#ctx));
+      await abandonedOn(this.#handBack.signal, tx.transaction((inner) => handler(inner, row, this.#ctx)));
     } catch (error) {
+      if (error instanceof HandedBack) {
+        this.#ctx.logger.warn({ outbox: { id: row.id, topic: row.topic } }, 'shutdown grace ended during a delivery: its claim is handed back');
+        throw error; // rolls the claiming transaction back
+      }
       const attempts = row.attempts + 1;
       const lastError = describeFailure(error);
       const now = this.#ctx.now();
@@ -311,4 +340,16 @@ export class OutboxWorker {
       .where(eq(outbox.id, row.id));
     return 'sent';
   }
+}
+
+/** `work`, unless `signal` aborts first (then a HandedBack error; `work` itself is left behind). */
+function abandonedOn<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  if (signal.aborted) return Promise.reject(new HandedBack());
+  let onAbort: (() => void) | undefined;
+  const abandoned = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new HandedBack());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  work.catch(() => undefined); // a late failure of abandoned work is nobody's to handle
+  return Promise.race([work, abandoned]).finally(() => signal.removeEventListener('abort', onAbort!));
 }

@@ -16,11 +16,9 @@ import type { Executor } from '../db/client.ts';
 import { certificateCategories, certificates } from '../db/schema.ts';
 import { blindIndex } from '../secrets/blindIndex.ts';
 import { certificateNumberColumns, holderIdNumberColumns } from './certificates.ts';
+import { queryRows } from '../db/rows.ts';
 
-type Rows<T> = { rows: T[] };
-async function query<T>(db: Executor, statement: ReturnType<typeof sql>): Promise<T[]> {
-  return ((await db.execute(statement)) as unknown as Rows<T>).rows;
-}
+const query = queryRows;
 
 export type RecordOutcome = 'inserted' | 'updated' | 'unchanged';
 

@@ -19,6 +19,7 @@ import { openFieldWith, sealedFieldKeyId, sealFieldWith } from './fieldCipher.ts
 import type { KeyRing } from './keyRing.ts';
 import { recordDataKeyFingerprint } from './keyFingerprint.ts';
 import { SEALED, type SecretBox } from './secretBox.ts';
+import { queryRows } from '../db/rows.ts';
 
 export interface ResealCounts {
   /** Rows whose sealed columns were rewritten. */
@@ -41,7 +42,7 @@ type Row = Record<string, string | null>;
 const BATCH = 200;
 
 async function rowsOf(db: Executor, query: SQL): Promise<Row[]> {
-  return ((await db.execute(query)) as unknown as { rows: Row[] }).rows;
+  return queryRows<Row>(db, query);
 }
 
 const ident = (name: string) => sql.raw(`"${name.replace(/"/g, '')}"`);

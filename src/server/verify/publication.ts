@@ -21,6 +21,7 @@ import type { SecretBox } from '../secrets/secretBox.ts';
 import { SEALED } from '../secrets/secretBox.ts';
 import { activeSigningKey, publishedKeys, type PublishedKey } from '../vouchers/keyStore.ts';
 import type { VerifierState } from './verifierState.ts';
+import { queryRows } from '../db/rows.ts';
 
 export const STATUS_LIST_VALIDITY_MS = 24 * 3_600_000;
 export const STATUS_LIST_REFRESH_MS = 3_600_000;
@@ -94,8 +95,8 @@ export class Publication {
         for (const r of rows) marks.push({ index: r.index, revoked: true });
       }
     }
-    const result = (await this.db.execute(sql`select last_value from status_list_index_seq`)) as unknown as { rows: { last_value: string | number }[] };
-    const highest = Math.max(Number(result.rows[0]?.last_value ?? 0), ...marks.map((m) => m.index));
+    const [sequence] = await queryRows<{ last_value: string | number }>(this.db, sql`select last_value from status_list_index_seq`);
+    const highest = Math.max(Number(sequence?.last_value ?? 0), ...marks.map((m) => m.index));
     const key = await activeSigningKey(this.db, this.secrets, now);
     const body = signStatusList(
       { issued: now.toISOString(), nextUpdate: new Date(now.getTime() + STATUS_LIST_VALIDITY_MS).toISOString(), entries: statusListEntries(highest), marks },

@@ -27,6 +27,7 @@ import type { Executor } from '../db/client.ts';
 import { certificateCategories, certificates, issuingAuthorities, vouchers } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { activeSigningKey } from './keyStore.ts';
+import { queryRows } from '../db/rows.ts';
 
 export const VOUCHER_VALIDITY_YEARS = 1;
 export const VOUCHER_SERIAL_PREFIX = 'CX';
@@ -101,8 +102,8 @@ export async function issueCreditAssessmentVoucher(
   const expiresOn = addYears(cycle.end, VOUCHER_VALIDITY_YEARS);
   const serial = newVoucherSerial(issuedOn);
   // The voucher's entry in the status list, carried in its token (so taken before signing).
-  const indexed = (await tx.execute(sql`select nextval('status_list_index_seq') as index`)) as unknown as { rows: { index: string | number }[] };
-  const statusIndex = Number(indexed.rows[0]?.index);
+  const [indexed] = await queryRows<{ index: string | number }>(tx, sql`select nextval('status_list_index_seq') as index`);
+  const statusIndex = Number(indexed?.index);
   const claims: Omit<VoucherClaims, 'kid'> = {
     serial,
     holder: maskName(certificate.holderName),

@@ -1,0 +1,238 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, rmSync, appendFileSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginDemoDriver, loginDemoStaff, submitThroughApi, uploadFiles } from '../helpers/httpSession.ts';
+
+/**
+ * Failover on PostgreSQL streaming replication: a primary (55161) and a synchronous standby (55162) made
+ * here with initdb / pg_basebackup, two `rto serve` instances on the libpq multi-host URL, a bounded load
+ * of acknowledged writes, `kill -9` of the primary, promotion of the standby. Skipped where the
+ * PostgreSQL 15 binaries are missing.
+ */
+const BIN = '/usr/lib/postgresql/15/bin';
+const PRIMARY_PORT = 55161;
+const STANDBY_PORT = 55162;
+const available = existsSync(path.join(BIN, 'initdb'));
+const asRoot = process.getuid?.() === 0;
+const bin = path.resolve('bin/rto.mjs');
+
+/** Runs a PostgreSQL tool as the postgres user (initdb refuses root). */
+function pgTool(tool: string, args: string[]): string {
+  const command = path.join(BIN, tool);
+  return asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8' }) : execFileSync(command, args, { encoding: 'utf8' });
+}
+
+interface Instance {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+async function startInstance(databaseUrl: string, seedDemo = false): Promise<Instance> {
+  const child = spawn(process.execPath, [bin, 'serve'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      PORT: '0',
+      DATABASE_URL: databaseUrl,
+      RTO_DATA_KEY: 'a'.repeat(64),
+      SEED_DEMO: seedDemo ? '1' : '0',
+      TRUST_PROXY: '1',
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_GRACE_SECONDS: '2',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start banner:\n${output}`)), 60_000);
+    child.once('exit', (code) => reject(new Error(`exited ${code}:\n${output}`)));
+    child.stdout!.on('data', () => {
+      const match = /API\s+(http:\/\/\S+)\/api\/v1/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+  });
+  return { child, url, output: () => output };
+}
+
+describe.skipIf(!available)('failover to a synchronous standby', () => {
+  let dir: string;
+  const instances: Instance[] = [];
+  const primaryDir = () => path.join(dir, 'primary');
+  const standbyDir = () => path.join(dir, 'standby');
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'rto-failover-'));
+    if (asRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })));
+    pgTool('initdb', ['-D', primaryDir(), '-U', 'postgres', '-A', 'trust', '--no-sync']);
+    appendFileSync(
+      path.join(primaryDir(), 'postgresql.conf'),
+      [
+        `port = ${PRIMARY_PORT}`,
+        "listen_addresses = '127.0.0.1'",
+        `unix_socket_directories = '${dir}'`,
+        'wal_level = replica',
+        'max_wal_senders = 4',
+        // Zero loss: a commit is acknowledged only once the standby has it.
+        "synchronous_standby_names = 'FIRST 1 (standby1)'",
+        'synchronous_commit = on',
+        'fsync = off',
+        'shared_buffers = 32MB',
+        '',
+      ].join('\n'),
+    );
+    pgTool('pg_ctl', ['-D', primaryDir(), '-w', '-l', path.join(dir, 'primary.log'), 'start']);
+    pgTool('pg_basebackup', ['-D', standbyDir(), '-R', '-X', 'stream', '-d', `host=127.0.0.1 port=${PRIMARY_PORT} user=postgres application_name=standby1`]);
+    appendFileSync(path.join(standbyDir(), 'postgresql.conf'), `port = ${STANDBY_PORT}\n`);
+    pgTool('pg_ctl', ['-D', standbyDir(), '-w', '-l', path.join(dir, 'standby.log'), 'start']);
+    const admin = postgres(`postgres://postgres@127.0.0.1:${PRIMARY_PORT}/postgres`, { max: 1, onnotice: () => {} });
+    try {
+      for (let i = 0; i < 100; i++) {
+        const [row] = await admin`select sync_state from pg_stat_replication where application_name = 'standby1'`;
+        if (row?.sync_state === 'sync') break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await admin`create database rto`;
+    } finally {
+      await admin.end();
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const instance of instances) instance.child.kill('SIGKILL');
+    for (const data of [primaryDir(), standbyDir()]) {
+      try {
+        pgTool('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
+      } catch {
+        // already down (the killed primary)
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps every acknowledged write, answers a retried submit with its original answer and no duplicate, never a 500, and serves again within 15 s', { timeout: 180_000 }, async () => {
+    const databaseUrl = `postgres://postgres@127.0.0.1:${PRIMARY_PORT},127.0.0.1:${STANDBY_PORT}/rto?target_session_attrs=read-write`;
+    // The first migrates the schema and seeds the demo data, the second finds both done.
+    instances.push(await startInstance(databaseUrl, true));
+    instances.push(await startInstance(databaseUrl));
+    const [first, second] = instances as [Instance, Instance];
+    // A driver's complete draft, to be submitted with an Idempotency-Key as the primary dies.
+    const driver = await loginDemoDriver(first.url, '13800000001');
+    const draft = await submitThroughApi(driver, await uploadFiles(), { business: 'credit_assessment' }, { serviceCompany: '个体' }, { submit: false });
+    const handler = await loginDemoStaff(first.url, 'bj-handler', new Date());
+    const submit = async (instance: Instance) => {
+      const response = await fetch(`${instance.url}/api/v1/applications/${draft.id}/submit`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${driver.token}`, 'idempotency-key': 'failover-drill-submit-0001' },
+        signal: AbortSignal.timeout(20_000),
+      }).catch(() => undefined);
+      return response ? { status: response.status, body: await response.text() } : { status: 0, body: '' };
+    };
+
+    // Bounded load: 4 writers, each asking for a login code for a new phone (a row in sms_codes when 202).
+    const acknowledged: string[] = [];
+    const statuses = new Map<number, number>();
+    let serial = 0;
+    let running = true;
+    const lastOk = new Map<string, number>();
+    const write = async (instance: Instance) => {
+      const n = serial++;
+      const phone = `139${String(n).padStart(8, '0')}`;
+      try {
+        const response = await fetch(`${instance.url}/api/v1/auth/sms-codes`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` },
+          body: JSON.stringify({ phone }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        if (response.status === 202) {
+          acknowledged.push(phone);
+          lastOk.set(instance.url, Date.now());
+        }
+      } catch {
+        statuses.set(0, (statuses.get(0) ?? 0) + 1);
+      }
+    };
+    const writers = [0, 1, 2, 3].map(async (w) => {
+      while (running) {
+        await write(instances[w % 2]!);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const beforeKill = acknowledged.length;
+    expect(beforeKill).toBeGreaterThan(5);
+
+    // The primary dies hard; the standby is promoted (what Patroni or pg_auto_failover would do).
+    // The whole primary at once, as when its machine fails: the postmaster and every backend.
+    const pid = Number(readFileSync(path.join(primaryDir(), 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const backends = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map(Number).filter((n) => n > 0);
+    for (const target of [pid, ...backends]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    const killedAt = Date.now();
+    // The driver submits during the outage, on the second instance.
+    const duringOutage = submit(second);
+    pgTool('pg_ctl', ['-D', standbyDir(), '-w', 'promote']);
+    // Alone now, the new primary would wait for a synchronous standby forever: as Patroni does in
+    // synchronous_mode (not strict) when no standby is left, it commits without one until a new one joins.
+    const promotedAdmin = postgres(`postgres://postgres@127.0.0.1:${STANDBY_PORT}/postgres`, { max: 1, onnotice: () => {} });
+    await promotedAdmin`alter system set synchronous_standby_names = ''`;
+    await promotedAdmin`select pg_reload_conf()`;
+    await promotedAdmin.end();
+
+    // Both instances write again within 15 s.
+    await expect
+      .poll(() => instances.every((i) => (lastOk.get(i.url) ?? 0) > killedAt), { timeout: 15_000, interval: 200 })
+      .toBe(true)
+      .catch((error: unknown) => {
+        throw new Error(`${String(error)}\nstatuses ${JSON.stringify([...statuses])}\n${instances.map((i) => i.output().slice(-3000)).join('\n----\n')}`);
+      });
+    const recoveredMs = Date.now() - killedAt;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    running = false;
+    await Promise.all(writers);
+
+    // The submit sent in the outage got an answer or none; the retry with the same key, on the other
+    // instance, gets the submission, and the original answer when there was one.
+    const original = await duringOutage;
+    expect([0, 200, 503]).toContain(original.status);
+    const retry = await submit(first);
+    expect(retry.status).toBe(200);
+    if (original.status === 200) expect(JSON.parse(retry.body)).toEqual(JSON.parse(original.body));
+    // Staff work on it on the new primary.
+    expect(await handler.act(draft.id, { action: 'accept' })).toBe(200);
+
+    // Meanwhile: 503 with Retry-After, never a 500.
+    expect(statuses.get(500) ?? 0).toBe(0);
+    expect([...statuses.keys()].filter((s) => s !== 202 && s !== 503 && s !== 0)).toEqual([]);
+    // Every acknowledged write is on the new primary, once.
+    const promoted = postgres(`postgres://postgres@127.0.0.1:${STANDBY_PORT}/rto`, { max: 1, onnotice: () => {} });
+    try {
+      const rows = await promoted<{ phone: string; n: number }[]>`select phone, count(*)::int as n from sms_codes where phone = any(${acknowledged}) group by phone`;
+      const found = new Map(rows.map((r) => [r.phone, r.n]));
+      expect(acknowledged.filter((phone) => !found.has(phone))).toEqual([]);
+      expect(rows.filter((r) => r.n !== 1)).toEqual([]);
+      // One submission, one acceptance: no duplicate from the retry.
+      const actions = await promoted<{ action: string }[]>`select action from application_actions where application_id = ${draft.id} order by id`;
+      expect(actions.map((a) => a.action)).toEqual(['submit', 'accept']);
+    } finally {
+      await promoted.end();
+    }
+    expect(recoveredMs).toBeLessThan(15_000);
+    for (const instance of instances) expect(instance.output()).not.toMatch(/unhandled error/);
+  });
+});
