@@ -76,17 +76,17 @@ const commands: Record<string, Command> = {
     },
   },
   bench: {
-    summary: 'Benchmarks: offline ID-card OCR (accuracy and time per image), voucher signing/rendering, the staff queue at scale, image intake',
-    usage: 'rto bench [--only ocr|voucher|queue|intake] [--count N] [--applications N]',
+    summary: 'Benchmarks: offline ID-card OCR (accuracy and time per image), voucher signing/rendering, the staff queue at scale, image intake, the drivers\' app on a mid-range phone',
+    usage: 'rto bench [--only ocr|voucher|queue|intake|web] [--count N] [--applications N]',
     options: {
-      only: { type: 'string', description: 'run one benchmark: ocr, voucher, queue or intake' },
-      count: { type: 'string', description: 'generated ID-card photos per condition in the OCR benchmark (default 4; 15 conditions)' },
+      only: { type: 'string', description: 'run one benchmark: ocr, voucher, queue, intake or web' },
+      count: { type: 'string', description: 'generated ID-card photos per condition in the OCR benchmark (default 4; 15 conditions); cold loads per page in the web benchmark (default 3)' },
       applications: { type: 'string', description: 'applications in the queue benchmark (default 200000; 1000000 for the full size)' },
     },
     async run(values) {
       const only = values.only as string | undefined;
-      if (only !== undefined && only !== 'ocr' && only !== 'voucher' && only !== 'queue' && only !== 'intake') {
-        console.error('--only takes ocr, voucher, queue or intake');
+      if (only !== undefined && !['ocr', 'voucher', 'queue', 'intake', 'web'].includes(only)) {
+        console.error('--only takes ocr, voucher, queue, intake or web');
         return 2;
       }
       const count = values.count === undefined ? 4 : Number(values.count);
@@ -114,6 +114,11 @@ const commands: Record<string, Command> = {
         console.log('\n== Image intake (one decode per upload; bounded queue)');
         const { runIntakeBench } = await import('./bench/intakeBench.ts');
         await runIntakeBench({ count: values.count === undefined ? 10 : count });
+      }
+      if (only === undefined || only === 'web') {
+        console.log('\n== The drivers\' app on a mid-range phone (targets: home ≤ 90 KB JS, business flow ≤ 160 KB JS, FCP ≤ 1.2 s, load ≤ 2 s)');
+        const { runWebBench } = await import('./bench/webBench.ts');
+        await runWebBench({ count: values.count === undefined ? 3 : count });
       }
       return 0;
     },
