@@ -33,6 +33,8 @@ export async function registerWebApps(app: FastifyInstance, distDir = webDistDir
       immutable: true,
       // dist/web/assets/x.js.br and x.js.gz, written by the build (vite/precompress.ts).
       preCompressed: true,
+      // The body depends on Accept-Encoding, so caches must key on it (@fastify/static does not say so).
+      setHeaders: (res) => res.setHeader('vary', 'Accept-Encoding'),
     });
   }
   const pages = built ? { driver: loadPage(distDir, 'driver'), staff: loadPage(distDir, 'staff') } : undefined;

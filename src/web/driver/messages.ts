@@ -1,11 +1,13 @@
 import { accountMessages } from './messages/account.ts';
 import { businessMessages } from './messages/business.ts';
+import { careMessages } from './messages/care.ts';
 import { verifyMessages } from './messages/verify.ts';
 
 /** Texts of the drivers' app, in the two shipped languages. */
 export const driverMessages = {
   'zh-CN': {
     account: accountMessages['zh-CN'],
+    care: careMessages['zh-CN'],
     ...businessMessages['zh-CN'],
     ...verifyMessages['zh-CN'],
     app: { name: '道路运政一网通办' },
@@ -50,6 +52,7 @@ export const driverMessages = {
   },
   en: {
     account: accountMessages.en,
+    care: careMessages.en,
     ...businessMessages.en,
     ...verifyMessages.en,
     app: { name: 'Road Transport Online Services' },
