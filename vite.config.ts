@@ -25,6 +25,7 @@ import Components from 'unplugin-vue-components/vite';
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers';
 import { precompiledMessages } from './vite/precompiledMessages.ts';
 import { precompress } from './vite/precompress.ts';
+import { vantIconSubset } from './vite/vantIconSubset.ts';
 
 const webRoot = fileURLToPath(new URL('./src/web', import.meta.url));
 const outDir = fileURLToPath(new URL('./dist/web', import.meta.url));
@@ -85,6 +86,7 @@ export default defineConfig({
     precompiledMessages(),
     spaFallback(),
     noForeignFonts(),
+    vantIconSubset(),
     precompress(),
   ],
   resolve: {

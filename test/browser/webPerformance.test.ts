@@ -7,7 +7,8 @@ import { measurePageLoad, type PageLoadReport } from '../../src/cli/bench/webLoa
 /**
  * The built drivers' app goes over the wire compressed and within its byte budgets (bodies as sent, the
  * figures `rto bench --only web` prints): home ≤ 90 KB of JavaScript, the business flow ≤ 160 KB.
- * Timings are the benchmark's business, not a test's.
+ * The staff console's login page stays ≤ 250 KB of JavaScript gzip. Timings are the benchmark's business,
+ * not a test's.
  */
 browserSuite('the drivers’ app on the wire', () => {
   let server: TestServer;
@@ -59,6 +60,20 @@ browserSuite('the drivers’ app on the wire', () => {
     });
     expectCompressed(report);
     expect(report.bodyBytes.script).toBeLessThanOrEqual(160 * 1024);
+  });
+
+  it('the staff console’s login page: its JavaScript ≤ 250 KB gzip (Element Plus comes per page)', async () => {
+    const report = await measurePageLoad(await sharedBrowser(), server.url, '/staff/login', { throttle: false, readySelector: 'input[name="username"]' });
+    const scripts = report.resources.filter((r) => r.kind === 'script');
+    let gzipBytes = 0;
+    for (const script of scripts) {
+      const response = await fetch(script.url, { headers: { 'accept-encoding': 'gzip' } });
+      await response.arrayBuffer();
+      // The precompressed file's length (small files go as they are).
+      gzipBytes += Number(response.headers.get('content-length'));
+    }
+    expect(gzipBytes).toBeGreaterThan(50 * 1024);
+    expect(gzipBytes).toBeLessThanOrEqual(250 * 1024);
   });
 
   it('each encoding on request: Brotli, gzip, or none; small API answers are sent as they are', async () => {
