@@ -80,11 +80,14 @@ export async function runWebBench(options: { count?: number; build?: boolean } =
         runs.push(await measurePageLoad(browser, baseURL, target.path, { cookies: target.loggedIn ? [cookie] : [], readySelector: target.ready }));
       }
       const last = runs.at(-1)!;
-      const kinds = Object.entries(last.bytes).filter(([, bytes]) => bytes > 0).map(([kind, bytes]) => `${kind} ${kilobytes(bytes)}`);
-      const js = last.bytes.script;
+      const kinds = Object.entries(last.bodyBytes).filter(([, bytes]) => bytes > 0).map(([kind, bytes]) => `${kind} ${kilobytes(bytes)}`);
+      const js = last.bodyBytes.script;
+      const requests = last.resources.length;
+      const headers = Object.values(last.bytes).reduce((a, b) => a + b, 0) - Object.values(last.bodyBytes).reduce((a, b) => a + b, 0);
       const budget = target.budgetJs === undefined ? '' : ` (budget ${kilobytes(target.budgetJs)}: ${js <= target.budgetJs ? 'met' : 'NOT met'})`;
       console.log(`\n${target.name} ${target.path}`);
-      console.log(`  on the wire: ${kinds.join(', ')}; JS ${kilobytes(js)}${budget}`);
+      console.log(`  bodies on the wire: ${kinds.join(', ')}; JS ${kilobytes(js)}${budget}`);
+      console.log(`  ${requests} requests, ${kilobytes(headers)} of response headers besides`);
       const uncompressed = last.resources.filter((r) => (r.kind === 'script' || r.kind === 'stylesheet') && r.transferBytes > 1500 && !r.encoding);
       if (uncompressed.length > 0) console.log(`  NOT compressed: ${uncompressed.map((r) => new URL(r.url).pathname).join(', ')}`);
       console.log(
