@@ -11,12 +11,21 @@
  *     dist/web/driver/index.html (single-page apps route on the client; index.html is sent no-cache).
  * The drivers' router has base '/', the staff router base '/staff/'.
  *
+ * First load: vue-i18n's runtime-only build with messages precompiled (vite/precompiledMessages.ts),
+ * Element Plus components imported where a staff page's template uses them (each route's chunk carries
+ * its own), and a Brotli and a gzip copy of each text asset (vite/precompress.ts).
+ *
  * Development: `npx vite --config vite.config.ts` serves both on http://localhost:5173 (`/` and `/staff/`)
  * and proxies /api to the server on http://127.0.0.1:3000 (override with RTO_API_ORIGIN).
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import vue from '@vitejs/plugin-vue';
+import Components from 'unplugin-vue-components/vite';
+import { ElementPlusResolver } from 'unplugin-vue-components/resolvers';
+import { precompiledMessages } from './vite/precompiledMessages.ts';
+import { precompress } from './vite/precompress.ts';
+import { vantIconSubset } from './vite/vantIconSubset.ts';
 
 const webRoot = fileURLToPath(new URL('./src/web', import.meta.url));
 const outDir = fileURLToPath(new URL('./dist/web', import.meta.url));
@@ -66,13 +75,34 @@ export default defineConfig({
   base: '/',
   publicDir: false,
   appType: 'mpa',
-  plugins: [vue(), spaFallback(), noForeignFonts()],
+  plugins: [
+    vue(),
+    // Staff templates: <el-…> components and v-loading resolved to on-demand imports with their CSS.
+    Components({
+      include: [/\/src\/web\/staff\/.*\.vue$/, /\/src\/web\/staff\/.*\.vue\?vue/],
+      resolvers: [ElementPlusResolver({ importStyle: 'css' })],
+      dts: false,
+    }),
+    precompiledMessages(),
+    spaFallback(),
+    noForeignFonts(),
+    vantIconSubset(),
+    precompress(),
+  ],
+  resolve: {
+    // The runtime-only build: messages arrive compiled, so the message compiler stays out of the apps.
+    alias: { 'vue-i18n': 'vue-i18n/dist/vue-i18n.runtime.esm-bundler.js' },
+  },
   define: {
-    // vue-i18n: Composition API only, no devtools hooks in production bundles.
+    // vue-i18n: Composition API only, no devtools hooks in production bundles, no message compiler.
     __VUE_I18N_FULL_INSTALL__: 'true',
     __VUE_I18N_LEGACY_API__: 'false',
+    __INTLIFY_DROP_MESSAGE_COMPILER__: 'true',
     __INTLIFY_PROD_DEVTOOLS__: 'false',
     __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
+    // Every component is <script setup> (Vant's and Element Plus's use setup() too): no Options API.
+    __VUE_OPTIONS_API__: 'false',
+    __VUE_PROD_DEVTOOLS__: 'false',
   },
   build: {
     outDir,
@@ -82,6 +112,17 @@ export default defineConfig({
       input: {
         driver: `${webRoot}/driver/index.html`,
         staff: `${webRoot}/staff/index.html`,
+      },
+      output: {
+        codeSplitting: {
+          // zod, and the catalog's schemas built with it, in chunks of their own: otherwise they are merged
+          // with the domain code both apps share (eligibility, dates), and the drivers' business flow,
+          // which validates nothing with zod, would download them.
+          groups: [
+            { name: 'zod', test: /[\\/]node_modules[\\/]zod[\\/]/, priority: 2 },
+            { name: 'catalog-schemas', test: /[\\/]src[\\/]domain[\\/](?:catalog|formIssues)\.ts$/, priority: 1, includeDependenciesRecursively: false },
+          ],
+        },
       },
     },
   },

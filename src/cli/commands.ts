@@ -79,21 +79,21 @@ const commands: Record<string, Command> = {
     },
   },
   bench: {
-    summary: 'Benchmarks: offline ID-card OCR (accuracy and time per image), voucher signing/rendering, the staff queue at scale, image intake, registry import, verification throughput',
-    usage: 'rto bench [--only ocr|voucher|queue|intake|registry|verify] [--count N] [--applications N] [--rows N] [--vouchers N] [--seconds S] [--connections C]',
+    summary: 'Benchmarks: offline ID-card OCR (accuracy and time per image), voucher signing/rendering, the staff queue at scale, image intake, registry import, verification throughput, the drivers\' app on a mid-range phone',
+    usage: 'rto bench [--only ocr|voucher|queue|intake|registry|verify|web] [--count N] [--applications N] [--rows N] [--vouchers N] [--seconds S] [--connections C]',
     options: {
-      only: { type: 'string', description: 'run one benchmark: ocr, voucher, queue, intake, registry or verify' },
+      only: { type: 'string', description: 'run one benchmark: ocr, voucher, queue, intake, registry, verify or web' },
       rows: { type: 'string', description: 'rows of the registry-import benchmark (default 1000000)' },
       vouchers: { type: 'string', description: 'vouchers in the database for the verify benchmark (default 100000; 1000000 for the full size)' },
       seconds: { type: 'string', description: 'seconds of load per target in the verify benchmark (default 10)' },
       connections: { type: 'string', description: 'concurrent connections in the verify benchmark (default 50)' },
-      count: { type: 'string', description: 'generated ID-card photos per condition in the OCR benchmark (default 4; 15 conditions)' },
+      count: { type: 'string', description: 'generated ID-card photos per condition in the OCR benchmark (default 4; 15 conditions); cold loads per page in the web benchmark (default 3)' },
       applications: { type: 'string', description: 'applications in the queue benchmark (default 200000; 1000000 for the full size)' },
     },
     async run(values) {
       const only = values.only as string | undefined;
-      if (only !== undefined && !['ocr', 'voucher', 'queue', 'intake', 'registry', 'verify'].includes(only)) {
-        console.error('--only takes ocr, voucher, queue, intake, registry or verify');
+      if (only !== undefined && !['ocr', 'voucher', 'queue', 'intake', 'registry', 'verify', 'web'].includes(only)) {
+        console.error('--only takes ocr, voucher, queue, intake, registry, verify or web');
         return 2;
       }
       const count = values.count === undefined ? 4 : Number(values.count);
@@ -137,6 +137,11 @@ const commands: Record<string, Command> = {
         const { runVerifyBench } = await import('./bench/verifyBench.ts');
         const whole = (v: unknown, fallback: number) => (v === undefined ? fallback : Number(v));
         await runVerifyBench({ vouchers: whole(values.vouchers, 100_000), seconds: whole(values.seconds, 10), connections: whole(values.connections, 50) });
+      }
+      if (only === undefined || only === 'web') {
+        console.log('\n== The drivers\' app on a mid-range phone (targets: home ≤ 90 KB JS, business flow ≤ 160 KB JS, FCP ≤ 1.2 s, load ≤ 2 s)');
+        const { runWebBench } = await import('./bench/webBench.ts');
+        await runWebBench({ count: values.count === undefined ? 3 : count });
       }
       return 0;
     },

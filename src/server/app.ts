@@ -14,6 +14,7 @@ import { configuredSecretBox, type SecretBox } from './secrets/secretBox.ts';
 import { registerErrorHandling } from './http/errorHandling.ts';
 import { registerWebApps } from './http/webApps.ts';
 import { registerSecurityHeaders } from './http/securityHeaders.ts';
+import { registerCompression } from './http/compression.ts';
 import { registerTextInputGuard } from './http/textInput.ts';
 import { WorkQueue } from './http/workQueue.ts';
 import { OutageLog } from './http/outage.ts';
@@ -124,6 +125,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   // First, so every response (errors and 404s included) carries the headers.
   await registerSecurityHeaders(app, config);
   registerTextInputGuard(app);
+  // Before any route and before the static assets (whose precompressed files it leaves alone).
+  await registerCompression(app);
 
   const lifecycle = options.lifecycle ?? new Lifecycle();
   app.decorate('lifecycle', lifecycle);

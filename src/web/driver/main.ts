@@ -9,7 +9,7 @@ import { driverMessages } from './messages.ts';
 import { createAppI18n, currentLocale } from '../shared/i18n.ts';
 import './styles.css';
 
-const i18n = createAppI18n(driverMessages, { 'zh-CN': driverMessages['zh-CN'].app.name, en: driverMessages.en.app.name });
+const i18n = createAppI18n(driverMessages, 'app.name');
 
 // Vant's own texts (dialog buttons, pull-to-refresh…) follow the app language.
 watch(

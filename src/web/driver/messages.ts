@@ -1,5 +1,6 @@
 import { accountMessages } from './messages/account.ts';
 import { businessMessages } from './messages/business.ts';
+import { careMessages } from './messages/care.ts';
 import { verifyMessages } from './messages/verify.ts';
 import { wechatMessages } from './messages/wechat.ts';
 import { myDataMessages } from './messages/myData.ts';
@@ -10,6 +11,7 @@ export const driverMessages = {
   'zh-CN': {
     account: accountMessages['zh-CN'],
     wechat: wechatMessages['zh-CN'],
+    care: careMessages['zh-CN'],
     ...businessMessages['zh-CN'],
     ...verifyMessages['zh-CN'],
     ...myDataMessages['zh-CN'],
@@ -57,6 +59,7 @@ export const driverMessages = {
   en: {
     account: accountMessages.en,
     wechat: wechatMessages.en,
+    care: careMessages.en,
     ...businessMessages.en,
     ...verifyMessages.en,
     ...myDataMessages.en,

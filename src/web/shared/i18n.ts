@@ -1,36 +1,7 @@
 import { watch } from 'vue';
 import { createI18n, type I18nOptions } from 'vue-i18n';
 import { currentLocale, setLocale, type AppLocale } from './locale.ts';
-
-/** Messages every app needs; each app adds its own. */
-const commonMessages = {
-  'zh-CN': {
-    common: {
-      loading: '加载中…',
-      retry: '重新加载',
-      loadFailed: '加载失败',
-      login: '登录',
-      backHome: '返回首页',
-      notFound: '页面不存在',
-      language: '语言',
-      cancel: '取消',
-      colon: '：',
-    },
-  },
-  en: {
-    common: {
-      loading: 'Loading…',
-      retry: 'Try again',
-      loadFailed: 'Could not load',
-      login: 'Log in',
-      backHome: 'Back to home',
-      notFound: 'Page not found',
-      language: 'Language',
-      cancel: 'Cancel',
-      colon: ': ',
-    },
-  },
-} as const;
+import { commonMessages } from './messages.ts';
 
 type Messages = Record<string, unknown>;
 
@@ -49,11 +20,11 @@ function deepMerge(base: Messages, extra: Messages): Messages {
 
 /**
  * vue-i18n in Composition mode, following `currentLocale` (persisted in localStorage).
- * `documentTitle` names the page in each language.
+ * `titleKey` is the message that names the page (messages are precompiled: read them through `t`).
  */
 export function createAppI18n(
   appMessages: Record<AppLocale, Messages>,
-  documentTitle?: Record<AppLocale, string>,
+  titleKey?: string,
 ) {
   const messages = {
     'zh-CN': deepMerge(commonMessages['zh-CN'], appMessages['zh-CN']),
@@ -64,7 +35,7 @@ export function createAppI18n(
     i18n.global.locale.value = locale;
     if (typeof document !== 'undefined') {
       document.documentElement.lang = locale;
-      if (documentTitle) document.title = documentTitle[locale];
+      if (titleKey) document.title = i18n.global.t(titleKey);
     }
   };
   apply(currentLocale.value);

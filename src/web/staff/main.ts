@@ -3,14 +3,14 @@ import { ElMessage } from 'element-plus';
 import App from './App.vue';
 import { router } from './router.ts';
 import { staffMessages } from './messages.ts';
-import { installElements } from './elements.ts';
+import './elements.ts';
 import { signedOut } from './session.ts';
 import { createAppI18n } from '../shared/i18n.ts';
 import { onStaffSessionLost } from '../shared/api.ts';
 import 'element-plus/theme-chalk/base.css';
 import './styles.css';
 
-const i18n = createAppI18n(staffMessages, { 'zh-CN': staffMessages['zh-CN'].app.name, en: staffMessages.en.app.name });
+const i18n = createAppI18n(staffMessages, 'app.name');
 
 // A 401 from any staff call (idle timeout, logout elsewhere): back to the login, then back to this page.
 onStaffSessionLost((error) => {
@@ -21,6 +21,4 @@ onStaffSessionLost((error) => {
   void router.replace({ name: 'login', query: { redirect: current.fullPath, reason: 'expired' } });
 });
 
-const app = createApp(App).use(i18n).use(router);
-installElements(app);
-app.mount('#app');
+createApp(App).use(i18n).use(router).mount('#app');

@@ -1,6 +1,6 @@
 import type { CertificateView } from '../../../../contract/certificates.ts';
 import type { BusinessKey } from '../../../../domain/businessKeys.ts';
-import { checkEligibility, type Eligibility } from '../../../../domain/catalog.ts';
+import { checkEligibility, type Eligibility } from '../../../../domain/eligibility.ts';
 import type { CertificateCategory, CancelReason } from '../../../../domain/certificate.ts';
 import { chinaToday } from '../../../../domain/dates.ts';
 

@@ -1,18 +1,10 @@
 import type { z } from 'zod';
 import type { BusinessKey } from '../../../../domain/businessKeys.ts';
-import {
-  formIssueMessage,
-  personalInfoDraftSchema,
-  personalInfoFieldLabel,
-  personalInfoSchema,
-  personalInfoShape,
-  type FormIssueInput,
-  type FormLanguage,
-  type PersonalInfoField,
-} from '../../../../domain/catalog.ts';
+import type { FormIssueInput, FormLanguage, PersonalInfoField } from '../../../../domain/catalog.ts';
 import { CANCEL_REASON_LABELS, type CancelReason } from '../../../../domain/certificate.ts';
 import { QUASI_DRIVING_TYPE_LABELS, type QuasiDrivingType } from '../../../../domain/quasiDriving.ts';
 import type { AppLocale } from '../../../shared/locale.ts';
+import { formRules } from './formRules.ts';
 
 /** How each personal-information field is entered on the phone. */
 export type FieldKind = 'readonly' | 'sex' | 'text' | 'textarea' | 'tel' | 'quasiDriving' | 'delivery' | 'categories' | 'cancelReason';
@@ -45,9 +37,9 @@ export interface FieldSpec {
   required: boolean;
 }
 
-/** The fields of a business's form, in display order, read from the domain's schema. */
+/** The fields of a business's form, in display order, read from the domain's schema (after `loadFormRules()`). */
 export function formFields(business: BusinessKey, variant: string | null): FieldSpec[] {
-  const shape = personalInfoShape(business, variant).shape as Record<string, z.ZodType>;
+  const shape = formRules().personalInfoShape(business, variant).shape as Record<string, z.ZodType>;
   const keys = Object.keys(shape).sort((a, b) => rank(a) - rank(b));
   return keys.map((key) => ({ key, kind: KINDS[key as PersonalInfoField] ?? 'text', required: !shape[key]!.safeParse(undefined).success }));
 }
@@ -63,7 +55,7 @@ const formLanguage = (locale: AppLocale): FormLanguage => (locale === 'en' ? 'en
 
 /** A field's label in the screen's language, from the domain's table; `path` may point inside a list. */
 export function fieldLabel(path: string, locale: AppLocale, info: Record<string, unknown> = {}): string {
-  return personalInfoFieldLabel(path.split('.')[0] ?? path, formLanguage(locale), info);
+  return formRules().personalInfoFieldLabel(path.split('.')[0] ?? path, formLanguage(locale), info);
 }
 
 /** The first problem of each field, worded as the server words it. */
@@ -72,20 +64,20 @@ function collect(issues: readonly FormIssueInput[], locale: AppLocale): FieldErr
   for (const issue of issues) {
     const key = String(issue.path[0] ?? '');
     if (!key || errors[key]) continue;
-    errors[key] = formIssueMessage(issue, formLanguage(locale));
+    errors[key] = formRules().formIssueMessage(issue, formLanguage(locale));
   }
   return errors;
 }
 
 /** Problems with what is there so far (a draft may be incomplete). */
 export function draftErrors(business: BusinessKey, variant: string | null, info: Record<string, unknown>, locale: AppLocale): FieldErrors {
-  const parsed = personalInfoDraftSchema(business, variant).safeParse(withoutBlanks(info, business, variant));
+  const parsed = formRules().personalInfoDraftSchema(business, variant).safeParse(withoutBlanks(info, business, variant));
   return parsed.success ? {} : collect(parsed.error.issues, locale);
 }
 
 /** Everything the submission needs, with the same messages as the server. */
 export function submitErrors(business: BusinessKey, variant: string | null, info: Record<string, unknown>, locale: AppLocale): FieldErrors {
-  const parsed = personalInfoSchema(business, variant).safeParse(info);
+  const parsed = formRules().personalInfoSchema(business, variant).safeParse(info);
   return parsed.success ? {} : collect(parsed.error.issues, locale);
 }
 
@@ -97,7 +89,7 @@ function withoutBlanks(info: Record<string, unknown>, business: BusinessKey, var
 
 /** The answers that may be saved now: each well-formed on its own. */
 export function savableChanges(business: BusinessKey, variant: string | null, changes: Record<string, unknown>): Record<string, unknown> {
-  const schema = personalInfoDraftSchema(business, variant);
+  const schema = formRules().personalInfoDraftSchema(business, variant);
   return Object.fromEntries(Object.entries(changes).filter(([key, value]) => schema.safeParse({ [key]: value }).success));
 }
 
