@@ -41,6 +41,28 @@ const upload = [
   e(422, 'UPLOAD_UNSUPPORTED_TYPE', 'the content is not a JPEG or PNG (checked by content, not name)'),
   e(422, 'UPLOAD_UNREADABLE', 'the picture cannot be decoded'),
   e(503, 'SERVICE_BUSY', 'too many uploads are being processed; retry after Retry-After'),
+  e(429, 'UPLOAD_RATE_LIMITED', 'this account uploaded too much this hour; retry after Retry-After'),
+];
+const sensitiveConsent = e(403, 'SENSITIVE_CONSENT_REQUIRED', 'the driver has not given the separate consent to the ID card’s data (or, before a face check, to the face)');
+const smsCode = [
+  e(401, 'SMS_CODE_MISSING', 'no code was asked for this phone'),
+  e(401, 'SMS_CODE_INVALID', 'wrong code'),
+  e(401, 'SMS_CODE_EXPIRED', 'the code is older than 5 minutes'),
+  e(401, 'SMS_CODE_EXHAUSTED', '5 wrong tries: ask for a new code'),
+  e(401, 'SMS_CODE_USED', 'the code was used already'),
+];
+const wechatDisabled = e(404, 'WECHAT_DISABLED', 'this service does not offer WeChat login (of this kind: web pages or mini program)');
+const wechatTooFrequent = e(429, 'WECHAT_TOO_FREQUENT', 'too many WeChat logins from this address (30 a minute, 500 a day); retry after Retry-After');
+const wechatBindingExpired = e(401, 'WECHAT_BINDING_EXPIRED', 'no binding ticket, or it was used or is older than 15 minutes: authorise with WeChat again');
+const wechatConflicts = [
+  e(409, 'WECHAT_IDENTITY_TAKEN', 'this WeChat is bound to another account (unbind it there first)'),
+  e(409, 'WECHAT_ACCOUNT_HAS_OTHER', 'the account of this phone is bound to another WeChat'),
+];
+const wechatApi = [
+  e(401, 'WECHAT_CODE_INVALID', 'WeChat does not know the code, or it expired (5 minutes)'),
+  e(401, 'WECHAT_CODE_USED', 'the code was used already'),
+  e(503, 'WECHAT_BUSY', 'WeChat is busy; retry after Retry-After'),
+  e(502, 'WECHAT_UNAVAILABLE', 'WeChat did not answer or refused (the driver can log in by SMS)'),
 ];
 const exchangeAuth = [
   e(401, 'EXCHANGE_KEY_MISSING', 'no Authorization: Bearer key'),
@@ -77,16 +99,68 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     errors: [invalid, e(401, 'SMS_CODE_INVALID', 'wrong code'), e(401, 'SMS_CODE_EXPIRED', 'the code is older than 5 minutes'), e(401, 'SMS_CODE_EXHAUSTED', '5 wrong tries: ask for a new code'), e(401, 'SMS_CODE_USED', 'the code was used already'), e(422, 'AGREEMENT_OUTDATED', 'the agreement versions accepted are not the current ones'), rateLimited],
   },
   'DELETE /api/v1/auth/sessions/current': { summary: 'Log out', description: 'Ends the session on the server and clears the cookie.', audience: DRIVERS, errors: [] },
+  'GET /api/v1/auth/wechat': { summary: 'WeChat logins offered', description: 'Whether WeChat login is configured for web pages in WeChat’s browser (`web`) and for the mini program (`miniProgram`), so the app shows the WeChat button only where it works.', audience: DRIVERS, errors: [] },
+  'GET /api/v1/auth/wechat/authorize': {
+    summary: 'Start WeChat authorisation (in WeChat’s browser)',
+    description: 'Redirects (302) to WeChat’s authorize page. The `state` is random, single use, valid 10 minutes and also set as an HTTP-only cookie, so only this browser can finish the login. `scope=base` (default) is silent and gives the openid; `scope=userinfo` asks the driver for nickname and avatar — ask it only after the driver taps, since a page that asks it on entry opens as WeChat’s snapshot page, whose virtual users are refused. `redirect` is a path of this app to continue at (anything else becomes /); `silent=1` marks an attempt the app made on its own, after which an unknown WeChat simply continues as a guest.',
+    audience: DRIVERS,
+    errors: [invalid, wechatDisabled, wechatTooFrequent],
+  },
+  'GET /api/v1/auth/wechat/callback': {
+    summary: 'WeChat authorisation callback',
+    description: 'WeChat sends the browser here with `code` and `state`; the answer is always a 302 into the app. The state must equal this browser’s cookie and is used once, so a link made in another browser or replayed does nothing; the code is traded with WeChat once, and a snapshot-page user is never logged in. A WeChat bound to an account logs in (session cookie, on to `redirect`); a driver already logged in binds this WeChat to their account (on to `redirect` with `wechat=bound`); an unknown WeChat gets a binding ticket (cookie, 15 minutes) and goes to /login?wechat=bind to prove a phone; a silent attempt continues as a guest. Failures go to /login?wechat_error=CODE (a silent attempt fails quietly): WECHAT_STATE_MISMATCH, WECHAT_STATE_EXPIRED, WECHAT_DENIED (the driver refused), WECHAT_SNAPSHOT, WECHAT_CODE_INVALID, WECHAT_CODE_USED, WECHAT_BUSY, WECHAT_UNAVAILABLE, WECHAT_IDENTITY_TAKEN, WECHAT_ACCOUNT_HAS_OTHER, or AGREEMENT_OUTDATED (the texts changed since the driver accepted them: log in by SMS to accept the current ones).',
+    audience: DRIVERS,
+    errors: [invalid, wechatDisabled, wechatTooFrequent],
+  },
+  'GET /api/v1/auth/wechat/pending': { summary: 'The WeChat waiting for a phone', description: 'What the login page shows while a WeChat identity waits to be bound to a phone: its kind (web or mini program), nickname and avatar when the driver shared them, and when the binding ticket expires. Reads this browser’s binding cookie without using the ticket up.', audience: DRIVERS, errors: [wechatDisabled, wechatBindingExpired] },
+  'POST /api/v1/auth/wechat/bindings': {
+    summary: 'Bind the pending WeChat to a phone and log in',
+    description: 'Finishes a WeChat login no account has yet: the phone proved by an SMS code (POST /auth/sms-codes) logs in — its account created on first login, consent to the agreements recorded — and the WeChat identity is bound to it, in one transaction. The binding ticket (once, 15 minutes) comes from the cookie set by the callback or the web-view hand-off, or from `bindingTicket` (mini program). Answers 201 with the session as SMS login does (token and cookie). An account holds one WeChat and a WeChat one account.',
+    audience: DRIVERS,
+    errors: [invalid, wechatDisabled, e(400, 'PHONE_INVALID', 'not an 11-digit mainland mobile number'), e(422, 'AGREEMENT_OUTDATED', 'the agreement versions accepted are not the current ones'), wechatBindingExpired, ...smsCode, ...wechatConflicts],
+  },
+  'POST /api/v1/auth/wechat/mini-program': {
+    summary: 'Log in from the mini program',
+    description: 'For a mini program that opens this service in a `<web-view>`. `code` from `wx.login()` is traded with WeChat (code2Session) for the openid (and unionid when the apps share an Open Platform account). A bound WeChat logs in: 201 `status: logged_in` with a bearer token and `webViewUrl`, a one-time path (2 minutes) that logs the web-view in with its own cookie; when the agreements changed since the driver accepted them, `agreementVersion` must be sent. An unknown WeChat with `phoneCode` (getPhoneNumber button) logs in the account of the phone bound to WeChat — created on first login — and binds the WeChat; `agreementVersion` is then required. An unknown WeChat without it: 200 `status: binding_required` with a `bindingTicket` for POST /auth/wechat/bindings and a `webViewUrl` that continues the binding in the web app.',
+    audience: DRIVERS,
+    errors: [
+      invalid,
+      wechatDisabled,
+      wechatTooFrequent,
+      ...wechatApi,
+      e(422, 'AGREEMENT_REQUIRED', 'a first binding, or the texts changed since the driver accepted them: send `agreementVersion`'),
+      e(422, 'AGREEMENT_OUTDATED', 'the agreement versions sent are not the current ones'),
+      e(422, 'WECHAT_PHONE_UNSUPPORTED', 'the phone bound to WeChat is not a mainland mobile number (use SMS login)'),
+      ...wechatConflicts,
+    ],
+  },
+  'GET /api/v1/auth/wechat/web-view': { summary: 'Hand-off into the mini program’s web-view', description: 'Opened by the `<web-view>` with `webViewUrl`. A login ticket (once, 2 minutes) starts a web session of the account (cookie) and redirects to /; a binding ticket is set as this browser’s binding cookie and redirects to /login?wechat=bind; anything else redirects to /login?wechat_error=WECHAT_BINDING_EXPIRED.', audience: DRIVERS, errors: [invalid, wechatDisabled] },
   'GET /api/v1/me': { summary: 'The logged-in driver', description: 'Phone (masked), whether real-name authentication is done, and the verified identity (masked) when it is.', audience: DRIVERS, errors: driverAuth },
+  'GET /api/v1/me/account-security': { summary: 'Account and security (账号与安全)', description: 'The login methods of the account: the phone (masked; SMS login always works), the bound WeChat (nickname, avatar, bound in web pages and/or the mini program, since when, last WeChat login) or null, whether the service offers WeChat login, and the latest 10 logins with method, time, whether still active and which one is this session.', audience: DRIVERS, errors: driverAuth },
+  'DELETE /api/v1/me/wechat-binding': { summary: 'Unbind WeChat', description: 'Removes the account’s WeChat binding (web pages and mini program alike); SMS login stays and sessions already open are not ended. The WeChat can then be bound again, to this or another account. Answers 204.', audience: DRIVERS, errors: [...driverAuth, e(404, 'WECHAT_NOT_BOUND', 'the account has no WeChat bound')] },
+  'GET /api/v1/me/export': { summary: 'Download my data', description: 'A copy of everything the service holds about the driver (PIPL Art. 45), as a zip: `my-data.json` (account with phone and consents, verified identity, real-name submissions, certificates, applications with their timelines, materials and vouchers, verification requests; the AccountExport schema) and the pictures the driver uploaded (ID card, materials, evidence). Built on each request and never cached (Cache-Control: private, no-store); the download is audited.', audience: DRIVERS, errors: driverAuth },
+  'DELETE /api/v1/me': {
+    summary: 'Close my account (注销账号)',
+    description: 'Closes the account (PIPL Art. 47). Refused with 409 ACCOUNT_CLOSING_BLOCKED while an application is submitted and not finished, a verification request is unanswered or a real-name review is with a clerk (each listed in details.blocking: wait, or withdraw first). Otherwise, in one transaction: every session (all devices), the consents, the WeChat binding, the ID-card photos and real-name submissions are deleted, drafts are discarded with their uploads, and the account loses its phone and identity. What the office must keep (decided applications, vouchers, answered verification requests) stays with the now anonymous account; the answer counts it and the discarded drafts. An SMS confirms the closing to the former phone, which may register again later. Clears the cookie; audited.',
+    audience: DRIVERS,
+    errors: [...driverAuth, e(409, 'ACCOUNT_CLOSING_BLOCKED', 'an application, verification request or real-name review is still being handled (listed in details.blocking)')],
+  },
   'GET /api/v1/dev/sms-outbox': { summary: 'SMS sent by the console provider (development only)', description: 'The codes the `console` SMS provider would have sent to a phone, for tests and local development. Absent in production and with a real SMS provider.', audience: 'developers and automated tests', errors: [invalid] },
   // ---- identity
-  'POST /api/v1/identity/id-card-ocr': { summary: 'Read an ID-card photo', description: 'Stores the photo of the ID card (portrait side or, where the province asks, the emblem side) encrypted and reads its fields offline on the server; answers the reading for the driver to check and a photo id for the submission.', audience: DRIVERS, errors: [...driverAuth, ...upload, e(409, 'ALREADY_VERIFIED', 'the account is already verified')] },
+  'GET /api/v1/identity/consents': { summary: 'Separate consents to sensitive information', description: 'The texts the driver agrees to separately (PIPL Art. 29) before real-name authentication: the ID card and, when the service uses a face check (`faceCheck`), the face — each with its current version, sections (what is collected, why, how long it is kept, what refusing means) and whether and when the driver agreed to that version. A new version must be agreed to again.', audience: DRIVERS, errors: driverAuth },
+  'POST /api/v1/identity/consents': {
+    summary: 'Agree to a sensitive-information text',
+    description: 'Records the driver’s agreement to the current version of one text (`key` id_card or face, `version` as shown); agreeing again changes nothing. Answers 201 with the list as GET does. Without the ID-card consent the ID-card upload and the real-name submission answer 403 SENSITIVE_CONSENT_REQUIRED, as does a submission that needs the face check without the face consent; refusing leaves the account as it is.',
+    audience: DRIVERS,
+    errors: [...driverAuth, invalid, e(422, 'CONSENT_OUTDATED', 'the version is not the current one of the text (details name it)')],
+  },
+  'POST /api/v1/identity/id-card-ocr': { summary: 'Read an ID-card photo', description: 'Stores the photo of the ID card (portrait side or, where the province asks, the emblem side) encrypted and reads its fields offline on the server; answers the reading for the driver to check and a photo id for the submission.', audience: DRIVERS, errors: [...driverAuth, ...upload, sensitiveConsent, e(429, 'OCR_RATE_LIMITED', 'too many card readings by this account this hour'), e(409, 'ALREADY_VERIFIED', 'the account is already verified')] },
   'GET /api/v1/identity/real-name': { summary: 'Real-name status', description: 'Where the account’s real-name authentication stands: not started, waiting for the face check or a clerk, verified, rejected (with reasons).', audience: DRIVERS, errors: driverAuth },
   'POST /api/v1/identity/verification': {
     summary: 'Submit real-name authentication',
     description: 'Binds the identity the photo showed when the ID number is valid (GB 11643 check digit, birth date, region), the identity service confirms it, and nothing was corrected against a confident reading; otherwise it goes to the province’s review queue or to the face check. Answers the outcome and how many registry certificates were found.',
     audience: DRIVERS,
-    errors: [...driverAuth, invalid, e(422, 'ID_CHECKSUM', 'the ID number’s check digit is wrong'), e(422, 'ID_REGION', 'unknown region code'), e(422, 'PHOTO_NOT_FOUND', 'no such photo of this account'), e(422, 'PHOTO_EXPIRED', 'the photo is older than 30 minutes'), e(422, 'PHOTO_USED_BY_ANOTHER_ACCOUNT', 'the same picture served another account'), e(422, 'ID_CARD_BACK_REQUIRED', 'the province asks for the emblem side too'), e(422, 'ID_CARD_EXPIRED', 'the ID card has expired'), e(409, 'ID_ALREADY_BOUND', 'the ID number is bound to another account'), e(409, 'REAL_NAME_PENDING', 'a submission is waiting for review'), e(503, 'IDENTITY_CHECK_UNAVAILABLE', 'the identity service does not answer')],
+    errors: [...driverAuth, invalid, sensitiveConsent, e(422, 'ID_CHECKSUM', 'the ID number’s check digit is wrong'), e(422, 'ID_REGION', 'unknown region code'), e(422, 'PHOTO_NOT_FOUND', 'no such photo of this account'), e(422, 'PHOTO_EXPIRED', 'the photo is older than 30 minutes'), e(422, 'PHOTO_USED_BY_ANOTHER_ACCOUNT', 'the same picture served another account'), e(422, 'ID_CARD_BACK_REQUIRED', 'the province asks for the emblem side too'), e(422, 'ID_CARD_EXPIRED', 'the ID card has expired'), e(409, 'ID_ALREADY_BOUND', 'the ID number is bound to another account'), e(409, 'REAL_NAME_PENDING', 'a submission is waiting for review'), e(503, 'IDENTITY_CHECK_UNAVAILABLE', 'the identity service does not answer')],
   },
   'POST /api/v1/identity/face-check': { summary: 'Finish the face check', description: 'After the identity provider’s face check with liveness, asks the provider for the result and binds the identity when it passed.', audience: DRIVERS, errors: [...driverAuth, e(404, 'FACE_CHECK_NOT_FOUND', 'no face check under way'), e(409, 'FACE_CHECK_PENDING', 'the provider has no result yet'), e(422, 'FACE_CHECK_FAILED', 'the face check did not pass')] },
   // ---- certificates
@@ -115,6 +189,12 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'POST /api/v1/staff/vouchers/:serial/revoke': { summary: 'Revoke a voucher', description: 'Revokes a voucher issued in error, with the reason; verifiers see it as revoked from now on. Audited.', audience: STAFF, errors: [...staffAuth, invalid, e(404, 'VOUCHER_NOT_FOUND', 'no such voucher in the province'), e(409, 'VOUCHER_ALREADY_REVOKED', 'revoked already')] },
   'GET /api/v1/verify/*': { summary: 'Verify a voucher or e-certificate', description: 'Checks a token (from the QR) against the published keys and the status (revoked, superseded, expired) and answers what a verifier may see: masked holder, rating or categories, validity. Records the outcome only, nothing about who checked.', audience: PUBLIC, errors: [rateLimited] },
   'GET /.well-known/rto-keys.json': { summary: 'Public signing keys', description: 'The SM2 public keys that sign vouchers, e-certificates and exchange changes, active and retired, with the days each may have signed on; for offline verification.', audience: `${PUBLIC}; ${NATIONAL}`, errors: [] },
+  'GET /.well-known/rto-status.json': {
+    summary: 'Status list for offline verification',
+    description: 'Which vouchers and e-certificates are revoked or superseded (an e-certificate with every category cancelled counts as revoked), as a bitstring signed with SM2 by the active signing key (see rto-keys.json): 2 bits per document at the `statusIndex` its token carries, gzip then base64url. The list is padded to a multiple of 131 072 entries, so downloading it does not tell which document is being checked. Re-signed when a status changes and at least hourly; after `nextUpdate` (24 hours after `issued`) it is stale: a set bit still counts, a clear one vouches for nothing. Carries an ETag (If-None-Match answers 304) and Cache-Control max-age=300.',
+    audience: PUBLIC,
+    errors: [],
+  },
   // ---- staff
   'POST /api/v1/staff/sessions': { summary: 'Staff login', description: 'Username, password and the authenticator (TOTP) code; locks the account after repeated failures.', audience: 'staff console: every staff member', errors: [invalid, e(401, 'STAFF_LOGIN_FAILED', 'wrong username, password or code (not told which)'), e(429, 'STAFF_LOCKED', 'too many failures: locked for a while (Retry-After)'), rateLimited] },
   'DELETE /api/v1/staff/sessions/current': { summary: 'Staff logout', description: 'Ends the staff session on the server.', audience: 'staff console: every staff member', errors: [] },

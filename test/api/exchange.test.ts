@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { eq } from 'drizzle-orm';
 import { sm2 } from 'sm-crypto-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChange, type SignedChange } from '../../src/domain/exchangeChange.ts';

@@ -1,7 +1,7 @@
 /**
  * Closing an account (注销账号, PIPL Art. 47). Refused while anything of the driver's is still being
  * handled (an application, a verification request, a real-name review), with what and why. Otherwise,
- * in one transaction: the sessions, consents, ID-card photos and real-name submissions go, drafts are
+ * in one transaction: the sessions, consents, WeChat binding, ID-card photos and real-name submissions go, drafts are
  * thrown away, and the account row loses its phone and identity and stays only as the anonymous
  * owner of what the office must keep (decided applications, vouchers, answered verification
  * requests; the registry is the authorities' own). The SMS confirming it goes through the outbox to
@@ -14,7 +14,8 @@ import { TERMINAL_STATES } from '../../domain/stateMachine.ts';
 import { writeDriverAudit } from '../audit/log.ts';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/client.ts';
-import { applications, consents, idCardPhotos, materials, outbox, realNameSubmissions, sessions, users, verificationRequests, vouchers } from '../db/schema.ts';
+import { applications, consents, idCardPhotos, materials, outbox, realNameSubmissions, sessions, users, verificationRequests, vouchers, wechatBindings, wechatTickets } from '../db/schema.ts';
+import { userIdNumberColumns, userPhoneColumns } from '../auth/accounts.ts';
 import { AppError } from '../errors.ts';
 
 export const ACCOUNT_CLOSED_TOPIC = 'sms.account_closed';
@@ -79,9 +80,12 @@ export async function closeAccount(ctx: AppContext, userId: string, ip: string |
     const photos = await tx.delete(idCardPhotos).where(eq(idCardPhotos.userId, userId)).returning({ storageKey: idCardPhotos.storageKey });
     await tx.delete(consents).where(eq(consents.userId, userId));
     await tx.delete(sessions).where(and(eq(sessions.subjectKind, 'driver'), eq(sessions.subjectId, userId)));
+    // The WeChat identity goes with the account: it may be bound again to a new one.
+    await tx.delete(wechatTickets).where(eq(wechatTickets.userId, userId));
+    await tx.delete(wechatBindings).where(eq(wechatBindings.userId, userId));
     await tx
       .update(users)
-      .set({ phone: closedAccountPhone(userId), verifiedAt: null, idNumber: null, name: null, sex: null, ethnicity: null, birthDate: null, address: null, provinceCode: null, idPhotoKey: null, closedAt: now })
+      .set({ ...userPhoneColumns(closedAccountPhone(userId)), ...userIdNumberColumns(null), verifiedAt: null, name: null, sex: null, ethnicity: null, birthDate: null, address: null, provinceCode: null, idPhotoKey: null, closedAt: now })
       .where(eq(users.id, userId));
 
     const kept = {

@@ -138,8 +138,12 @@ export const privacyPolicy: Agreement = {
           'Applications: what you enter (such as service unit, address, contact phone, mailing address) and the photos of materials you upload (such as ID photo, driving licence, certificate pages, education records).',
         ),
         p(
-          '安全记录：登录时间、会话信息和访问IP地址，用于防范冒用和滥用。',
-          'Security records: login times, session data and IP addresses, to prevent impersonation and abuse.',
+          '微信登录（仅当您选择）：微信为本服务提供的用户标识（openid，及有时的 unionid），用于下次打开时免输验证码登录；您勾选展示微信昵称和头像时，还有昵称和头像；在小程序中您选择使用微信绑定的手机号时，还有该手机号。可在“用户中心 → 账号与安全”随时解绑，解绑后不再保存上述信息。',
+          'WeChat login (only if you choose it): the identifier WeChat gives this service for you (openid, and sometimes unionid), so that you are logged in without a code next time; your WeChat nickname and avatar only if you tick the box to show them; in the mini program, the phone number bound to WeChat if you choose to use it. You can unbind WeChat at any time in User Centre → Account & security; the binding is then deleted.',
+        ),
+        p(
+          '安全记录：登录时间、登录方式、会话信息和访问IP地址，用于防范冒用和滥用。',
+          'Security records: login times, login method, session data and IP addresses, to prevent impersonation and abuse.',
         ),
       ],
     },
