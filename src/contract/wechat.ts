@@ -60,10 +60,9 @@ export const miniProgramLoginResponseSchema = z.discriminatedUnion('status', [
   }),
   z.object({
     status: z.literal('binding_required'),
-    /** Send with POST /auth/wechat/bindings (phone + SMS code), or open webViewUrl to bind in the web app. */
+    /** Send with POST /auth/wechat/bindings (phone + SMS code) from the mini program; then open the login's webViewUrl. */
     bindingTicket: z.string(),
     expiresAt: z.string(),
-    webViewUrl: z.string(),
   }),
 ]);
 export type MiniProgramLoginResponse = z.infer<typeof miniProgramLoginResponseSchema>;

@@ -7,7 +7,8 @@ import { driverActor } from '../../src/server/applications/service.ts';
 import { applyTransition } from '../../src/server/applications/transitions.ts';
 import { auditLog, consents, idCardPhotos, materials, outbox, sessions, users } from '../../src/server/db/schema.ts';
 import { certificatesOfHolder } from '../../src/server/registry/certificates.ts';
-import { createFileStorage } from '../../src/server/storage/index.ts';
+import { createFileStorage, EncryptedFileStorage } from '../../src/server/storage/index.ts';
+import { fieldKeys } from '../../src/server/secrets/fieldCipher.ts';
 import { acceptedCreditAssessment, approveWithVoucher, certificateOf, submittedApplication } from '../helpers/applications.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { loginDriver, type DriverLogin } from '../helpers/driverLogin.ts';
@@ -22,7 +23,8 @@ describe('my data: download and closing the account', () => {
   let idNumber: string;
   let openReference: string;
   let openApplication: Awaited<ReturnType<typeof submittedApplication>>;
-  const storage = () => createFileStorage(t.config.storage);
+  // Files as the app stores them: sealed under the data key.
+  const storage = () => new EncryptedFileStorage(createFileStorage(t.config.storage), fieldKeys);
 
   beforeAll(async () => {
     t = await createTestApp();

@@ -17,6 +17,7 @@ import { acceptedCreditAssessment, approveWithVoucher } from '../helpers/applica
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { testSecrets } from '../helpers/dataKey.ts';
 import { freshDatabase } from '../helpers/db.ts';
+import { userPhoneIs } from '../../src/server/auth/accounts.ts';
 
 async function ids(db: DatabaseHandle['db']) {
   const [a, m, v, l] = await Promise.all([
@@ -61,7 +62,7 @@ describe('backup and restore drill', () => {
 
   it('backs up a system under writes and restores every row and file of that instant elsewhere, the voucher still verifying', { timeout: 180_000 }, async () => {
     const now = t.clock.now();
-    const [driver] = await t.database.db.select().from(users).where(eq(users.phone, '13800000001'));
+    const [driver] = await t.database.db.select().from(users).where(userPhoneIs('13800000001'));
     const accepted = await acceptedCreditAssessment(t.database.db, driver!.id, now);
     const voucher = await approveWithVoucher(t.database.db, accepted, 'A', now);
     for (let i = 0; i < 3; i++) await uploadMaterial(accepted.id);

@@ -5,6 +5,7 @@ import { outbox, users } from '../../src/server/db/schema.ts';
 import { acceptedCreditAssessment } from '../helpers/applications.ts';
 import { startMetricsServer } from '../../src/server/ops/metrics.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { userPhoneIs } from '../../src/server/auth/accounts.ts';
 
 const TOKEN = 'metrics-token-for-the-test-0123456789';
 
@@ -55,7 +56,7 @@ describe('GET /metrics', () => {
     await t.app.inject({ method: 'GET', url: '/api/v1/applications/00000000-0000-4000-8000-000000000000' });
     const before = await scrape();
     await t.app.inject({ method: 'GET', url: '/api/v1/verify/not-a-token' });
-    const [driver] = await t.database.db.select().from(users).where(eq(users.phone, '13800000001'));
+    const [driver] = await t.database.db.select().from(users).where(userPhoneIs('13800000001'));
     // Accepted long ago: its decision deadline has passed.
     await acceptedCreditAssessment(t.database.db, driver!.id, new Date('2026-01-05T02:00:00Z'));
     await t.database.db.insert(outbox).values({ topic: 'sms.application_update', payload: {}, availableAt: new Date(), createdAt: new Date(Date.now() - 90_000) });

@@ -6,6 +6,8 @@ import { applications } from '../../src/server/db/schema.ts';
 import { openStateCounts } from '../../src/server/staff/queue.ts';
 import { handlerActor } from '../helpers/applications.ts';
 import { freshDatabase } from '../helpers/db.ts';
+import { blindIndex } from '../../src/server/secrets/blindIndex.ts';
+import { sealField } from '../../src/server/secrets/fieldCipher.ts';
 
 const PROVINCES = ['11', '31', '44'];
 const STATES = ['draft', 'submitted', 'accepted', 'returned', 'approved', 'completed', 'withdrawn', 'declined', 'rejected'];
@@ -44,19 +46,20 @@ describe('the staff queue’s state counts', () => {
     const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
     // Certificates in three provinces; one per application, so the one-open-application rule never refuses.
     await database.db.execute(sql`
-      insert into certificates (number, holder_id_number, holder_name, sex, birth_date, issuing_authority_code, province_code)
-      select 'COUNT' || g, 'COUNT' || g, '测试', 'M', date '1980-01-01', p || '0000', p
+      insert into certificates (number, number_index, holder_id_number, holder_id_number_index, holder_name, sex, birth_date, address, issuing_authority_code, province_code)
+      select ${sealField('certificates.number', '110101198001010011')}, 'COUNT' || g, ${sealField('certificates.holder_id_number', '110101198001010011')}, 'COUNT' || g,
+             ${sealField('certificates.holder_name', '测试')}, 'M', ${sealField('certificates.birth_date', '1980-01-01')}, ${sealField('certificates.address', '')}, p || '0000', p
       from generate_series(1, 240) g, lateral (select (array['11','31','44'])[1 + g % 3] as p) province(p)`);
     let next = 1;
     const insertSome = async (n: number) => {
       const values = Array.from({ length: n }, () => `(${next++}, '${pick(STATES)}')`).join(',');
       await database.db.execute(sql.raw(`
-        insert into applications (reference, user_id, certificate_id, business, province_code, issuing_authority_code, state, accept_deadline, decide_deadline, submitted_at)
+        insert into applications (reference, user_id, certificate_id, business, province_code, issuing_authority_code, state, accept_deadline, decide_deadline, submitted_at, personal_info)
         select 'CT-261201-' || lpad(v.g::text, 7, '0'), u.id, c.id, 'credit_assessment', c.province_code, c.issuing_authority_code, v.s,
-               current_date + 3, current_date + 10, now()
+               current_date + 3, current_date + 10, now(), '${sealField('applications.personal_info', '{}')}'
         from (values ${values}) v(g, s)
-        join certificates c on c.number = 'COUNT' || v.g
-        cross join (select id from users where phone = '13800000001') u`));
+        join certificates c on c.number_index = 'COUNT' || v.g
+        cross join (select id from users where phone_index = '${blindIndex('phone', '13800000001')}') u`));
     };
     await insertSome(60);
 

@@ -18,6 +18,7 @@ import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { acceptedCreditAssessment, approveWithVoucher } from '../helpers/applications.ts';
 import { testSecrets } from '../helpers/dataKey.ts';
 import { staffLogin } from '../helpers/staffLogin.ts';
+import { userPhoneIs } from '../../src/server/auth/accounts.ts';
 
 const MAX_AGE_MS = 250;
 
@@ -50,7 +51,7 @@ describe('the verifier on two instances', () => {
     a.clock.set('2026-11-20T02:00:00Z');
     b = await buildApp({ config: a.config, db: a.database.db, now: a.clock.now, secrets: testSecrets, adapters: { rateLimiter: new MemoryRateLimiter() } });
     await b.ready();
-    const [driver] = await a.database.db.select().from(users).where(eq(users.phone, '13800000001'));
+    const [driver] = await a.database.db.select().from(users).where(userPhoneIs('13800000001'));
     driverId = driver!.id;
   });
   afterAll(async () => {

@@ -4,6 +4,7 @@ import { currentAgreementVersions } from '../../src/server/auth/agreements.ts';
 import { userPhoneColumns } from '../../src/server/auth/accounts.ts';
 import { loadConfig, unsafeProductionSettings } from '../../src/server/config.ts';
 import { consents, sessions, users, wechatBindings } from '../../src/server/db/schema.ts';
+import { safeRedirect } from '../../src/server/wechat/routes.ts';
 import { startWeChatStandIn, type WeChatStandIn } from '../../src/server/wechat/standIn.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { lastCodeFor } from '../helpers/driverLogin.ts';
@@ -37,6 +38,7 @@ const users_ = [
   { key: 'other', nickname: '另一个微信', phone: '13700000011' },
   { key: 'racer', nickname: '并发用户' },
   { key: 'late', nickname: '晚到的师傅' },
+  { key: 'bystander', nickname: '旁观的师傅' },
   { key: 'snapshot', nickname: '微信用户', snapshot: true },
   { key: 'mini1', nickname: '小程序用户一', phone: '13700000012' },
   { key: 'mini2', nickname: '小程序用户二', phone: '13700000013' },
@@ -388,6 +390,25 @@ describe('WeChat mini program login', () => {
     expect(wx.requests.some((r) => r.path === '/wxa/business/getuserphonenumber' && r.errcode === 42001)).toBe(true);
   });
 
+  it('keeps every redirect inside the app, tabs and backslashes included', () => {
+    expect(safeRedirect('/my-office?tab=1#top')).toBe('/my-office?tab=1#top');
+    for (const outside of ['//evil.example', '/\\evil.example', '/\t/evil.example', '/%09/evil.example'.replace('%09', '\t'), '/\n/evil.example', 'https://evil.example', '/ /evil.example', '']) {
+      expect(safeRedirect(outside), JSON.stringify(outside)).toBe('/');
+    }
+  });
+
+  it('binds only to the session that started the authorisation, never to one that appeared meanwhile', async () => {
+    const logged: Jar = {};
+    await webLogin(logged, 'li');
+    expect(logged.rto_session).toBeTruthy();
+    const jar: Jar = {};
+    const url = await authorize(jar, {});
+    jar.rto_session = logged.rto_session!;
+    const answer = await callback(jar, await throughWeChat(url, 'bystander'));
+    expect(answer.location).toContain('wechat_error=WECHAT_STATE_MISMATCH');
+    expect(await t.database.db.select().from(wechatBindings).where(eq(wechatBindings.webOpenid, wx.openidOf('bystander', WEB.appId)))).toEqual([]);
+  });
+
   it('asks for binding without the phone code; the ticket binds by SMS code', async () => {
     const asked = await miniProgram({ code: wx.miniProgramLoginCode('sun') });
     expect(asked.status).toBe(200);
@@ -398,13 +419,13 @@ describe('WeChat mini program login', () => {
     const again = await miniProgram({ code: wx.miniProgramLoginCode('sun') });
     expect(again.body).toMatchObject({ status: 'logged_in', user: { id: (bound.json() as { user: { id: string } }).user.id } });
 
-    // The web-view can continue a binding in the web app.
+    // A binding is never continued through a link: sent to someone else, it would bind the sender's
+    // WeChat to whoever then entered a phone and code. The web-view answers it as expired.
     const pendingAsk = await miniProgram({ code: wx.miniProgramLoginCode('wu') });
-    const view = await t.app.inject({ method: 'GET', url: pendingAsk.body.webViewUrl as string });
-    expect(view.headers.location).toBe('/login?wechat=bind');
-    const jar: Jar = {};
-    keep(jar, view);
-    expect((await t.app.inject({ method: 'GET', url: '/api/v1/auth/wechat/pending', headers: { cookie: cookieHeader(jar) } })).json()).toMatchObject({ kind: 'mini_program' });
+    expect(pendingAsk.body).not.toHaveProperty('webViewUrl');
+    const view = await t.app.inject({ method: 'GET', url: `/api/v1/auth/wechat/web-view?ticket=${encodeURIComponent(pendingAsk.body.bindingTicket as string)}` });
+    expect(view.headers.location).toBe('/login?wechat_error=WECHAT_BINDING_EXPIRED');
+    expect(String(view.headers['set-cookie'] ?? '')).not.toContain('rto_wechat_binding');
   });
 
   it('finds the account by unionid across apps, and asks to bind when WeChat gives none', async () => {

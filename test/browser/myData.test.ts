@@ -10,6 +10,7 @@ import { browserSuite, ensureWebAppsBuilt, screenshot, withPage } from '../helpe
 import { certificateOf, submittedApplication } from '../helpers/applications.ts';
 import { loginDemoDriver, signIn } from '../helpers/httpSession.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { userPhoneIs } from '../../src/server/auth/accounts.ts';
 
 /**
  * 我的数据与注销 in 用户中心: the driver downloads their data (the zip is opened and read), tries to
@@ -31,7 +32,7 @@ browserSuite('my data and closing the account', () => {
   it('downloads my data, is refused while an application is open, then closes the account', async () => {
     const driver = await loginDemoDriver(server.url, PHONE);
     const db = server.testApp.database.db;
-    const [user] = await db.select().from(users).where(eq(users.phone, PHONE));
+    const [user] = await db.select().from(users).where(userPhoneIs(PHONE));
     const certificate = await certificateOf(db, user!.id);
     const open = await submittedApplication(server.testApp, { phone: PHONE, certificateId: certificate.id, business: 'replacement' });
 

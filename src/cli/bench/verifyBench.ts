@@ -51,6 +51,8 @@ async function serve(vouchers: number, distinct: number): Promise<void> {
   const { seedDemoData } = await import('../../server/seed/demo.ts');
   const { dataKeyFrom, generateDataKeyBytes } = await import('../../server/secrets/sealedBox.ts');
   const { secretBox } = await import('../../server/secrets/secretBox.ts');
+  const { sealField, useFieldKeys } = await import('../../server/secrets/fieldCipher.ts');
+  const { blindIndex } = await import('../../server/secrets/blindIndex.ts');
   const { activeSigningKey } = await import('../../server/vouchers/keyStore.ts');
   const { signVoucher } = await import('../../domain/voucherToken.ts');
   const { chinaDate } = await import('../../domain/dates.ts');
@@ -58,15 +60,17 @@ async function serve(vouchers: number, distinct: number): Promise<void> {
   const database = await openDatabase(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {});
   await database.migrate();
   const secrets = secretBox(dataKeyFrom(generateDataKeyBytes()));
+  // Personal data is sealed under the bench's throwaway key, as a running system seals it.
+  useFieldKeys(secrets.ring());
   await seedDemoData(database.db, secrets);
   const key = await activeSigningKey(database.db, secrets);
   // History: completed credit assessments of the demo driver's certificate, one voucher each.
   await database.db.execute(sql`
-    insert into applications (reference, user_id, certificate_id, business, province_code, issuing_authority_code, state, created_at, updated_at)
-    select 'VB-' || g, u.id, c.id, 'credit_assessment', c.province_code, c.issuing_authority_code, 'completed', now(), now()
+    insert into applications (reference, user_id, certificate_id, business, province_code, issuing_authority_code, state, created_at, updated_at, personal_info)
+    select 'VB-' || g, u.id, c.id, 'credit_assessment', c.province_code, c.issuing_authority_code, 'completed', now(), now(), ${sealField('applications.personal_info', '{}')}
     from generate_series(1, ${vouchers}::int) g
-    cross join (select id from users where phone = '13800000001') u
-    cross join (select c.* from certificates c join users u2 on u2.id_number = c.holder_id_number where u2.phone = '13800000001' limit 1) c`);
+    cross join (select id from users where phone_index = ${blindIndex('phone', '13800000001')}) u
+    cross join (select c.* from certificates c join users u2 on u2.id_number_index = c.holder_id_number_index where u2.phone_index = ${blindIndex('phone', '13800000001')} limit 1) c`);
   await database.db.execute(sql`
     insert into vouchers (serial, application_id, certificate_id, user_id, rating, cycle_start, cycle_end, issuer_code, kid, token, issued_on, expires_on)
     select 'CXB' || substr(a.reference, 4), a.id, a.certificate_id, a.user_id, 'AA', date '2025-03-01', date '2026-02-28', a.issuing_authority_code,

@@ -69,6 +69,9 @@ export async function closeAccount(ctx: AppContext, userId: string, ip: string |
     // The row lock makes the checks and the closing one step against a submit racing it.
     const [user] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
     if (!user || user.closedAt) throw new AppError(401, 'UNAUTHENTICATED', { zh: '请先登录', en: 'Please log in' });
+    // Applications are locked too: a submit in flight (it holds its application's row) finishes first
+    // and is then seen below, and one arriving later finds its draft gone.
+    await tx.select({ id: applications.id }).from(applications).where(eq(applications.userId, userId)).for('update');
     const blocking = await blockers(tx, userId);
     if (blocking.length > 0) throw closingBlocked(blocking);
 

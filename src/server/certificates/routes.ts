@@ -217,34 +217,41 @@ export async function certificateRoutes(app: FastifyInstance, ctx: AppContext): 
       const { field, expectedValue, note, photoId } = request.body;
       const photoKey = photoId ? await ownPhotoKey(ctx, 'verification', userId, photoId) : null;
 
-      const open = await ctx.db
-        .select({ id: verificationRequests.id })
-        .from(verificationRequests)
-        .where(
-          and(
-            eq(verificationRequests.certificateId, found.certificate.id),
-            eq(verificationRequests.userId, userId),
-            eq(verificationRequests.field, field),
-            inArray(verificationRequests.state, ['submitted', 'accepted']),
-          ),
-        );
-      if (open.length > 0) throw requestAlreadyOpen();
+      // One step with closing the account: the account's row is held (shared) while the request goes in,
+      // so a closing either sees it and refuses, or comes first and this request is refused.
+      const row = await ctx.db.transaction(async (tx) => {
+        const [account] = await tx.select({ closedAt: users.closedAt }).from(users).where(eq(users.id, userId)).for('share');
+        if (!account || account.closedAt) throw new AppError(401, 'UNAUTHENTICATED', { zh: '请先登录', en: 'Please log in' });
+        const open = await tx
+          .select({ id: verificationRequests.id })
+          .from(verificationRequests)
+          .where(
+            and(
+              eq(verificationRequests.certificateId, found.certificate.id),
+              eq(verificationRequests.userId, userId),
+              eq(verificationRequests.field, field),
+              inArray(verificationRequests.state, ['submitted', 'accepted']),
+            ),
+          );
+        if (open.length > 0) throw requestAlreadyOpen();
 
-      const [row] = await ctx.db
-        .insert(verificationRequests)
-        .values({
-          userId,
-          certificateId: found.certificate.id,
-          // Routed to the province of the issuing authority, which answers it.
-          provinceCode: found.certificate.provinceCode,
-          field,
-          expectedValue,
-          note: note ?? '',
-          photoKey,
-          state: 'submitted',
-          createdAt: ctx.now(),
-        })
-        .returning();
+        const [inserted] = await tx
+          .insert(verificationRequests)
+          .values({
+            userId,
+            certificateId: found.certificate.id,
+            // Routed to the province of the issuing authority, which answers it.
+            provinceCode: found.certificate.provinceCode,
+            field,
+            expectedValue,
+            note: note ?? '',
+            photoKey,
+            state: 'submitted',
+            createdAt: ctx.now(),
+          })
+          .returning();
+        return inserted;
+      });
       request.log.info({ verificationRequestId: row!.id, field }, 'verification request submitted');
       return reply.status(201).send(requestView(row!, found.certificate.number, found.authority));
     },

@@ -41,7 +41,7 @@ export async function registerWebApps(app: FastifyInstance, distDir = webDistDir
 
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
     const url = request.url.split('?')[0] ?? '/';
-    const machinePath = url === '/api' || ['/api/', '/assets/', '/.well-known/'].some((prefix) => url.startsWith(prefix));
+    const machinePath = url === '/api' || url === '/metrics' || ['/api/', '/assets/', '/.well-known/'].some((prefix) => url.startsWith(prefix));
     const wantsPage = (request.method === 'GET' || request.method === 'HEAD') && !machinePath;
     if (!wantsPage) return sendError(request, reply, routeNotFound);
     if (!pages) {

@@ -19,6 +19,9 @@ export class RestoreRefused extends Error {
 
 const rowsOf = queryRows;
 
+/** Tables an empty, migrated database already has a row in (markers and version stamps). */
+const MIGRATION_SEEDED = ['data_sealing', 'verify_state'];
+
 /**
  * Reads and checks a backup without touching any database: the format, every file's SHA-256 and size
  * against the manifest, and the data key's fingerprint against the one configured now.
@@ -86,10 +89,15 @@ export async function restoreBackup(options: RestoreOptions): Promise<BackupMani
   if (unknown.length) throw new RestoreRefused([`the backup has tables this version does not know: ${unknown.join(', ')}`]);
   const occupied: string[] = [];
   for (const name of known) {
+    if (MIGRATION_SEEDED.includes(name)) continue;
     const [row] = await rowsOf<{ any: boolean }>(db, sql`select exists (select 1 from ${sql.identifier(name)}) as any`);
     if (row?.any) occupied.push(name);
   }
   if (occupied.length) throw new RestoreRefused([`the target database is not empty (${occupied.join(', ')}): restore into a new database or an empty data directory`]);
+  // Nor over another system's files: a restore pointed at the live bucket or data directory would replace them.
+  for await (const key of storage.keys()) {
+    throw new RestoreRefused([`the target file storage is not empty (it holds ${key} and maybe more): restore into an empty directory or bucket`]);
+  }
 
   // Files first: a row restored without its file would be a broken application.
   const files = Object.keys(manifest.checksums).filter((relative) => relative.startsWith('files/'));
@@ -106,6 +114,8 @@ export async function restoreBackup(options: RestoreOptions): Promise<BackupMani
       if (!(name in manifest.tables)) continue;
       const text = await readFile(path.join(dir, 'database', `${name}.jsonl`), 'utf8');
       const lines = text.split('\n').filter((line) => line !== '');
+      // The rows the migrations put in an empty database give way to the backed-up ones.
+      if (MIGRATION_SEEDED.includes(name)) await tx.execute(sql`delete from ${sql.identifier(name)}`);
       for (let start = 0; start < lines.length; start += ROWS_PER_INSERT) {
         const batch = `[${lines.slice(start, start + ROWS_PER_INSERT).join(',')}]`;
         // PostgreSQL turns each JSON object back into a row of the table's own type, column by column.
@@ -114,15 +124,26 @@ export async function restoreBackup(options: RestoreOptions): Promise<BackupMani
         progress('database', done, total);
       }
     }
-    // Serial ids continue after the restored rows.
-    const serials = await rowsOf<{ table_name: string; column_name: string }>(
+    // Serial ids continue after the restored rows; a sequence several columns draw from (the status-list
+    // index of vouchers and certificates) continues after the highest of them all.
+    const drawing = await rowsOf<{ table_name: string; column_name: string; column_default: string }>(
       tx,
-      sql`select table_name, column_name from information_schema.columns where table_schema = 'public' and column_default like 'nextval(%'`,
+      sql`select table_name, column_name, column_default from information_schema.columns where table_schema = 'public' and column_default like 'nextval(%'`,
     );
-    for (const { table_name: table, column_name: column } of serials) {
-      await tx.execute(
-        sql`select setval(pg_get_serial_sequence(${`"${table}"`}, ${column}), coalesce((select max(${sql.identifier(column)}) from ${sql.identifier(table)}), 0) + 1, false)`,
+    const bySequence = new Map<string, { table: string; column: string }[]>();
+    for (const { table_name: table, column_name: column, column_default: expression } of drawing) {
+      const sequence = /nextval\('([^']+)'/.exec(expression)?.[1];
+      if (!sequence) continue;
+      bySequence.set(sequence, [...(bySequence.get(sequence) ?? []), { table, column }]);
+    }
+    for (const [sequence, columns] of bySequence) {
+      const highest = sql.join(
+        columns.map(({ table, column }) => sql`coalesce((select max(${sql.identifier(column)}) from ${sql.identifier(table)}), -1)`),
+        sql`, `,
       );
+      const [{ next }] = await rowsOf<{ next: string }>(tx, sql`select greatest(${highest}) + 1 as next`) as [{ next: string }];
+      const [{ min }] = await rowsOf<{ min: string }>(tx, sql`select min_value::text as min from pg_sequences where schemaname || '.' || sequencename = ${sequence.includes('.') ? sequence.replaceAll('"', '') : `public.${sequence.replaceAll('"', '')}`}`) as [{ min: string }];
+      await tx.execute(sql`select setval(${sequence}::regclass, greatest(${Number(next)}::bigint, ${Number(min)}::bigint), false)`);
     }
   });
   progress('database', total, total);

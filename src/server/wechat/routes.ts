@@ -86,10 +86,19 @@ export function wechatFailure(error: unknown): AppError {
   }
 }
 
-/** A `redirect` that stays inside this app. */
-function safeRedirect(value: string | undefined | null): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || /[\r\n]/.test(value)) return '/';
-  return value;
+/**
+ * A `redirect` that stays inside this app: a path of printable characters without backslashes (browsers
+ * drop tabs and read `\` as `/`, so `/\t/evil.example` would leave), resolved against this origin.
+ */
+export function safeRedirect(value: string | undefined | null): string {
+  if (!value || !value.startsWith('/') || [...value].some((c) => c <= ' ' || c === '\u007f' || c === '\\')) return '/';
+  try {
+    const url = new URL(value, 'http://app.invalid');
+    if (url.origin !== 'http://app.invalid') return '/';
+    return `${url.pathname}${url.search}${url.hash}`;
+  } catch {
+    return '/';
+  }
 }
 
 function loginPage(query: Record<string, string>): string {
@@ -165,10 +174,14 @@ export async function wechatRoutes(app: FastifyInstance, ctx: AppContext): Promi
       await limitByIp(request, reply);
       const now = ctx.now();
       const scope = request.query.scope === 'userinfo' ? 'snsapi_userinfo' : 'snsapi_base';
+      // A logged-in driver starting here binds WeChat to their own account; the state remembers who
+      // asked, so a callback can never bind to a session that did not start it.
+      const token = requestToken(request, driverSessionPolicy);
+      const asking = token ? await resolveSession(ctx.db, driverSessionPolicy, token, now).catch(() => undefined) : undefined;
       const { token: state, expiresAt } = await createTicket(
         ctx.db,
         'oauth_state',
-        { scope, redirect: safeRedirect(request.query.redirect), kind: request.query.silent === '1' ? 'web' : null },
+        { scope, redirect: safeRedirect(request.query.redirect), kind: request.query.silent === '1' ? 'web' : null, userId: asking?.subjectId ?? null },
         now,
       );
       reply.setCookie(STATE_COOKIE, state, cookieOptions(request, expiresAt));
@@ -232,7 +245,10 @@ export async function wechatRoutes(app: FastifyInstance, ctx: AppContext): Promi
 
       // A driver already logged in here binds this WeChat to their account (from 账号与安全).
       const token = requestToken(request, driverSessionPolicy);
-      const current = token ? await resolveSession(ctx.db, driverSessionPolicy, token, now).catch(() => undefined) : undefined;
+      const session = token ? await resolveSession(ctx.db, driverSessionPolicy, token, now).catch(() => undefined) : undefined;
+      // Only the driver who started this authorisation binds (a session that appeared meanwhile does not).
+      if (session && session.subjectId !== ticket.userId) return failTo('WECHAT_STATE_MISMATCH', ticket);
+      const current = session;
 
       try {
         const outcome = await ctx.db.transaction(async (tx) => {
@@ -404,7 +420,7 @@ export async function wechatRoutes(app: FastifyInstance, ctx: AppContext): Promi
 
       if (!request.body.phoneCode) {
         const pending = await createTicket(ctx.db, 'binding', { kind: 'mini_program', appId: identity.appId, openid: identity.openid, unionid: identity.unionid }, now);
-        return reply.status(200).send({ status: 'binding_required', bindingTicket: pending.token, expiresAt: pending.expiresAt.toISOString(), webViewUrl: webViewPath(pending.token) });
+        return reply.status(200).send({ status: 'binding_required', bindingTicket: pending.token, expiresAt: pending.expiresAt.toISOString() });
       }
       if (!accepted) throw agreementRequired();
       let phone: string | null;
@@ -440,7 +456,7 @@ export async function wechatRoutes(app: FastifyInstance, ctx: AppContext): Promi
       schema: {
         tags: ['auth'],
         summary: 'One-time hand-off into the mini program’s web-view',
-        description: 'Opens the web app logged in (a web_view ticket, once, 2 minutes) or at the phone binding (a binding ticket).',
+        description: 'Opens the web app logged in (a web_view ticket, once, 2 minutes).',
         querystring: webViewQuerySchema,
       },
     },
@@ -454,11 +470,8 @@ export async function wechatRoutes(app: FastifyInstance, ctx: AppContext): Promi
         setSessionCookie(ctx, request, reply, driverSessionPolicy, session);
         return reply.redirect('/', 302);
       }
-      const pending = await peekTicket(ctx.db, request.query.ticket, 'binding', now);
-      if (pending) {
-        reply.setCookie(BINDING_COOKIE, request.query.ticket, cookieOptions(request, pending.expiresAt));
-        return reply.redirect(loginPage({ wechat: 'bind' }), 302);
-      }
+      // Never a binding ticket: a link that sets one in another browser would bind the sender's WeChat
+      // to whoever then enters their phone and code. The mini program binds with bindingTicket itself.
       return reply.redirect(loginPage({ wechat_error: 'WECHAT_BINDING_EXPIRED' }), 302);
     },
   );

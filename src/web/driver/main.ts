@@ -5,11 +5,9 @@ import vantZhCN from 'vant/es/locale/lang/zh-CN';
 import { watch } from 'vue';
 import App from './App.vue';
 import { router } from './router.ts';
-import { driverMessages } from './messages.ts';
-import { createAppI18n, currentLocale } from '../shared/i18n.ts';
+import { i18n } from './i18n.ts';
+import { currentLocale } from '../shared/i18n.ts';
 import './styles.css';
-
-const i18n = createAppI18n(driverMessages, 'app.name');
 
 // Vant's own texts (dialog buttons, pull-to-refresh…) follow the app language.
 watch(

@@ -2,20 +2,17 @@ import { accountMessages } from './messages/account.ts';
 import { businessMessages } from './messages/business.ts';
 import { careMessages } from './messages/care.ts';
 import { verifyMessages } from './messages/verify.ts';
-import { wechatMessages } from './messages/wechat.ts';
-import { myDataMessages } from './messages/myData.ts';
-import { consentMessages } from './messages/consent.ts';
 
-/** Texts of the drivers' app, in the two shipped languages. */
+/**
+ * Texts of the drivers' app's first load, in the two shipped languages; the pages off it bring their own
+ * (`texts/`: WeChat login, my data, the sensitive-data consents).
+ */
 export const driverMessages = {
   'zh-CN': {
     account: accountMessages['zh-CN'],
-    wechat: wechatMessages['zh-CN'],
     care: careMessages['zh-CN'],
     ...businessMessages['zh-CN'],
     ...verifyMessages['zh-CN'],
-    ...myDataMessages['zh-CN'],
-    ...consentMessages['zh-CN'],
     app: { name: '道路运政一网通办' },
     tab: { home: '首页', myOffice: '我的办件', user: '用户中心' },
     home: {
@@ -58,12 +55,9 @@ export const driverMessages = {
   },
   en: {
     account: accountMessages.en,
-    wechat: wechatMessages.en,
     care: careMessages.en,
     ...businessMessages.en,
     ...verifyMessages.en,
-    ...myDataMessages.en,
-    ...consentMessages.en,
     app: { name: 'Road Transport Online Services' },
     tab: { home: 'Home', myOffice: 'My Office', user: 'Me' },
     home: {
