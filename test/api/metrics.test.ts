@@ -1,6 +1,5 @@
 import parsePrometheusTextFormat, { type MetricFamily } from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
 import { outbox, users } from '../../src/server/db/schema.ts';
 import { acceptedCreditAssessment } from '../helpers/applications.ts';
 import { startMetricsServer } from '../../src/server/ops/metrics.ts';
