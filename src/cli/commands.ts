@@ -285,11 +285,12 @@ const commands: Record<string, Command> = {
   },
   audit: {
     summary: 'Check the audit trail\'s SM3 hash chain and signed checkpoints (verify), or sign its head now (checkpoint)',
-    usage: 'rto audit verify | rto audit checkpoint',
-    async run(_values, positionals) {
+    usage: 'rto audit verify [--keys FILE_OR_URL] | rto audit checkpoint',
+    options: { keys: { type: 'string', description: 'verify: check the checkpoints against this published key set (rto-keys.json, kept apart) instead of the keys in the database' } },
+    async run(values, positionals) {
       const [action] = positionals;
       if (action !== 'verify' && action !== 'checkpoint') {
-        console.error('Usage: rto audit verify | rto audit checkpoint');
+        console.error('Usage: rto audit verify [--keys FILE_OR_URL] | rto audit checkpoint');
         return 2;
       }
       const chain = await import('../server/audit/chain.ts');
@@ -301,7 +302,8 @@ const commands: Record<string, Command> = {
           console.log(written ? `Checkpoint ${written.id}: rows up to ${written.auditId} signed by key ${written.kid}.` : 'The audit log has no chained row yet; nothing to sign.');
           return 0;
         }
-        const report = await chain.verifyAuditChain(db);
+        const trusted = typeof values.keys === 'string' ? (await (await import('../server/verify/cli.ts')).loadKeySet(values.keys)).keys : undefined;
+        const report = await chain.verifyAuditChain(db, trusted ? { trustedKeys: trusted } : {});
         for (const line of chain.describeChainReport(report)) (report.ok ? console.log : console.error)(line);
         return report.ok ? 0 : 1;
       });

@@ -19,6 +19,7 @@ import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { TEST_DATA_KEY_HEX } from '../helpers/dataKey.ts';
 import { loginDriver, type DriverLogin } from '../helpers/driverLogin.ts';
 import { staffLogin, type StaffLogin } from '../helpers/staffLogin.ts';
+import { queryRows } from '../../src/server/db/rows.ts';
 
 const WANG = '13800000001';
 const WANG_ID = '110105198503120012';
@@ -65,7 +66,7 @@ describe('rto keys reseal', () => {
     expect(fieldKeys().current.id).toBe(newKey.id);
     const stale = await countStaleRows(t.database.db, fieldKeys());
     expect(stale).toBeGreaterThan(10);
-    const [phone] = ((await t.database.db.execute(sql`select phone from sms_codes order by created_at desc limit 1`)) as unknown as { rows: { phone: string }[] }).rows;
+    const [phone] = await queryRows<{ phone: string }>(t.database.db, sql`select phone from sms_codes order by created_at desc limit 1`);
     expect(phone!.phone.startsWith(`s1:${newKey.id}:`)).toBe(true);
   });
 
@@ -126,12 +127,12 @@ describe('rto keys reseal', () => {
     // Every sealed value now carries the new key's id.
     for (const table of SEALED_TABLES) {
       for (const column of table.columns) {
-        const { rows } = (await t.database.db.execute(sql.raw(`select count(*)::int as n from ${table.table} where ${column} is not null and ${column} not like 's1:${newKey.id}:%'`))) as unknown as { rows: { n: number }[] };
+        const rows = await queryRows<{ n: number }>(t.database.db, sql.raw(`select count(*)::int as n from ${table.table} where ${column} is not null and ${column} not like 's1:${newKey.id}:%'`));
         expect({ table: table.table, column, left: rows[0]!.n }).toEqual({ table: table.table, column, left: 0 });
       }
     }
     for (const key of fileKeys) expect(fileKeyId(await raw.get(key))).toBe(newKey.id);
-    const { rows: fingerprint } = (await t.database.db.execute(sql`select fingerprint from data_key_fingerprint`)) as unknown as { rows: { fingerprint: string }[] };
+    const fingerprint = await queryRows<{ fingerprint: string }>(t.database.db, sql`select fingerprint from data_key_fingerprint`);
     expect(fingerprint[0]!.fingerprint).toBe(fingerprintOf(secretBox(newKey)));
   });
 
@@ -184,7 +185,7 @@ describe('the first start after upgrading a database with plaintext personal dat
     // Done once: the next start has nothing to do.
     expect(await sealPlaintextFromBefore(db, t.secrets, files)).toBeUndefined();
 
-    const { rows } = (await db.execute(sql`select phone, id_number, name from users where phone_index is not null and name like 's1:%' order by created_at desc limit 1`)) as unknown as { rows: Record<string, string>[] };
+    const rows = await queryRows<Record<string, string>>(db, sql`select phone, id_number, name from users where phone_index is not null and name like 's1:%' order by created_at desc limit 1`);
     expect(JSON.stringify(rows)).not.toMatch(/13700000042|赵小红/);
     const user = await findUserByPhone(db, '13700000042');
     expect(user).toMatchObject({ name: '赵小红', idNumber: '11010219800101002X', birthDate: '1980-01-01' });

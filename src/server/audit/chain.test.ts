@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../../../test/helpers/db.ts';
 import { testSecrets } from '../../../test/helpers/dataKey.ts';
 import type { DatabaseHandle } from '../db/client.ts';
+import { queryRows } from '../db/rows.ts';
 import { describeChainReport, verifyAuditChain, writeCheckpoint } from './chain.ts';
 import { writeAudit, writeDriverAudit } from './log.ts';
 
@@ -38,8 +39,8 @@ describe('audit hash chain (PGlite: one role, the chain still holds)', () => {
   });
 
   it('names the first row edited behind the trigger, and a chain rebuilt after it is caught by the checkpoint', async () => {
-    const rows = (await database.db.execute(sql`select id from audit_log order by id`)) as unknown as { rows: { id: number }[] };
-    const victim = Number(rows.rows[10]!.id);
+    const rows = await queryRows<{ id: number }>(database.db, sql`select id from audit_log order by id`);
+    const victim = Number(rows[10]!.id);
     await database.db.execute(sql.raw(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`));
     await database.db.execute(sql.raw(`UPDATE audit_log SET ip = '192.0.2.1' WHERE id = ${victim}`));
     await database.db.execute(sql.raw(`ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`));
@@ -63,5 +64,33 @@ describe('audit hash chain (PGlite: one role, the chain still holds)', () => {
     expect(rebuilt.ok).toBe(false);
     expect(rebuilt.problems.map((p) => p.kind)).toEqual(['checkpoint_hash']);
     expect(describeChainReport(rebuilt).join('\n')).toMatch(/signed a different hash/);
+  });
+
+  it('checks checkpoints against a published key set and its days when given one, and calls a day of unsigned rows broken', async () => {
+    const fresh = await freshDatabase({ demo: false });
+    try {
+      const day = new Date('2026-03-02T02:00:00Z');
+      await fresh.db.transaction((tx) => writeAudit(tx, clerk, '10.0.0.2', { event: 'read_application', targetKind: 'application', targetId: 'a-1', details: {} }, day));
+      const checkpoint = (await writeCheckpoint(fresh.db, secrets, 'manual', day))!;
+      expect((await verifyAuditChain(fresh.db)).ok).toBe(true);
+      // A key the database holds but the operator's published set does not: not trusted.
+      const elsewhere = await verifyAuditChain(fresh.db, { trustedKeys: [{ kid: 'other', publicKeyHex: '04'.padEnd(130, '1') }] });
+      expect(elsewhere.problems.map((p) => p.kind)).toEqual(['checkpoint_key_unknown']);
+      const [key] = await fresh.db.query.signingKeys.findMany();
+      expect((await verifyAuditChain(fresh.db, { trustedKeys: [{ kid: key!.kid, publicKeyHex: key!.publicKeyHex }] })).ok).toBe(true);
+      const retired = await verifyAuditChain(fresh.db, { trustedKeys: [{ kid: key!.kid, publicKeyHex: key!.publicKeyHex, notAfter: '2026-03-01' }] });
+      expect(retired.problems.map((p) => p.kind)).toEqual(['checkpoint_key_period']);
+      // Two days of rows no checkpoint covers: the daily checkpoints were removed (or never written).
+      for (const hours of [1, 30, 50]) {
+        await fresh.db.transaction((tx) => writeAudit(tx, clerk, '10.0.0.2', { event: 'read_application', targetKind: 'application', targetId: `a-${hours}`, details: {} }, new Date(day.getTime() + hours * 3600_000)));
+      }
+      const stale = await verifyAuditChain(fresh.db);
+      expect(stale.ok).toBe(false);
+      expect(stale.problems.map((p) => p.kind)).toEqual(['checkpoint_stale']);
+      expect(describeChainReport(stale).join('\n')).toMatch(/span more than a day/);
+      expect(checkpoint.auditId).toBeLessThan(stale.head!.id);
+    } finally {
+      await fresh.close();
+    }
   });
 });

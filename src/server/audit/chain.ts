@@ -8,6 +8,8 @@
 import { asc, desc, gt, isNotNull, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { checkLink, checkpointMessage, type ChainBreak } from '../../domain/auditChain.ts';
+import { chinaDate } from '../../domain/dates.ts';
+import type { TrustedKey } from '../../domain/trustList.ts';
 import { sm2Sign, sm2Verify } from '../../domain/voucherToken.ts';
 import type { Executor } from '../db/client.ts';
 import { auditCheckpoints, auditLog, signingKeys } from '../db/schema.ts';
@@ -101,7 +103,7 @@ export function scheduleCheckpoints(options: CheckpointScheduleOptions): { stop(
 export interface ChainProblem {
   /** The audit row concerned (for a checkpoint: the row it covers). */
   auditId: number;
-  kind: ChainBreak['kind'] | 'checkpoint_hash' | 'checkpoint_row_missing' | 'checkpoint_signature' | 'checkpoint_key_unknown';
+  kind: ChainBreak['kind'] | 'checkpoint_hash' | 'checkpoint_row_missing' | 'checkpoint_signature' | 'checkpoint_key_unknown' | 'checkpoint_key_period' | 'checkpoint_stale';
   checkpointId?: number;
   at?: string;
   event?: string;
@@ -120,16 +122,22 @@ export interface ChainReport {
 }
 
 const PAGE = 2000;
+/** How far the newest row may be past the last daily checkpoint before verify calls it missing. */
+const CHECKPOINT_SLACK_MS = 26 * 3600_000;
 const MAX_PROBLEMS = 50;
 
 /**
  * Walks the whole chain in id order and checks every row's link and hash, then every checkpoint's
  * row, hash and signature. Reads only (SELECT), so the app's role can run it.
  */
-export async function verifyAuditChain(db: Executor): Promise<ChainReport> {
+export async function verifyAuditChain(db: Executor, options: { trustedKeys?: readonly TrustedKey[] } = {}): Promise<ChainReport> {
   const problems: ChainProblem[] = [];
   const checkpoints = await db.select().from(auditCheckpoints).orderBy(asc(auditCheckpoints.id));
-  const keys = new Map((await db.select({ kid: signingKeys.kid, publicKeyHex: signingKeys.publicKeyHex }).from(signingKeys)).map((k) => [k.kid, k.publicKeyHex]));
+  // Whoever can rewrite the log can also add a key to this database: given the published key set
+  // (rto-keys.json, kept apart), checkpoints are checked against it alone, and against each key's days.
+  const keys = new Map<string, TrustedKey>(
+    (options.trustedKeys ?? (await db.select({ kid: signingKeys.kid, publicKeyHex: signingKeys.publicKeyHex }).from(signingKeys))).map((k) => [k.kid, k]),
+  );
   const covered = new Map<number, typeof checkpoints>();
   for (const checkpoint of checkpoints) covered.set(checkpoint.auditId, [...(covered.get(checkpoint.auditId) ?? []), checkpoint]);
   const seenHashes = new Map<number, string | null>();
@@ -138,6 +146,10 @@ export async function verifyAuditChain(db: Executor): Promise<ChainReport> {
   let unchainedBefore = 0;
   let expectedPrevious: string | null = null;
   let head: ChainReport['head'] = null;
+  let headAt: Date | undefined;
+  // The first chained row no checkpoint covers yet.
+  const lastCovered = checkpoints.reduce((max, c) => Math.max(max, c.auditId), 0);
+  let firstUncoveredAt: Date | undefined;
   let after = 0;
   for (;;) {
     const page = await db.select().from(auditLog).where(gt(auditLog.id, after)).orderBy(asc(auditLog.id)).limit(PAGE);
@@ -168,6 +180,8 @@ export async function verifyAuditChain(db: Executor): Promise<ChainReport> {
       if (stored.hash !== null) {
         expectedPrevious = stored.hash;
         head = { id: stored.id, hash: stored.hash };
+        headAt = stored.at;
+        if (stored.id > lastCovered) firstUncoveredAt ??= stored.at;
       }
       if (covered.has(stored.id)) seenHashes.set(stored.id, broken ? null : stored.hash);
     }
@@ -176,11 +190,17 @@ export async function verifyAuditChain(db: Executor): Promise<ChainReport> {
 
   for (const checkpoint of checkpoints) {
     const base = { auditId: checkpoint.auditId, checkpointId: checkpoint.id, at: checkpoint.at.toISOString() };
-    const publicKeyHex = keys.get(checkpoint.kid);
-    if (!publicKeyHex) {
+    const key = keys.get(checkpoint.kid);
+    if (!key) {
       problems.push({ ...base, kind: 'checkpoint_key_unknown' });
       continue;
     }
+    const day = chinaDate(checkpoint.at);
+    if ((key.notBefore && day < key.notBefore) || (key.notAfter && day > key.notAfter)) {
+      problems.push({ ...base, kind: 'checkpoint_key_period' });
+      continue;
+    }
+    const publicKeyHex = key.publicKeyHex;
     let signed = false;
     try {
       signed = sm2Verify(checkpointMessage({ auditId: checkpoint.auditId, hash: checkpoint.hash, at: checkpoint.at }), Buffer.from(checkpoint.signature, 'hex'), publicKeyHex);
@@ -194,8 +214,13 @@ export async function verifyAuditChain(db: Executor): Promise<ChainReport> {
     if (!seenHashes.has(checkpoint.auditId)) problems.push({ ...base, kind: 'checkpoint_row_missing' });
     else if (seenHashes.get(checkpoint.auditId) !== checkpoint.hash) problems.push({ ...base, kind: 'checkpoint_hash' });
   }
-  problems.sort((a, b) => a.auditId - b.auditId);
   const last = checkpoints[checkpoints.length - 1];
+  // A running server signs the head daily, so rows no checkpoint covers span at most a day and a bit;
+  // a longer run means checkpoints were removed (and rows beyond the remaining ones could be cut unseen).
+  if (head && headAt && firstUncoveredAt && headAt.getTime() - firstUncoveredAt.getTime() > CHECKPOINT_SLACK_MS) {
+    problems.push({ auditId: head.id, kind: 'checkpoint_stale', at: firstUncoveredAt.toISOString() });
+  }
+  problems.sort((a, b) => a.auditId - b.auditId);
   return {
     rows,
     unchainedBefore,
@@ -226,7 +251,11 @@ export function describeChainReport(report: ChainReport): string[] {
       case 'checkpoint_signature':
         return `checkpoint ${problem.checkpointId} (${problem.at}): its SM2 signature does not verify`;
       case 'checkpoint_key_unknown':
-        return `checkpoint ${problem.checkpointId} (${problem.at}): signed by a key this database does not know`;
+        return `checkpoint ${problem.checkpointId} (${problem.at}): signed by a key not in the trusted key set`;
+      case 'checkpoint_key_period':
+        return `checkpoint ${problem.checkpointId} (${problem.at}): signed by a key outside the days it may sign on`;
+      case 'checkpoint_stale':
+        return `audit rows from ${problem.at} to row ${problem.auditId} span more than a day with no signed checkpoint covering them — checkpoints were removed, so rows could have been cut unseen`;
     }
   };
   if (report.ok) {

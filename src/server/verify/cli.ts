@@ -39,7 +39,8 @@ async function loadJson(source: string): Promise<unknown> {
   return JSON.parse(text) as unknown;
 }
 
-async function loadKeySet(source: string): Promise<VoucherKeySet> {
+/** A key set (`rto-keys.json`) from a file or a URL. */
+export async function loadKeySet(source: string): Promise<VoucherKeySet> {
   const parsed = (await loadJson(source)) as { keys?: unknown };
   if (!Array.isArray(parsed.keys)) throw new Error('the key set has no "keys" array');
   return parsed as VoucherKeySet;
