@@ -8,7 +8,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { addDays, isoDate } from '../../domain/dates.ts';
 import { idCheckDigit } from '../../domain/idNumber.ts';
 import { REGISTRY_HEADER_ZH } from '../../domain/registryRow.ts';
@@ -18,6 +18,7 @@ import { importRegistryFile } from '../../server/registry/import.ts';
 import { seedDemoData } from '../../server/seed/demo.ts';
 import { dataKeyFrom, generateDataKeyBytes } from '../../server/secrets/sealedBox.ts';
 import { secretBox } from '../../server/secrets/secretBox.ts';
+import { useFieldKeys } from '../../server/secrets/fieldCipher.ts';
 
 export interface RegistryBenchResult {
   rows: number;
@@ -70,12 +71,25 @@ export async function runRegistryBench(opts: { rows?: number; quiet?: boolean } 
   const rows = opts.rows ?? 1_000_000;
   const log = opts.quiet ? () => undefined : console.log;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rto-registry-bench-'));
-  const database = await openDatabase(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {});
-  // Certificate numbers of this run only, so a shared PostgreSQL keeps other data apart.
+  // On PostgreSQL a database of its own, dropped after: the bench seals under a throwaway key, which
+  // must not meet data sealed under another one.
+  const serverUrl = process.env.DATABASE_URL;
+  const benchDatabase = `rto_registry_bench_${Date.now().toString(36)}`;
+  const admin = serverUrl ? postgres(serverUrl, { max: 1, onnotice: () => {} }) : undefined;
+  let databaseUrl: string | undefined;
+  if (admin && serverUrl) {
+    await admin.unsafe(`create database ${benchDatabase}`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${benchDatabase}`;
+    databaseUrl = url.toString();
+  }
+  const database = await openDatabase(databaseUrl ? { databaseUrl } : {});
   const prefix = `RB${Date.now().toString(36).toUpperCase()}`;
   try {
     await database.migrate();
-    await seedDemoData(database.db, secretBox(dataKeyFrom(generateDataKeyBytes())));
+    const secrets = secretBox(dataKeyFrom(generateDataKeyBytes()));
+    useFieldKeys(secrets.ring());
+    await seedDemoData(database.db, secrets);
     const file = path.join(dir, 'registry.csv');
     const written = await writeBenchFile(file, rows, prefix);
     log(`${written.toLocaleString('en')} rows, ${((await stat(file)).size / 1e6).toFixed(1)} MB CSV; importing into ${database.kind}…`);
@@ -101,14 +115,13 @@ export async function runRegistryBench(opts: { rows?: number; quiet?: boolean } 
         { run: 're-import (all unchanged)', seconds: result.reImport.seconds, 'rows/s': result.reImport.rowsPerSecond, '1 000 000 rows at this rate (min)': (1e6 / result.reImport.rowsPerSecond / 60).toFixed(1) },
       ]);
     }
-    // Leave a shared database as it was.
-    if (database.kind === 'postgres') {
-      await database.db.execute(sql`delete from certificate_categories where certificate_id in (select id from certificates where number like ${`${prefix}%`})`);
-      await database.db.execute(sql`delete from certificates where number like ${`${prefix}%`}`);
-    }
     return result;
   } finally {
     await database.close();
+    if (admin) {
+      await admin.unsafe(`drop database if exists ${benchDatabase}`);
+      await admin.end();
+    }
     await rm(dir, { recursive: true, force: true });
   }
 }

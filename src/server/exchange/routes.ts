@@ -42,7 +42,8 @@ export async function exchangeRoutes(app: FastifyInstance, ctx: AppContext): Pro
       throw keyRefused(check.reason);
     }
   });
-  app.addHook('onResponse', async (request, reply) => {
+  // Recorded before the answer leaves (onSend), so no answered call goes unrecorded.
+  app.addHook('onSend', async (request, reply, payload) => {
     try {
       await recordCall(
         ctx.db,
@@ -59,6 +60,7 @@ export async function exchangeRoutes(app: FastifyInstance, ctx: AppContext): Pro
     } catch (error) {
       request.log.error({ err: error }, 'exchange call not recorded');
     }
+    return payload;
   });
 
   api.get('/changes', { schema: { tags: ['exchange'], security: [{ bearer: [] }], querystring: changesQuerySchema, response: { 200: changesResponseSchema, ...errors } } }, async (request) => {
