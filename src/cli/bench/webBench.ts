@@ -17,6 +17,7 @@ import { openDatabase } from '../../server/db/client.ts';
 import { seedDemoData } from '../../server/seed/demo.ts';
 import { dataKeyFrom, generateDataKeyBytes } from '../../server/secrets/sealedBox.ts';
 import { secretBox } from '../../server/secrets/secretBox.ts';
+import { useFieldKeys } from '../../server/secrets/fieldCipher.ts';
 import { kilobytes, measurePageLoad, type PageLoadReport } from './webLoad.ts';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
@@ -61,9 +62,12 @@ export async function runWebBench(options: { count?: number; build?: boolean } =
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rto-web-bench-'));
   const database = await openDatabase({});
   await database.migrate();
-  await seedDemoData(database.db, secretBox(dataKeyFrom(generateDataKeyBytes())));
+  // One throwaway key for the seed and the app: personal data is sealed under it.
+  const secrets = secretBox(dataKeyFrom(generateDataKeyBytes()));
+  useFieldKeys(secrets.ring());
+  await seedDemoData(database.db, secrets);
   const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
-  const app = await buildApp({ config, db: database.db });
+  const app = await buildApp({ config, db: database.db, secrets });
   const baseURL = await app.listen({ host: '127.0.0.1', port: 0 });
   const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
   try {
