@@ -136,7 +136,10 @@ describe('backup and restore drill', () => {
     const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')) as { checksums: Record<string, unknown> };
     const file = Object.keys(manifest.checksums).find((f) => f.startsWith('files/'))!;
     const original = await readFile(path.join(out, file));
-    await writeFile(path.join(out, file), Buffer.concat([original.subarray(0, 10), Buffer.from('x'), original.subarray(11)]));
+    // One byte flipped (files are stored encrypted, so any fixed replacement could equal the original).
+    const damaged = Buffer.from(original);
+    damaged[10] = damaged[10]! ^ 0xff;
+    await writeFile(path.join(out, file), damaged);
     const error = await checkBackup(out, testSecrets).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RestoreRefused);
     expect((error as RestoreRefused).problems).toEqual([`${file}: checksum does not match the manifest (changed or damaged)`]);
