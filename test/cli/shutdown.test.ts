@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRto } from '../helpers/cliProcess.ts';
 
-const bin = path.resolve('bin/rto.mjs');
 
 /** A raw connection, so a test can hold a request half-sent and read pipelined answers as they come. */
 function connect(url: string): Promise<{ socket: net.Socket; received: () => string; closed: Promise<void> }> {
@@ -25,24 +25,11 @@ function statusLines(raw: string): number[] {
 }
 
 async function startServe(dataDir: string, graceSeconds: number): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [bin, 'serve'], {
+  const { child, output, ready } = await startRto(['serve'], /API\s+(http:\/\/\S+)\/api\/v1/, {
     env: { ...process.env, DATA_DIR: dataDir, PORT: '0', NODE_ENV: 'development', SEED_DEMO: '0', LOG_LEVEL: 'info', SHUTDOWN_GRACE_SECONDS: String(graceSeconds) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    timeoutMs: 90_000,
   });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start banner:\n${output}`)), 90_000);
-    child.stdout!.on('data', () => {
-      const match = /API\s+(http:\/\/\S+)\/api\/v1/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-  });
-  return { child, url, output: () => output };
+  return { child, url: ready[1]!, output };
 }
 
 describe('rto serve on SIGTERM', () => {

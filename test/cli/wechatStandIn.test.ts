@@ -1,25 +1,13 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startRto, stopRto } from '../helpers/cliProcess.ts';
 import { createWeChatClient } from '../../src/server/wechat/client.ts';
 
 describe('rto wechat-stand-in', () => {
   it('serves WeChat’s login APIs for development with the settings it prints, and stops on Ctrl-C', async () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const child = spawn(process.execPath, [path.resolve('bin/rto.mjs'), 'wechat-stand-in', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const { child, output: printed } = await startRto(['wechat-stand-in', '--port', String(port)], /npm start/);
     try {
-      let output = '';
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no start within 30 s: ${output}`)), 30_000);
-        child.stdout.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-          if (output.includes('npm start')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        child.once('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
-      });
+      const output = printed();
       const settings = Object.fromEntries([...output.matchAll(/(WECHAT_[A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]]));
       expect(settings.WECHAT_API_ENDPOINT).toBe(`http://127.0.0.1:${port}`);
       const client = createWeChatClient(settings)!;
@@ -31,9 +19,7 @@ describe('rto wechat-stand-in', () => {
       await expect(client.exchangeWebCode(code)).rejects.toMatchObject({ errcode: 40163 });
       expect(await client.accessToken()).toBeTruthy();
     } finally {
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-      child.kill('SIGINT');
-      expect(await exited).toBe(0);
+      expect(await stopRto(child)).toBe(0);
     }
   }, 60_000);
 });

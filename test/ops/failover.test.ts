@@ -1,9 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, rmSync, appendFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRto } from '../helpers/cliProcess.ts';
 import { blindIndex } from '../../src/server/secrets/blindIndex.ts';
 import { TEST_DATA_KEY_HEX } from '../helpers/dataKey.ts';
 import { loginDemoDriver, loginDemoStaff, submitThroughApi, uploadFiles } from '../helpers/httpSession.ts';
@@ -19,7 +20,6 @@ const PRIMARY_PORT = 55161;
 const STANDBY_PORT = 55162;
 const available = existsSync(path.join(BIN, 'initdb'));
 const asRoot = process.getuid?.() === 0;
-const bin = path.resolve('bin/rto.mjs');
 
 /** Runs a PostgreSQL tool as the postgres user (initdb refuses root). */
 function pgTool(tool: string, args: string[]): string {
@@ -34,7 +34,7 @@ interface Instance {
 }
 
 async function startInstance(databaseUrl: string, seedDemo = false): Promise<Instance> {
-  const child = spawn(process.execPath, [bin, 'serve'], {
+  const { child, output, ready } = await startRto(['serve'], /API\s+(http:\/\/\S+)\/api\/v1/, {
     env: {
       ...process.env,
       NODE_ENV: 'development',
@@ -47,23 +47,9 @@ async function startInstance(databaseUrl: string, seedDemo = false): Promise<Ins
       LOG_LEVEL: 'warn',
       SHUTDOWN_GRACE_SECONDS: '2',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    timeoutMs: 60_000,
   });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start banner:\n${output}`)), 60_000);
-    child.once('exit', (code) => reject(new Error(`exited ${code}:\n${output}`)));
-    child.stdout!.on('data', () => {
-      const match = /API\s+(http:\/\/\S+)\/api\/v1/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-  });
-  return { child, url, output: () => output };
+  return { child, url: ready[1]!, output };
 }
 
 describe.skipIf(!available)('failover to a synchronous standby', () => {
