@@ -7,17 +7,22 @@ import { photoIdSchema, warningSchema } from './identity.ts';
 
 export const certificateStatusSchema = z.enum(CERTIFICATE_STATUSES);
 
+/** A category's dates and cancellation, as the registry keeps them (YYYY-MM-DD). */
+export const categoryPeriodShape = {
+  firstIssueDate: z.string(),
+  validFrom: z.string(),
+  validTo: z.string(),
+  cancelledAt: z.string().nullable(),
+  cancelReason: z.string().nullable(),
+};
+
 export const certificateCategoryViewSchema = z.object({
   code: z.string(),
   name: localizedSchema,
   /** Name with qualifiers, e.g. 道路危险货物运输驾驶员（爆炸品）. */
   label: localizedSchema,
   qualifiers: z.array(codeNameSchema),
-  firstIssueDate: z.string(),
-  validFrom: z.string(),
-  validTo: z.string(),
-  cancelledAt: z.string().nullable(),
-  cancelReason: z.string().nullable(),
+  ...categoryPeriodShape,
   status: certificateStatusSchema,
   statusLabel: localizedSchema,
   /** Why, in words a driver understands (shown next to a greyed-out category). */

@@ -1,16 +1,13 @@
 import { z } from 'zod';
 import { CHANGE_TYPES } from '../domain/exchangeChange.ts';
+import { categoryPeriodShape } from './certificates.ts';
 
 /** The exchange with the ministerial system (/api/exchange/v1): see docs/exchange.md. */
 
 export const changeCategorySchema = z.object({
   code: z.string(),
   qualifiers: z.array(z.string()),
-  firstIssueDate: z.string(),
-  validFrom: z.string(),
-  validTo: z.string(),
-  cancelledAt: z.string().nullable(),
-  cancelReason: z.string().nullable(),
+  ...categoryPeriodShape,
 });
 
 export const exchangeChangeSchema = z.object({

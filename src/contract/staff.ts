@@ -10,7 +10,7 @@ import {
   timelineEntrySchema,
   uploadedMaterialSchema,
 } from './applications.ts';
-import { certificateStatusSchema } from './certificates.ts';
+import { categoryPeriodShape, certificateStatusSchema } from './certificates.ts';
 import { codeNameSchema, localizedSchema, provinceCodeSchema } from './common.ts';
 
 /**
@@ -191,11 +191,7 @@ export const staffCategorySchema = z.object({
   code: z.string(),
   label: localizedSchema,
   qualifiers: z.array(z.string()),
-  firstIssueDate: z.string(),
-  validFrom: z.string(),
-  validTo: z.string(),
-  cancelledAt: z.string().nullable(),
-  cancelReason: z.string().nullable(),
+  ...categoryPeriodShape,
   status: certificateStatusSchema,
   statusLabel: localizedSchema,
 });
