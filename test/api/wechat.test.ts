@@ -1,9 +1,10 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentAgreementVersions } from '../../src/server/auth/agreements.ts';
 import { userPhoneColumns } from '../../src/server/auth/accounts.ts';
 import { loadConfig, unsafeProductionSettings } from '../../src/server/config.ts';
 import { consents, sessions, users, wechatBindings } from '../../src/server/db/schema.ts';
+import { queryRows } from '../../src/server/db/rows.ts';
 import { safeRedirect } from '../../src/server/wechat/routes.ts';
 import { startWeChatStandIn, type WeChatStandIn } from '../../src/server/wechat/standIn.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
@@ -208,6 +209,15 @@ describe('WeChat web login', () => {
     expect(result.location).toBe('/login?wechat=bind');
     const pending = await t.app.inject({ method: 'GET', url: '/api/v1/auth/wechat/pending', headers: { cookie: cookieHeader(jar) } });
     expect(pending.json()).toMatchObject({ nickname: '赵师傅' });
+    // Kept sealed at rest, in the ticket and, once bound, beside the account.
+    const heldTickets = await queryRows<{ nickname: string | null }>(t.database.db, sql`select nickname from wechat_tickets where nickname is not null`);
+    expect(heldTickets.length).toBeGreaterThan(0);
+    expect(heldTickets.every((row) => row.nickname!.startsWith('s1:'))).toBe(true);
+    expect((await bind(jar, freshPhone())).statusCode).toBe(201);
+    const bound = await queryRows<{ nickname: string; avatar_url: string | null }>(t.database.db, sql`select nickname, avatar_url from wechat_bindings where nickname is not null`);
+    expect(bound.length).toBeGreaterThan(0);
+    expect(JSON.stringify(bound)).not.toContain('赵师傅');
+    expect((await t.database.db.select().from(wechatBindings).where(eq(wechatBindings.webOpenid, wx.openidOf('zhao', WEB.appId))))[0]).toMatchObject({ nickname: '赵师傅' });
 
     const denied: Jar = {};
     const refused = await callback(denied, await throughWeChat(await authorize(denied, { scope: 'userinfo' }), 'zhao', 'deny'));

@@ -25,6 +25,8 @@ export const sealedJson = <T>(purpose: string) =>
 /** Every sealed column, as the reseal and the dump check walk them: table, key column, sealed columns. */
 export interface SealedTable {
   table: string;
+  /** The row's key (default `id`). */
+  key?: string;
   columns: readonly string[];
   /** Blind-index columns and the sealed column each is computed from. */
   indexes: readonly { column: string; from: string; kind: BlindIndexKind }[];
@@ -53,6 +55,7 @@ export const SEALED_TABLES: readonly SealedTable[] = [
   { table: 'verification_requests', columns: ['expected_value'], indexes: [] },
   { table: 'id_card_photos', columns: ['reading'], indexes: [] },
   { table: 'exchange_changes', columns: ['body'], indexes: [] },
+  { table: 'wechat_bindings', key: 'user_id', columns: ['nickname', 'avatar_url'], indexes: [] },
   { table: 'exchange_inbound', columns: ['body'], indexes: [] },
   { table: 'real_name_submissions', columns: ['id_number', 'claimed', 'reading', 'differences', 'registry_names'], indexes: [] },
 ];

@@ -56,6 +56,9 @@ function staleCondition(table: SealedTable, keyId: string): SQL {
   );
 }
 
+/** The column a sealed table's rows are walked and rewritten by. */
+const keyOf = (table: SealedTable) => ident(table.key ?? 'id');
+
 /** How many rows still hold a value that is not sealed under the current key. */
 export async function countStaleRows(db: Executor, ring: KeyRing): Promise<number> {
   let total = 0;
@@ -95,17 +98,17 @@ async function resealRow(db: Executor, ring: KeyRing, table: SealedTable, row: R
     table.columns.map((column) => (row[column] === null ? sql`${ident(column)} is null` : sql`${ident(column)} = ${row[column]}`)),
     sql` and `,
   );
-  const updated = await rowsOf(db, sql`update ${ident(table.table)} set ${sql.join(sets, sql`, `)} where id = ${row.id} and ${unchanged} returning id`);
+  const updated = await rowsOf(db, sql`update ${ident(table.table)} set ${sql.join(sets, sql`, `)} where ${keyOf(table)} = ${row.id} and ${unchanged} returning 1 as done`);
   return updated.length === 0 ? false : sets.length - table.indexes.filter((index) => plain.has(index.from)).length;
 }
 
 async function resealTable(db: Executor, ring: KeyRing, table: SealedTable, counts: ResealCounts, step: () => void): Promise<void> {
-  const columns = sql.join([sql`id::text as id`, ...table.columns.map((column) => ident(column))], sql`, `);
+  const columns = sql.join([sql`${keyOf(table)}::text as id`, ...table.columns.map((column) => ident(column))], sql`, `);
   let after: string | undefined;
   for (;;) {
     const batch = await rowsOf(
       db,
-      sql`select ${columns} from ${ident(table.table)} where ${after === undefined ? sql`true` : sql`id > ${after}`} and (${staleCondition(table, ring.current.id)}) order by id limit ${BATCH}`,
+      sql`select ${columns} from ${ident(table.table)} where ${after === undefined ? sql`true` : sql`${keyOf(table)} > ${after}`} and (${staleCondition(table, ring.current.id)}) order by ${keyOf(table)} limit ${BATCH}`,
     );
     if (batch.length === 0) return;
     for (let row of batch) {
@@ -120,7 +123,7 @@ async function resealTable(db: Executor, ring: KeyRing, table: SealedTable, coun
           break;
         }
         if (attempt >= 20) throw new Error(`${table.table} ${row.id} keeps changing; run the reseal again`);
-        const [fresh] = await rowsOf(db, sql`select ${columns} from ${ident(table.table)} where id = ${row.id}`);
+        const [fresh] = await rowsOf(db, sql`select ${columns} from ${ident(table.table)} where ${keyOf(table)} = ${row.id}`);
         if (!fresh) break;
         row = fresh;
       }
