@@ -134,12 +134,28 @@ describe('security headers in production mode, with the web apps served', () => 
   });
 
   it('pages (drivers, staff, /v/ links), assets and API answers carry the headers and HSTS', async () => {
-    for (const url of ['/', '/staff', '/staff/applications/1', '/v/SOME.TOKEN.VALUE', '/assets/driver.js', '/assets/missing.js', '/api/v1/health', '/api/v1/nothing']) {
+    for (const url of ['/', '/staff', '/staff/applications/1', '/v/SOME.TOKEN.VALUE', '/api/v1/health', '/api/v1/nothing']) {
       const response = await app.inject({ method: 'GET', url });
       expectHardened(response.headers, `${url} (${response.statusCode})`);
       expect(String(response.headers['strict-transport-security']), url).toMatch(/max-age=\d{7,}/);
       expect(String(response.headers['content-security-policy'])).toContain('upgrade-insecure-requests');
     }
+    // The build's assets are subresources: the headers that act on a script or style, and a policy
+    // that lets nothing run or load should one be opened as a page; not the page's long policy.
+    for (const url of ['/assets/driver.js', '/assets/missing.js']) {
+      const response = await app.inject({ method: 'GET', url });
+      expect(response.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(response.headers['cross-origin-resource-policy'], url).toBe('same-origin');
+      expect(response.headers['referrer-policy'], url).toBe('no-referrer');
+      expect(String(response.headers['strict-transport-security']), url).toMatch(/max-age=\d{7,}/);
+      expect(directives(String(response.headers['content-security-policy'])).get('default-src'), url).toEqual(["'none'"]);
+      expect(directives(String(response.headers['content-security-policy'])).get('frame-ancestors'), url).toEqual(["'none'"]);
+      expect(response.headers['permissions-policy'], url).toBeUndefined();
+      expect(response.headers['x-frame-options'], url).toBeUndefined();
+    }
+    const script = await app.inject({ method: 'GET', url: '/assets/driver.js' });
+    expect(script.statusCode).toBe(200);
+    expect(script.body).toBe('console.log(1)');
     const staffPage = await app.inject({ method: 'GET', url: '/staff' });
     expect(staffPage.statusCode).toBe(200);
     expect(staffPage.headers['content-type']).toMatch(/text\/html/);

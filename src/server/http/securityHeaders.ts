@@ -1,4 +1,5 @@
-import fastifyHelmet from '@fastify/helmet';
+import helmet, { type HelmetOptions } from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 
@@ -12,6 +13,11 @@ import type { Config } from '../config.ts';
  * - Referrer-Policy no-referrer: verification links carry a voucher token in the path.
  * - Permissions-Policy: the camera for this origin only (the scan page); nothing else.
  * - HSTS only in production, where the service is behind HTTPS.
+ *
+ * The build's hashed assets (`/assets/…`: scripts, styles, fonts, images) are subresources, never
+ * documents: the document-only headers (frame, opener, permissions, the page's CSP) mean nothing on
+ * them and only weigh on a phone's slow link, so they carry nosniff, CORP, the referrer policy, HSTS,
+ * and a CSP that allows nothing — should one ever be opened as a page, it can neither run nor fetch.
  */
 export const contentSecurityPolicy = (config: Pick<Config, 'env'>) => ({
   useDefaults: false,
@@ -38,20 +44,64 @@ export const contentSecurityPolicy = (config: Pick<Config, 'env'>) => ({
 export const permissionsPolicy =
   'camera=(self), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), display-capture=(), interest-cohort=()';
 
-export async function registerSecurityHeaders(app: FastifyInstance, config: Pick<Config, 'env'>): Promise<void> {
-  await app.register(fastifyHelmet, {
-    global: true,
+/** What an asset carries instead of the page's policy: nothing may load, run, or frame it. */
+export const assetContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+
+/** Where the build's hashed subresources are served (webApps.ts). */
+export const ASSET_PREFIX = '/assets/';
+
+const ASSET_HEADERS = ['x-content-type-options', 'cross-origin-resource-policy', 'referrer-policy', 'strict-transport-security'];
+
+export function helmetOptions(config: Pick<Config, 'env'>): HelmetOptions {
+  return {
     contentSecurityPolicy: contentSecurityPolicy(config),
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginOpenerPolicy: { policy: 'same-origin' },
     crossOriginResourcePolicy: { policy: 'same-origin' },
     crossOriginEmbedderPolicy: false,
-    frameguard: { action: 'deny' },
-    hsts: config.env === 'production' ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    xFrameOptions: { action: 'deny' },
+    strictTransportSecurity: config.env === 'production' ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     xContentTypeOptions: true,
-  });
-  // Helmet has no Permissions-Policy; it is set beside helmet's headers, on every response.
-  app.addHook('onRequest', async (_request, reply) => {
-    reply.header('permissions-policy', permissionsPolicy);
+  };
+}
+
+/**
+ * The headers helmet sets for `options`, worked out once. Helmet's middleware is a fixed function of
+ * its options (no nonces here), so running it against a recording response gives exactly the headers
+ * it would set on every request, without building them again per request.
+ */
+export function helmetHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+      return recorder;
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, () => {});
+  return headers;
+}
+
+export interface SecurityHeaderSets {
+  page: Record<string, string>;
+  asset: Record<string, string>;
+}
+
+export function securityHeaderSets(config: Pick<Config, 'env'>): SecurityHeaderSets {
+  const page: Record<string, string> = { ...helmetHeaders(helmetOptions(config)), 'permissions-policy': permissionsPolicy };
+  const asset: Record<string, string> = { 'content-security-policy': assetContentSecurityPolicy };
+  for (const name of ASSET_HEADERS) if (page[name] !== undefined) asset[name] = page[name];
+  return { page, asset };
+}
+
+export async function registerSecurityHeaders(app: FastifyInstance, config: Pick<Config, 'env'>): Promise<void> {
+  const sets = securityHeaderSets(config);
+  // A plain (not async) hook: it runs on every request, the verifier's included.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(request.url.startsWith(ASSET_PREFIX) ? sets.asset : sets.page);
+    done();
   });
 }
