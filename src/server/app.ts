@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
@@ -13,14 +14,14 @@ import { useFieldKeys } from './secrets/fieldCipher.ts';
 import { configuredSecretBox, type SecretBox } from './secrets/secretBox.ts';
 import { registerErrorHandling } from './http/errorHandling.ts';
 import { registerWebApps } from './http/webApps.ts';
-import { registerSecurityHeaders } from './http/securityHeaders.ts';
+import { registerSecurityHeaders, securityHeaderSets } from './http/securityHeaders.ts';
 import { registerCompression } from './http/compression.ts';
 import { registerTextInputGuard } from './http/textInput.ts';
 import { WorkQueue } from './http/workQueue.ts';
 import { OutageLog } from './http/outage.ts';
 import { readinessRoutes } from './http/readiness.ts';
 import { Lifecycle } from './ops/shutdown.ts';
-import { createMetrics, registerMetricsRoute, registerRequestMetrics } from './ops/metrics.ts';
+import { createMetrics, registerMetricsRoute, registerRequestMetrics, requestSeries } from './ops/metrics.ts';
 import { authRoutes } from './auth/routes.ts';
 import { accountSecurityRoutes } from './auth/accountSecurity.ts';
 import { wechatRoutes } from './wechat/routes.ts';
@@ -32,6 +33,7 @@ import { catalogRoutes } from './catalog/routes.ts';
 import { referenceRoutes } from './reference/routes.ts';
 import { verifyRoutes, wellKnownRoutes } from './verify/routes.ts';
 import { Verifier } from './verify/verify.ts';
+import { verifyLane, type Lane } from './verify/lane.ts';
 import { Publication } from './verify/publication.ts';
 import { voucherRevocationRoutes } from './vouchers/revoke.ts';
 import { voucherRoutes } from './vouchers/routes.ts';
@@ -112,11 +114,22 @@ const loggerOptions = (config: Config) => ({
 
 export async function buildApp(options: BuildAppOptions): Promise<App> {
   const { config } = options;
+  // Known verification answers are given before the framework (verify/lane.ts); set once the verifier exists.
+  let lane: Lane = (_request, _response, next) => next();
   const app = Fastify({
     logger: { ...loggerOptions(config), ...(options.logStream ? { stream: options.logStream } : {}) },
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
+    serverFactory: (handler, serverOptions) => {
+      const server = http.createServer((request, response) => lane(request, response, () => handler(request, response)));
+      // What Fastify sets on the server it makes itself (its options, with its defaults filled in).
+      const timeouts = serverOptions as { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number };
+      server.keepAliveTimeout = timeouts.keepAliveTimeout ?? 72_000;
+      server.requestTimeout = timeouts.requestTimeout ?? 0;
+      server.setTimeout(timeouts.connectionTimeout ?? 0);
+      return server;
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -144,7 +157,17 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const ctx: AppContext = { config, db: options.db, logger: app.log, now: options.now ?? (() => new Date()), secrets, work, verifier, publication, ...adapters };
   const metrics = createMetrics({ ctx, pool: options.poolStats });
   app.decorate('metrics', metrics);
-  registerRequestMetrics(app, metrics);
+  const series = requestSeries(metrics);
+  registerRequestMetrics(app, series);
+  lane = verifyLane({
+    verifier,
+    rateLimiter: adapters.rateLimiter,
+    securityHeaders: securityHeaderSets(config).answer,
+    series,
+    now: ctx.now,
+    trustProxy: config.trustProxy,
+    stopping: () => lifecycle.draining,
+  });
   app.addHook('onClose', async () => {
     // In-flight decoding and OCR get the shutdown grace, then the process goes on closing.
     const finished = await Promise.all([work.images.close(config.shutdownGraceMs), work.ocr.close(config.shutdownGraceMs)]);

@@ -4,7 +4,7 @@ import type { Localized } from '../../domain/errors.ts';
 export type Language = keyof Localized;
 
 /** The user's language: the app's explicit choice (`lang` cookie) wins over the browser's Accept-Language. */
-export function requestLanguage(request: FastifyRequest): Language {
+export function requestLanguage(request: { headers: Pick<FastifyRequest['headers'], 'cookie' | 'accept-language'> }): Language {
   const cookieHeader = request.headers.cookie ?? '';
   const fromCookie = /(?:^|;\s*)lang=(zh|en)/.exec(cookieHeader)?.[1];
   if (fromCookie === 'en' || fromCookie === 'zh') return fromCookie;

@@ -14,10 +14,12 @@ import type { Config } from '../config.ts';
  * - Permissions-Policy: the camera for this origin only (the scan page); nothing else.
  * - HSTS only in production, where the service is behind HTTPS.
  *
- * The build's hashed assets (`/assets/…`: scripts, styles, fonts, images) are subresources, never
- * documents: the document-only headers (frame, opener, permissions, the page's CSP) mean nothing on
- * them and only weigh on a phone's slow link, so they carry nosniff, CORP, the referrer policy, HSTS,
- * and a CSP that allows nothing — should one ever be opened as a page, it can neither run nor fetch.
+ * Answers only programs read — the build's hashed assets (`/assets/…`: scripts, styles, fonts,
+ * images), the verification API and the published key and status lists — are never pages: the
+ * page-only headers (the page's long CSP, Permissions-Policy, the old XSS and download switches) mean
+ * nothing on them and only weigh on a phone's slow link and on a roadside verifier's every check. They
+ * carry nosniff, CORP, COOP, the frame and referrer policies, HSTS, and a CSP that allows nothing —
+ * should one ever be opened as a page, it can neither run, load, nor be framed.
  */
 export const contentSecurityPolicy = (config: Pick<Config, 'env'>) => ({
   useDefaults: false,
@@ -44,13 +46,15 @@ export const contentSecurityPolicy = (config: Pick<Config, 'env'>) => ({
 export const permissionsPolicy =
   'camera=(self), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), display-capture=(), interest-cohort=()';
 
-/** What an asset carries instead of the page's policy: nothing may load, run, or frame it. */
-export const assetContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+/** What a program-read answer carries instead of the page's policy: nothing may load, run, or frame it. */
+export const answerContentSecurityPolicy = "default-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-/** Where the build's hashed subresources are served (webApps.ts). */
-export const ASSET_PREFIX = '/assets/';
+/** Where the answers only programs read are served (webApps.ts, verify/routes.ts). */
+export const PROGRAM_ANSWER_PREFIXES = ['/assets/', '/.well-known/', '/api/v1/verify/'];
 
-const ASSET_HEADERS = ['x-content-type-options', 'cross-origin-resource-policy', 'referrer-policy', 'strict-transport-security'];
+const ANSWER_HEADERS = ['x-content-type-options', 'cross-origin-resource-policy', 'cross-origin-opener-policy', 'x-frame-options', 'referrer-policy', 'strict-transport-security'];
+
+export const isProgramAnswer = (url: string): boolean => PROGRAM_ANSWER_PREFIXES.some((prefix) => url.startsWith(prefix));
 
 export function helmetOptions(config: Pick<Config, 'env'>): HelmetOptions {
   return {
@@ -87,21 +91,21 @@ export function helmetHeaders(options: HelmetOptions): Record<string, string> {
 
 export interface SecurityHeaderSets {
   page: Record<string, string>;
-  asset: Record<string, string>;
+  answer: Record<string, string>;
 }
 
 export function securityHeaderSets(config: Pick<Config, 'env'>): SecurityHeaderSets {
   const page: Record<string, string> = { ...helmetHeaders(helmetOptions(config)), 'permissions-policy': permissionsPolicy };
-  const asset: Record<string, string> = { 'content-security-policy': assetContentSecurityPolicy };
-  for (const name of ASSET_HEADERS) if (page[name] !== undefined) asset[name] = page[name];
-  return { page, asset };
+  const answer: Record<string, string> = { 'content-security-policy': answerContentSecurityPolicy };
+  for (const name of ANSWER_HEADERS) if (page[name] !== undefined) answer[name] = page[name];
+  return { page, answer };
 }
 
 export async function registerSecurityHeaders(app: FastifyInstance, config: Pick<Config, 'env'>): Promise<void> {
   const sets = securityHeaderSets(config);
   // A plain (not async) hook: it runs on every request, the verifier's included.
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(request.url.startsWith(ASSET_PREFIX) ? sets.asset : sets.page);
+    reply.headers(isProgramAnswer(request.url) ? sets.answer : sets.page);
     done();
   });
 }

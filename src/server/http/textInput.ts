@@ -43,13 +43,15 @@ const textRefused = (paths: string[], language: Language) =>
   );
 
 export function registerTextInputGuard(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  // A plain (not async) hook: it runs on every request.
+  app.addHook('preValidation', (request, _reply, done) => {
     const paths = [
       // Named as the validation answers name them: the field's own name.
       ...badTextPaths(request.params),
       ...badTextPaths(request.query),
       ...badTextPaths(request.body),
     ];
-    if (paths.length > 0) throw textRefused(paths, requestLanguage(request));
+    if (paths.length > 0) done(textRefused(paths, requestLanguage(request)));
+    else done();
   });
 }

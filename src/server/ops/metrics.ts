@@ -184,14 +184,33 @@ export function createMetrics({ ctx, pool }: MetricsSources): Registry {
   return registry;
 }
 
-/** Counts every answered request; the route is the pattern (never the raw URL with its ids and queries). */
-export function registerRequestMetrics(app: FastifyInstance, registry: Registry): void {
+export type RequestSeries = (method: string, status: number, route: string) => { count: Counter.Internal; time: Histogram.Internal<'method' | 'route' | 'status'> };
+
+/** The labelled series of each method, status and route, looked up once (there are a few hundred). */
+export function requestSeries(registry: Registry): RequestSeries {
   const requests = registry.getSingleMetric('rto_http_requests_total') as Counter<'method' | 'route' | 'status'>;
   const durations = registry.getSingleMetric('rto_http_request_duration_seconds') as Histogram<'method' | 'route' | 'status'>;
-  app.addHook('onResponse', async (request, reply) => {
-    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
-    requests.inc(labels);
-    durations.observe(labels, reply.elapsedTime / 1000);
+  const series = new Map<string, ReturnType<RequestSeries>>();
+  return (method, status, route) => {
+    const key = `${method} ${status} ${route}`;
+    let labelled = series.get(key);
+    if (!labelled) {
+      const labels = { method, route, status: String(status) };
+      labelled = { count: requests.labels(labels), time: durations.labels(labels) };
+      series.set(key, labelled);
+    }
+    return labelled;
+  };
+}
+
+/** Counts every answered request; the route is the pattern (never the raw URL with its ids and queries). */
+export function registerRequestMetrics(app: FastifyInstance, series: RequestSeries): void {
+  // A plain (not async) hook: it runs on every request.
+  app.addHook('onResponse', (request, reply, done) => {
+    const labelled = series(request.method, reply.statusCode, request.routeOptions.url ?? 'unmatched');
+    labelled.count.inc();
+    labelled.time.observe(reply.elapsedTime / 1000);
+    done();
   });
 }
 

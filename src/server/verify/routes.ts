@@ -31,6 +31,17 @@ export function toVerifyResponse(outcome: VerifyOutcome, lang: 'zh' | 'en'): Ver
 }
 
 /**
+ * The answer as the contract's schema serializes it, once per answer object and language: the
+ * verifier hands out the same object for a voucher while nothing about it changed (verify.ts).
+ */
+const serialized = new WeakMap<VerifyOutcome, Partial<Record<'zh' | 'en', string>>>();
+export function serializedAnswer(outcome: VerifyOutcome, lang: 'zh' | 'en'): string {
+  let byLanguage = serialized.get(outcome);
+  if (!byLanguage) serialized.set(outcome, (byLanguage = {}));
+  return (byLanguage[lang] ??= JSON.stringify(verifyResponseSchema.parse(toVerifyResponse(outcome, lang))));
+}
+
+/**
  * GET /api/v1/verify/{token} — public. A token that cannot be read is an answer (200, verdict
  * `invalid`, reason `malformed`), not an error; 429 VERIFY_RATE_LIMITED past 60 checks a minute per IP.
  * `?channel=web|app|api` says where the check came from (for the statistics; default api).
@@ -41,6 +52,9 @@ export async function verifyRoutes(app: FastifyInstance, ctx: AppContext): Promi
   api.get(
     '/verify/*',
     {
+      // A short answer checked at a roadside rush: compressing it costs more than it saves, and it has no body to inflate.
+      compress: false,
+      decompress: false,
       schema: {
         tags: ['verify'],
         summary: 'Verify a voucher or electronic certificate token (public)',
@@ -57,8 +71,10 @@ export async function verifyRoutes(app: FastifyInstance, ctx: AppContext): Promi
         throw verifyRateLimited(retryAfterSeconds);
       }
       const outcome = await ctx.verifier.verify(request.params['*'], ctx.now(), request.query.channel ?? 'api');
-      reply.header('cache-control', 'no-store');
-      return toVerifyResponse(outcome, requestLanguage(request));
+      return reply
+        .header('cache-control', 'no-store')
+        .type('application/json; charset=utf-8')
+        .send(serializedAnswer(outcome, requestLanguage(request)) as never);
     },
   );
 }

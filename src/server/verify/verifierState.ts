@@ -47,9 +47,14 @@ export class VerifierState {
     this.checkedAt = Number.NEGATIVE_INFINITY;
   }
 
+  /** Whether what is in memory was looked at less than maxAgeMs ago. */
+  isCurrent(): boolean {
+    return performance.now() - this.checkedAt < this.maxAgeMs && this.keysVersion >= 0;
+  }
+
   /** Current to within maxAgeMs. Concurrent callers share one look at the database. */
   async current(): Promise<void> {
-    if (performance.now() - this.checkedAt < this.maxAgeMs && this.keysVersion >= 0) return;
+    if (this.isCurrent()) return;
     this.refreshing ??= this.refresh().finally(() => {
       this.refreshing = undefined;
     });

@@ -82,6 +82,8 @@ export class Verifier {
   private readonly signatures = new LRUCache<string, { failure: SignatureFailure | null }>({ max: SIGNATURE_CACHE_SIZE });
   private readonly records = new LRUCache<string, RecordAnswer>({ max: RECORD_CACHE_SIZE });
   private readonly verifications = new LRUCache<string, VoucherVerification>({ max: SIGNATURE_CACHE_SIZE });
+  /** Whole answers for vouchers on record, valid for one day, key set and register state (see answerStamp). */
+  private readonly answers = new LRUCache<string, { stamp: string; outcome: VerifyOutcome }>({ max: SIGNATURE_CACHE_SIZE });
   private readonly cachedCheck: SignatureCheck;
 
   constructor(
@@ -108,8 +110,28 @@ export class Verifier {
   /** Verifies `input` (token or verify URL) against the register as of `now`, and logs the check. */
   async verify(input: string, now: Date, channel: VerifyChannel): Promise<VerifyOutcome> {
     const outcome = await this.outcome(input, now);
-    this.checkLog.record({ serial: checkedSerial(outcome), verdict: outcome.verdict, reason: outcome.reason ?? null, channel, checkedAt: now });
+    this.record(outcome, now, channel);
     return outcome;
+  }
+
+  /**
+   * The answer for `input` when it is known without waiting for anything — the register's state in
+   * memory is current (within maxAgeMs) and the answer was worked out since it last moved — else
+   * undefined (then `verify()` finds it). Not logged: the caller logs what it answers (`record`).
+   */
+  knownAnswer(input: string, now: Date): VerifyOutcome | undefined {
+    if (!this.state.isCurrent()) return undefined;
+    const known = this.answers.get(input);
+    return known?.stamp === this.answerStamp(chinaDate(now)) ? known.outcome : undefined;
+  }
+
+  /** Logs one check that was answered with `outcome`. */
+  record(outcome: VerifyOutcome, now: Date, channel: VerifyChannel): void {
+    this.checkLog.record({ serial: checkedSerial(outcome), verdict: outcome.verdict, reason: outcome.reason ?? null, channel, checkedAt: now });
+  }
+
+  private answerStamp(checkedOn: string): string {
+    return `${checkedOn}|${this.state.keysVersion}|${this.state.statusVersion}`;
   }
 
   /** Writes the waiting check log; call when the app closes, before the database does. */
@@ -118,10 +140,23 @@ export class Verifier {
   }
 
   private async outcome(input: string, now: Date): Promise<VerifyOutcome> {
-    const token = extractToken(input);
     const checkedOn = chinaDate(now);
-    if (token.length > MAX_TOKEN_LENGTH) return { verdict: 'invalid', reason: 'malformed', messages: invalidReasonMessages.malformed, checkedOn };
+    if (input.length > MAX_TOKEN_LENGTH + 256) return { verdict: 'invalid', reason: 'malformed', messages: invalidReasonMessages.malformed, checkedOn };
     await this.state.current();
+    // A voucher's answer is a function of its token, the day, the key set and the register's state,
+    // and both versions move with every change (verifierState.ts): the same answer object is handed
+    // out again until one of them moves, so its serialized form can be kept with it (routes.ts).
+    const stamp = this.answerStamp(checkedOn);
+    const known = this.answers.get(input);
+    if (known?.stamp === stamp) return known.outcome;
+    const outcome = await this.freshOutcome(input, checkedOn, now);
+    if (outcome.kind === 'voucher' && outcome.reason !== 'not_on_record' && outcome.claims) this.answers.set(input, { stamp, outcome });
+    return outcome;
+  }
+
+  private async freshOutcome(input: string, checkedOn: string, now: Date): Promise<VerifyOutcome> {
+    const token = extractToken(input);
+    if (token.length > MAX_TOKEN_LENGTH) return { verdict: 'invalid', reason: 'malformed', messages: invalidReasonMessages.malformed, checkedOn };
     const keySet = this.state.keySet;
     const base = { today: checkedOn, now: now.getTime(), checkSignature: this.cachedCheck };
     const kind = signedTokenKind(token);
