@@ -70,6 +70,8 @@ export function extractToken(input: string): string {
 
 /** Distinct tokens whose signature check is remembered (~1 KB each). */
 export const SIGNATURE_CACHE_SIZE = 50_000;
+/** Whole answers remembered (~4 KB each with their serialized forms): the vouchers checked most lately. */
+export const ANSWER_CACHE_SIZE = 10_000;
 /** Tokens whose "on record" answer is remembered. */
 export const RECORD_CACHE_SIZE = 100_000;
 const NOT_ON_RECORD_TTL_MS = 60_000;
@@ -83,7 +85,7 @@ export class Verifier {
   private readonly records = new LRUCache<string, RecordAnswer>({ max: RECORD_CACHE_SIZE });
   private readonly verifications = new LRUCache<string, VoucherVerification>({ max: SIGNATURE_CACHE_SIZE });
   /** Whole answers for vouchers on record, valid for one day, key set and register state (see answerStamp). */
-  private readonly answers = new LRUCache<string, { stamp: string; outcome: VerifyOutcome }>({ max: SIGNATURE_CACHE_SIZE });
+  private readonly answers = new LRUCache<string, { stamp: string; outcome: VerifyOutcome }>({ max: ANSWER_CACHE_SIZE });
   private readonly cachedCheck: SignatureCheck;
 
   constructor(
