@@ -116,10 +116,12 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const { config } = options;
   // Known verification answers are given before the framework (verify/lane.ts); set once the verifier exists.
   let lane: Lane = (_request, _response, next) => next();
+  // One trust for the client address, given to the framework and the lane alike.
+  const trustProxy = config.trustProxy ? () => true : () => false;
   const app = Fastify({
     logger: { ...loggerOptions(config), ...(options.logStream ? { stream: options.logStream } : {}) },
     genReqId: () => randomUUID(),
-    trustProxy: config.trustProxy,
+    trustProxy,
     bodyLimit: 1024 * 1024,
     serverFactory: (handler, serverOptions) => {
       const server = http.createServer((request, response) => lane(request, response, () => handler(request, response)));
@@ -165,8 +167,9 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     securityHeaders: securityHeaderSets(config).answer,
     series,
     now: ctx.now,
-    trustProxy: config.trustProxy,
+    trustProxy,
     stopping: () => lifecycle.draining,
+    logger: app.log,
   });
   app.addHook('onClose', async () => {
     // In-flight decoding and OCR get the shutdown grace, then the process goes on closing.

@@ -111,6 +111,49 @@ describe('verification answers over HTTP', () => {
     for (let i = 0; i < 5; i++) expect((await (await get(baseB, `/api/v1/verify/${voucher.token}`)).json()).verdict).toBe('revoked');
   });
 
+  it('looks at the answer again once the limiter has answered: a revocation meanwhile is not missed', async () => {
+    // An instance whose limiter takes its time (a slow Redis), on the same database.
+    const slow = new MemoryRateLimiter();
+    let delayMs = 0;
+    const limiter = Object.assign(Object.create(slow) as MemoryRateLimiter, {
+      consume: async (key: string, rules: Parameters<MemoryRateLimiter['consume']>[1]) => {
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        return slow.consume(key, rules);
+      },
+    });
+    const c = await buildApp({ config: a.config, db: a.database.db, now: a.clock.now, secrets: testSecrets, adapters: { rateLimiter: limiter } });
+    try {
+      const baseC = await c.listen({ host: '127.0.0.1', port: 0 });
+      const voucher = await newVoucher();
+      await known(baseC, voucher.token);
+      delayMs = 400;
+      const pending = get(baseC, `/api/v1/verify/${voucher.token}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const login = await staffLogin(a, 'bj-reviewer');
+      // Revoked through the very instance that is waiting for its limiter: seen at once there.
+      const revoked = await c.inject({ method: 'POST', url: `/api/v1/staff/vouchers/${voucher.serial}/revoke`, headers: login.headers, payload: { reason: '考核等级评定有误' } });
+      expect(revoked.statusCode, revoked.body).toBe(200);
+      expect((await (await pending).json()).verdict).toBe('revoked');
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('a failure inside the lane neither crashes the process nor loses the answer', async () => {
+    const voucher = await newVoucher();
+    await known(baseA, voucher.token);
+    const record = vi.spyOn(a.app.verifier, 'record').mockImplementationOnce(() => {
+      throw new Error('check log unavailable');
+    });
+    const response = await get(baseA, `/api/v1/verify/${voucher.token}`);
+    expect(response.status).toBe(200);
+    expect((await response.json()).verdict).toBe('valid');
+    expect(record).toHaveBeenCalled();
+    record.mockRestore();
+    // Still serving.
+    expect((await get(baseA, `/api/v1/verify/${voucher.token}`)).status).toBe(200);
+  });
+
   it('hands the framework whatever it does not know, unchanged', async () => {
     const voucher = await newVoucher();
     await known(baseA, voucher.token);

@@ -47,7 +47,7 @@ export const permissionsPolicy =
   'camera=(self), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), display-capture=(), interest-cohort=()';
 
 /** What a program-read answer carries instead of the page's policy: nothing may load, run, or frame it. */
-export const answerContentSecurityPolicy = "default-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+export const answerContentSecurityPolicy = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** Where the answers only programs read are served (webApps.ts, verify/routes.ts). */
 export const PROGRAM_ANSWER_PREFIXES = ['/assets/', '/.well-known/', '/api/v1/verify/'];

@@ -9,16 +9,19 @@
  * same limiter, the same body (serialized once by the contract's schema), the same security headers
  * (securityHeaders.ts) and `Cache-Control`, the check logged and counted the same way. Everything
  * else — another method or path, a query other than `channel`, a token with characters a token does
- * not have (so no decoding differs), an answer not known yet, a refused limit (the route then writes
- * the 429), a stopping instance, any failure — is handed to the framework untouched. Checks answered
+ * not have (so no decoding differs), an answer not known yet (also once the limiter has answered),
+ * a refused limit (the route then writes the 429), a stopping instance, any failure — is handed to
+ * the framework untouched, with the limit decision already spent on it (SPENT_LIMIT). Checks answered
  * here are not written to the request log one by one: the check log (voucher_checks) records each.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
 import proxyAddr from '@fastify/proxy-addr';
 import { requestLanguage } from '../http/language.ts';
-import type { RateLimiter } from '../rateLimit/types.ts';
+import type { RateDecision, RateLimiter } from '../rateLimit/types.ts';
 import type { RequestSeries } from '../ops/metrics.ts';
-import { serializedAnswer, verifyIpRules } from './routes.ts';
+import { serializedAnswer } from './answer.ts';
+import { verifyIpRules } from './routes.ts';
 import type { Verifier, VerifyChannel } from './verify.ts';
 
 export const VERIFY_ROUTE = '/api/v1/verify/*';
@@ -27,6 +30,13 @@ const PREFIX = '/api/v1/verify/';
 const TOKEN = /^[A-Za-z0-9._~-]+$/;
 const CHANNEL_QUERY = /^channel=(web|app|api)$/;
 
+/**
+ * Where the lane leaves the limit it spent on a request it then hands on: the route takes that
+ * decision instead of asking the limiter again, so a check is counted once whichever way it goes.
+ */
+export const SPENT_LIMIT = Symbol('verify limit already spent');
+export type LimitCarrier = IncomingMessage & { [SPENT_LIMIT]?: Promise<RateDecision> };
+
 export interface VerifyLaneOptions {
   verifier: Verifier;
   rateLimiter: RateLimiter;
@@ -34,47 +44,69 @@ export interface VerifyLaneOptions {
   securityHeaders: Record<string, string>;
   series: RequestSeries;
   now: () => Date;
-  trustProxy: boolean;
+  /** The proxies trusted for the client address: the very function the framework is given. */
+  trustProxy: (address: string, hop: number) => boolean;
   /** True once the instance is stopping: the framework answers (503 where it must). */
   stopping: () => boolean;
+  logger: Pick<FastifyBaseLogger, 'error'>;
 }
 
 export type Lane = (request: IncomingMessage, response: ServerResponse, next: () => void) => void;
 
 export function verifyLane(options: VerifyLaneOptions): Lane {
-  // The client address exactly as the framework works it out (its own proxy-addr, same trust).
-  const trust = options.trustProxy ? () => true : () => false;
   const headers = { ...options.securityHeaders, 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' };
 
-  return (request, response, next) => {
-    const url = request.url ?? '';
-    if (request.method !== 'GET' || !url.startsWith(PREFIX) || options.stopping()) return next();
-    const queryAt = url.indexOf('?', PREFIX.length);
-    const token = queryAt < 0 ? url.slice(PREFIX.length) : url.slice(PREFIX.length, queryAt);
-    let channel: VerifyChannel = 'api';
-    if (queryAt >= 0) {
-      const match = CHANNEL_QUERY.exec(url.slice(queryAt + 1));
-      if (!match) return next();
-      channel = match[1] as VerifyChannel;
-    }
-    if (!TOKEN.test(token)) return next();
-    const started = performance.now();
+  const answer = (request: LimitCarrier, response: ServerResponse, next: () => void, token: string, channel: VerifyChannel, started: number, decision: RateDecision) => {
+    // Looked at again after the limiter answered: a revocation meanwhile is not missed.
     const now = options.now();
-    const outcome = options.verifier.knownAnswer(token, now);
+    const outcome = decision.allowed ? options.verifier.knownAnswer(token, now) : undefined;
     if (!outcome) return next();
-    options.rateLimiter.consume(`verify-ip:${proxyAddr(request, trust)}`, verifyIpRules).then(
-      (decision) => {
-        if (!decision.allowed || response.headersSent) return next();
-        const body = serializedAnswer(outcome, requestLanguage(request));
-        response.writeHead(200, { ...headers, 'content-length': Buffer.byteLength(body) });
-        response.end(body);
-        options.verifier.record(outcome, now, channel);
-        const labelled = options.series('GET', 200, VERIFY_ROUTE);
-        labelled.count.inc();
-        labelled.time.observe((performance.now() - started) / 1000);
-      },
-      // The limiter could not answer (Redis down): the route meets the same failure and answers it.
-      () => next(),
-    );
+    const body = serializedAnswer(outcome, requestLanguage(request));
+    response.writeHead(200, { ...headers, 'content-length': Buffer.byteLength(body) });
+    response.end(body);
+    options.verifier.record(outcome, now, channel);
+    const labelled = options.series('GET', 200, VERIFY_ROUTE);
+    labelled.count.inc();
+    labelled.time.observe((performance.now() - started) / 1000);
+  };
+
+  const failed = (response: ServerResponse, next: () => void, error: unknown) => {
+    options.logger.error({ err: error }, 'verification lane failed');
+    // Not answered yet: the route answers (it takes the limit already spent, and meets any failure itself).
+    if (!response.headersSent) next();
+    else response.destroy();
+  };
+
+  return (request: LimitCarrier, response, next) => {
+    try {
+      const url = request.url ?? '';
+      if (request.method !== 'GET' || !url.startsWith(PREFIX) || options.stopping()) return next();
+      const queryAt = url.indexOf('?', PREFIX.length);
+      const token = queryAt < 0 ? url.slice(PREFIX.length) : url.slice(PREFIX.length, queryAt);
+      let channel: VerifyChannel = 'api';
+      if (queryAt >= 0) {
+        const match = CHANNEL_QUERY.exec(url.slice(queryAt + 1));
+        if (!match) return next();
+        channel = match[1] as VerifyChannel;
+      }
+      // Only a token whose answer is known now is taken; it is looked up again once the limit is spent.
+      if (!TOKEN.test(token) || !options.verifier.knownAnswer(token, options.now())) return next();
+      const started = performance.now();
+      const spent = options.rateLimiter.consume(`verify-ip:${proxyAddr(request, options.trustProxy)}`, verifyIpRules);
+      request[SPENT_LIMIT] = spent;
+      spent.then(
+        (decision) => {
+          try {
+            answer(request, response, next, token, channel, started, decision);
+          } catch (error) {
+            failed(response, next, error);
+          }
+        },
+        // The limiter could not answer (Redis down): the route meets the same failure and answers it.
+        () => next(),
+      );
+    } catch (error) {
+      failed(response, next, error);
+    }
   };
 }

@@ -2,12 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBodySchema } from '../../contract/common.ts';
-import { publishedKeySetSchema, statusListSchema, verifyChannelSchema, verifyResponseSchema, type VerifyResponse } from '../../contract/vouchers.ts';
+import { publishedKeySetSchema, statusListSchema, verifyChannelSchema, verifyResponseSchema } from '../../contract/vouchers.ts';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { requestLanguage } from '../http/language.ts';
 import type { RateRule } from '../rateLimit/types.ts';
-import type { VerifyOutcome } from './verify.ts';
+import { serializedAnswer } from './answer.ts';
+import { SPENT_LIMIT, type LimitCarrier } from './lane.ts';
 
 /** Per client IP: generous for a checkpoint scanning a queue of drivers, useless for enumerating. */
 export const verifyIpRules: RateRule[] = [{ name: 'verify-ip-minute', limit: 60, windowSeconds: 60 }];
@@ -24,22 +25,6 @@ const verifyRateLimited = (retryAfterSeconds: number) =>
     { zh: `核验过于频繁，请${retryAfterSeconds}秒后再试`, en: `Too many checks; try again in ${retryAfterSeconds} seconds` },
     { retryAfterSeconds },
   );
-
-export function toVerifyResponse(outcome: VerifyOutcome, lang: 'zh' | 'en'): VerifyResponse {
-  const { messages, ...rest } = outcome;
-  return { ...rest, message: messages[lang], messages };
-}
-
-/**
- * The answer as the contract's schema serializes it, once per answer object and language: the
- * verifier hands out the same object for a voucher while nothing about it changed (verify.ts).
- */
-const serialized = new WeakMap<VerifyOutcome, Partial<Record<'zh' | 'en', string>>>();
-export function serializedAnswer(outcome: VerifyOutcome, lang: 'zh' | 'en'): string {
-  let byLanguage = serialized.get(outcome);
-  if (!byLanguage) serialized.set(outcome, (byLanguage = {}));
-  return (byLanguage[lang] ??= JSON.stringify(verifyResponseSchema.parse(toVerifyResponse(outcome, lang))));
-}
 
 /**
  * GET /api/v1/verify/{token} — public. A token that cannot be read is an answer (200, verdict
@@ -64,7 +49,8 @@ export async function verifyRoutes(app: FastifyInstance, ctx: AppContext): Promi
       },
     },
     async (request, reply) => {
-      const decision = await ctx.rateLimiter.consume(`verify-ip:${request.ip}`, verifyIpRules);
+      // A request the lane took and handed on has spent its limit there already (lane.ts).
+      const decision = await ((request.raw as LimitCarrier)[SPENT_LIMIT] ?? ctx.rateLimiter.consume(`verify-ip:${request.ip}`, verifyIpRules));
       if (!decision.allowed) {
         const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterSeconds));
         reply.header('retry-after', String(retryAfterSeconds));

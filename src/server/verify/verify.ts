@@ -34,6 +34,7 @@ import {
 } from '../../domain/voucherToken.ts';
 import type { Executor } from '../db/client.ts';
 import { certificateCategories, vouchers } from '../db/schema.ts';
+import { serializedAnswer } from './answer.ts';
 import { CheckLog } from './checkLog.ts';
 import { VerifierState } from './verifierState.ts';
 
@@ -123,7 +124,7 @@ export class Verifier {
    */
   knownAnswer(input: string, now: Date): VerifyOutcome | undefined {
     if (!this.state.isCurrent()) return undefined;
-    const known = this.answers.get(input);
+    const known = this.answers.get(extractToken(input));
     return known?.stamp === this.answerStamp(chinaDate(now)) ? known.outcome : undefined;
   }
 
@@ -142,23 +143,28 @@ export class Verifier {
   }
 
   private async outcome(input: string, now: Date): Promise<VerifyOutcome> {
+    const token = extractToken(input);
     const checkedOn = chinaDate(now);
-    if (input.length > MAX_TOKEN_LENGTH + 256) return { verdict: 'invalid', reason: 'malformed', messages: invalidReasonMessages.malformed, checkedOn };
+    if (token.length > MAX_TOKEN_LENGTH) return { verdict: 'invalid', reason: 'malformed', messages: invalidReasonMessages.malformed, checkedOn };
     await this.state.current();
     // A voucher's answer is a function of its token, the day, the key set and the register's state,
     // and both versions move with every change (verifierState.ts): the same answer object is handed
     // out again until one of them moves, so its serialized form can be kept with it (routes.ts).
+    // Kept by the token itself, not by what carried it: many inputs name one token.
     const stamp = this.answerStamp(checkedOn);
-    const known = this.answers.get(input);
+    const known = this.answers.get(token);
     if (known?.stamp === stamp) return known.outcome;
-    const outcome = await this.freshOutcome(input, checkedOn, now);
-    if (outcome.kind === 'voucher' && outcome.reason !== 'not_on_record' && outcome.claims) this.answers.set(input, { stamp, outcome });
+    const outcome = await this.freshOutcome(token, checkedOn, now);
+    if (outcome.kind === 'voucher' && outcome.reason !== 'not_on_record' && outcome.claims) {
+      // Serialized before it is kept: an answer the contract cannot carry is never handed out again.
+      serializedAnswer(outcome, 'zh');
+      serializedAnswer(outcome, 'en');
+      this.answers.set(token, { stamp, outcome });
+    }
     return outcome;
   }
 
-  private async freshOutcome(input: string, checkedOn: string, now: Date): Promise<VerifyOutcome> {
-    const token = extractToken(input);
-    if (token.length > MAX_TOKEN_LENGTH) return { verdict: 'invalid', reason: 'malformed', messages: invalidReasonMessages.malformed, checkedOn };
+  private async freshOutcome(token: string, checkedOn: string, now: Date): Promise<VerifyOutcome> {
     const keySet = this.state.keySet;
     const base = { today: checkedOn, now: now.getTime(), checkSignature: this.cachedCheck };
     const kind = signedTokenKind(token);
