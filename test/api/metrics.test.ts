@@ -75,7 +75,7 @@ describe('GET /metrics', () => {
     expect(lastText).toMatch(/^rto_http_request_duration_seconds_bucket\{le="0\.1",method="GET",route="\/api\/v1\/health",status="200"\} \d+$/m);
 
     // The pool (PGlite: one connection), the bounded work queues, the outbox.
-    expect(value(families.get('rto_db_pool_connections'), { state: 'max' })).toBe(1);
+    expect(value(families.get('rto_db_pool_connections'), { state: 'max' })).toBe(t.database.kind === 'pglite' ? 1 : 10);
     expect(value(families.get('rto_work_queue_jobs'), { queue: 'ocr', status: 'waiting' })).toBe(0);
     expect(value(families.get('rto_work_queue_jobs'), { queue: 'images', status: 'running' })).toBe(0);
     expect(Number(families.get('rto_outbox_pending_messages')?.metrics[0]?.value)).toBeGreaterThanOrEqual(1);
