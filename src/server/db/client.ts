@@ -29,8 +29,6 @@ export interface DatabaseHandle {
   kind: 'pglite' | 'postgres';
   /** The pool's use (PGlite is one connection). */
   poolStats: () => PoolStats;
-  /** PostgreSQL: whether new operations reach the driver or are refused at once (no writable node answers). */
-  availability?: DatabaseAvailability;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -170,7 +168,6 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       db,
       kind: 'postgres',
       poolStats: poolStatsOf(use),
-      availability,
       migrate: () => migrate(db as never, { migrationsFolder }),
       close: async () => {
         availability.close();
