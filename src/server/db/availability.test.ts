@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { forTheDriver } from './client.ts';
 import { DatabaseAvailability, DatabaseUnreachableError, PoolUse, isDatabaseUnavailable, nodeUrls, trackedPostgresClient } from './availability.ts';
 
 const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
@@ -117,5 +118,11 @@ describe('database availability', () => {
       'postgres://rto:s%40cret@pg2:5433/rto?sslmode=require',
     ]);
     expect(nodeUrls('postgres://postgres@127.0.0.1:5432/rto')).toEqual(['postgres://postgres@127.0.0.1:5432/rto']);
+  });
+
+  it('asks the driver for the primary where the URL asks libpq for a read-write node', () => {
+    expect(forTheDriver('postgres://rto@pg1:5432,pg2:5432/rto?target_session_attrs=read-write')).toBe('postgres://rto@pg1:5432,pg2:5432/rto?target_session_attrs=primary');
+    expect(forTheDriver('postgres://rto@pg1,pg2/rto?sslmode=require&target_session_attrs=read-write&x=1')).toBe('postgres://rto@pg1,pg2/rto?sslmode=require&target_session_attrs=primary&x=1');
+    expect(forTheDriver('postgres://rto@pg1/rto?target_session_attrs=read-only')).toBe('postgres://rto@pg1/rto?target_session_attrs=read-only');
   });
 });

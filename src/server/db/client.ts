@@ -107,6 +107,14 @@ async function writableNode(postgres: typeof import('postgres'), url: string, si
   }
 }
 
+/**
+ * libpq's `target_session_attrs=read-write` takes a node that is not a hot standby and writes by
+ * default; postgres.js checks only `default_transaction_read_only`, which a hot standby leaves off, and
+ * would keep connections to a standby listed first (every write refused). Its `primary` checks
+ * `in_hot_standby`: the node that takes writes.
+ */
+export const forTheDriver = (databaseUrl: string): string => databaseUrl.replace(/([?&]target_session_attrs=)read-write(?=&|$)/, '$1primary');
+
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
     // postgres.js (drizzle-orm/postgres-js): it reads libpq's multi-host URLs and target_session_attrs
@@ -123,19 +131,28 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // take them in the URL's order, and an old primary whose host hangs costs each connection tried
     // there its whole connect timeout (and its request).
     let writableIndex = 0;
-    const client = postgres(options.databaseUrl, {
+    // Many new connections in a second mean the node they go to turns them away (a standby, after a
+    // switchover, under target_session_attrs): the probe then finds the node that takes writes now.
+    let recentConnects: number[] = [];
+    const connectTo = () => {
+      const now = Date.now();
+      recentConnects = [...recentConnects.filter((at) => now - at < 1000), now];
+      if (recentConnects.length > 2 * max) availability.suspect();
+      return socketToFirstAnswering(addresses, writableIndex);
+    };
+    const client = postgres(forTheDriver(options.databaseUrl), {
       max,
       // A database that does not answer fails a request within seconds rather than holding it.
       connect_timeout: 5,
       idle_timeout: 60,
-      // Connections are renewed now and then, so they come back to the first host after a switchover.
+      // Connections are renewed now and then.
       max_lifetime: 30 * 60,
       // Seconds before trying again after a failed connection: at most 1 s, so a promoted standby is
       // found within a second of its promotion (the driver's default grows to 20 s).
       backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
       onnotice: () => {},
       connection: { application_name: 'rto' },
-      ...(addresses.length > 1 ? { socket: () => socketToFirstAnswering(addresses, writableIndex) } : {}),
+      ...(addresses.length > 1 ? { socket: connectTo } : {}),
     });
     // While no writable node answers, new operations are refused at once (503) rather than waiting in
     // the driver: a probe of each node, on a connection of its own, tells when one takes writes again.
