@@ -8,8 +8,8 @@
  *   hangs), a probe on a connection of its own asks whether a writable node answers within a second.
  *   Until one does, new operations fail at once with `DatabaseUnreachableError` (the API answers 503)
  *   instead of waiting in the driver for a node that is not there; the first probe or operation that
- *   gets an answer opens the way again. Operations already handed to the driver are left to it: one
- *   that may have been sent is never answered as failed while it could still commit.
+ *   gets an answer opens the way again. Operations already handed to the driver are left to it: only
+ *   what has not reached it is refused.
  */
 
 /** Error codes meaning the database is unreachable or going away (Node sockets, pg, PostgreSQL SQLSTATE). */
