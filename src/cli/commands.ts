@@ -80,7 +80,7 @@ const commands: Record<string, Command> = {
   },
   bench: {
     summary: 'Benchmarks: offline ID-card OCR (accuracy and time per image), voucher signing/rendering, the staff queue at scale, image intake, registry import, verification throughput, the drivers\' app on a mid-range phone',
-    usage: 'rto bench [--only ocr|voucher|queue|intake|registry|verify|web] [--count N] [--applications N] [--rows N] [--vouchers N] [--seconds S] [--connections C]',
+    usage: 'rto bench [--only ocr|voucher|queue|intake|registry|verify|web] [--count N] [--applications N] [--keep] [--rows N] [--vouchers N] [--seconds S] [--connections C]',
     options: {
       only: { type: 'string', description: 'run one benchmark: ocr, voucher, queue, intake, registry, verify or web' },
       rows: { type: 'string', description: 'rows of the registry-import benchmark (default 1000000)' },
@@ -88,7 +88,8 @@ const commands: Record<string, Command> = {
       seconds: { type: 'string', description: 'seconds of load per target in the verify benchmark (default 10)' },
       connections: { type: 'string', description: 'concurrent connections in the verify benchmark (default 50)' },
       count: { type: 'string', description: 'generated ID-card photos per condition in the OCR benchmark (default 4; 15 conditions); cold loads per page in the web benchmark (default 3)' },
-      applications: { type: 'string', description: 'applications in the queue benchmark (default 200000; 1000000 for the full size)' },
+      applications: { type: 'string', description: 'applications in the queue benchmark (default 200000; 1000000 and 10000000 for the province and national sizes)' },
+      keep: { type: 'boolean', description: 'queue benchmark on PostgreSQL: keep its filled database (rto_queue_bench_N) and use it again next time' },
     },
     async run(values) {
       const only = values.only as string | undefined;
@@ -115,7 +116,7 @@ const commands: Record<string, Command> = {
       if (only === undefined || only === 'queue') {
         console.log('\n== Staff work queue (keyset pagination on the running deadline)');
         const { runQueueBench } = await import('./bench/queueBench.ts');
-        await runQueueBench({ count: applications });
+        await runQueueBench({ count: applications, keep: values.keep === true });
       }
       if (only === undefined || only === 'intake') {
         console.log('\n== Image intake (one decode per upload; bounded queue)');

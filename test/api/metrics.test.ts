@@ -75,7 +75,7 @@ describe('GET /metrics', () => {
     expect(lastText).toMatch(/^rto_http_request_duration_seconds_bucket\{le="0\.1",method="GET",route="\/api\/v1\/health",status="200"\} \d+$/m);
 
     // The pool (PGlite: one connection), the bounded work queues, the outbox.
-    expect(value(families.get('rto_db_pool_connections'), { state: 'max' })).toBe(1);
+    expect(value(families.get('rto_db_pool_connections'), { state: 'max' })).toBe(t.database.kind === 'pglite' ? 1 : 10);
     expect(value(families.get('rto_work_queue_jobs'), { queue: 'ocr', status: 'waiting' })).toBe(0);
     expect(value(families.get('rto_work_queue_jobs'), { queue: 'images', status: 'running' })).toBe(0);
     expect(Number(families.get('rto_outbox_pending_messages')?.metrics[0]?.value)).toBeGreaterThanOrEqual(1);
@@ -94,6 +94,42 @@ describe('GET /metrics', () => {
     // And the process itself.
     expect(families.has('process_resident_memory_bytes')).toBe(true);
     expect(families.has('nodejs_eventloop_lag_seconds')).toBe(true);
+  });
+
+  it('counts the pool\'s use: connections busy with a transaction, statements waiting for one, and none once they are done', async () => {
+    const { max } = t.database.poolStats();
+    const poolFigures = (families: Map<string, MetricFamily>) => ({
+      max: value(families.get('rto_db_pool_connections'), { state: 'max' }),
+      active: value(families.get('rto_db_pool_connections'), { state: 'active' }),
+      waiting: Number(families.get('rto_db_pool_waiting_requests')?.metrics[0]?.value),
+    });
+    const untilPool = async (done: (stats: ReturnType<typeof t.database.poolStats>) => boolean) => {
+      for (let i = 0; !done(t.database.poolStats()); i++) {
+        if (i > 500) throw new Error(`pool never got there: ${JSON.stringify(t.database.poolStats())}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    expect(poolFigures(await scrape())).toEqual({ max, active: 0, waiting: 0 });
+
+    // Every connection held by an open transaction, and one more statement waiting behind them.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const transactions = Array.from({ length: max }, () => t.database.db.transaction(async (tx) => {
+      await tx.select().from(users).limit(1);
+      await held;
+    }));
+    const waiting = t.database.db.select().from(users).limit(1);
+    const waited = waiting.then(() => 'answered');
+    await untilPool((stats) => stats.inUse === max && stats.waiting === 1);
+    // The scrape reads the pool first, then queries the outbox and the counts, which wait as well:
+    // the transactions end once those are queued.
+    const during = scrape();
+    await untilPool((stats) => stats.waiting > 1);
+    release();
+    expect(poolFigures(await during)).toEqual({ max, active: max, waiting: 1 });
+    await Promise.all(transactions);
+    expect(await waited).toBe('answered');
+    expect(poolFigures(await scrape())).toEqual({ max, active: 0, waiting: 0 });
   });
 
   it('is served without a token on its own port (METRICS_PORT), and nothing else there', async () => {

@@ -52,6 +52,7 @@ export async function createTestApp(
     now: clock.now,
     // Limits follow the test clock, so moving it forward frees them as real time would.
     adapters: { rateLimiter: new MemoryRateLimiter({ now: () => clock.now().getTime() }), ...options.adapters },
+    poolStats: database.poolStats,
   });
   await app.ready();
   return {

@@ -12,13 +12,15 @@ import { loginDemoDriver, loginDemoStaff, submitThroughApi, uploadFiles } from '
 /**
  * Failover on PostgreSQL streaming replication: a primary (55161) and a synchronous standby (55162) made
  * here with initdb / pg_basebackup, two `rto serve` instances on the libpq multi-host URL, a bounded load
- * of acknowledged writes, `kill -9` of the primary, promotion of the standby. Skipped where the
- * PostgreSQL 15 binaries are missing.
+ * of acknowledged writes, the primary's host hanging (`kill -9` of its backends, its postmaster
+ * stopped), promotion of the standby 3 s later. Skipped where the PostgreSQL 15 binaries are missing.
  */
 const BIN = '/usr/lib/postgresql/15/bin';
 const PRIMARY_PORT = 55161;
 const STANDBY_PORT = 55162;
 const available = existsSync(path.join(BIN, 'initdb'));
+/** Between the primary's death and the standby's promotion. */
+const OUTAGE_MS = 3_000;
 const asRoot = process.getuid?.() === 0;
 
 /** Runs a PostgreSQL tool as the postgres user (initdb refuses root). */
@@ -57,6 +59,7 @@ describe.skipIf(!available)('failover to a synchronous standby', () => {
   const instances: Instance[] = [];
   const primaryDir = () => path.join(dir, 'primary');
   const standbyDir = () => path.join(dir, 'standby');
+  let frozenPrimary: number | undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'rto-failover-'));
@@ -97,6 +100,11 @@ describe.skipIf(!available)('failover to a synchronous standby', () => {
 
   afterAll(async () => {
     for (const instance of instances) instance.child.kill('SIGKILL');
+    try {
+      if (frozenPrimary) process.kill(frozenPrimary, 'SIGKILL');
+    } catch {
+      // gone already
+    }
     for (const data of [primaryDir(), standbyDir()]) {
       try {
         pgTool('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
@@ -129,12 +137,14 @@ describe.skipIf(!available)('failover to a synchronous standby', () => {
     // Bounded load: 4 writers, each asking for a login code for a new phone (a row in sms_codes when 202).
     const acknowledged: string[] = [];
     const statuses = new Map<number, number>();
+    const answers: { startedAt: number; ms: number; status: number; retryAfter: string | null }[] = [];
     let serial = 0;
     let running = true;
     const lastOk = new Map<string, number>();
     const write = async (instance: Instance) => {
       const n = serial++;
       const phone = `139${String(n).padStart(8, '0')}`;
+      const startedAt = Date.now();
       try {
         const response = await fetch(`${instance.url}/api/v1/auth/sms-codes`, {
           method: 'POST',
@@ -143,6 +153,7 @@ describe.skipIf(!available)('failover to a synchronous standby', () => {
           signal: AbortSignal.timeout(10_000),
         });
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        answers.push({ startedAt, ms: Date.now() - startedAt, status: response.status, retryAfter: response.headers.get('retry-after') });
         if (response.status === 202) {
           acknowledged.push(phone);
           lastOk.set(instance.url, Date.now());
@@ -161,11 +172,15 @@ describe.skipIf(!available)('failover to a synchronous standby', () => {
     const beforeKill = acknowledged.length;
     expect(beforeKill).toBeGreaterThan(5);
 
-    // The primary dies hard; the standby is promoted (what Patroni or pg_auto_failover would do).
-    // The whole primary at once, as when its machine fails: the postmaster and every backend.
+    // The primary's machine hangs; the standby is promoted (what Patroni or pg_auto_failover would do).
+    // Every backend dies with kill -9 (the sessions are cut) and the postmaster stops where it is: the
+    // port still takes connections and never answers them, as a frozen host does, so a new connection
+    // waits out its connect timeout rather than being refused.
     const pid = Number(readFileSync(path.join(primaryDir(), 'postmaster.pid'), 'utf8').split('\n')[0]);
     const backends = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map(Number).filter((n) => n > 0);
-    for (const target of [pid, ...backends]) {
+    process.kill(pid, 'SIGSTOP');
+    frozenPrimary = pid;
+    for (const target of backends) {
       try {
         process.kill(target, 'SIGKILL');
       } catch {
@@ -175,6 +190,9 @@ describe.skipIf(!available)('failover to a synchronous standby', () => {
     const killedAt = Date.now();
     // The driver submits during the outage, on the second instance.
     const duringOutage = submit(second);
+    // A failover manager takes a few seconds to decide; meanwhile no node takes writes.
+    await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+    const promotingAt = Date.now();
     pgTool('pg_ctl', ['-D', standbyDir(), '-w', 'promote']);
     // Alone now, the new primary would wait for a synchronous standby forever: as Patroni does in
     // synchronous_mode (not strict) when no standby is left, it commits without one until a new one joins.
@@ -208,6 +226,11 @@ describe.skipIf(!available)('failover to a synchronous standby', () => {
     // Meanwhile: 503 with Retry-After, never a 500.
     expect(statuses.get(500) ?? 0).toBe(0);
     expect([...statuses.keys()].filter((s) => s !== 202 && s !== 503 && s !== 0)).toEqual([]);
+    // Once the instances have found no writable node (the first failure sets off a probe), a request is
+    // refused at once, not held for a node that is not there.
+    const whileNoPrimary = answers.filter((a) => a.startedAt >= killedAt + 1_000 && a.startedAt + a.ms <= promotingAt);
+    expect(whileNoPrimary.length, JSON.stringify([...statuses])).toBeGreaterThan(10);
+    expect(whileNoPrimary.filter((a) => a.status !== 503 || a.ms > 1_000 || !a.retryAfter)).toEqual([]);
     // Every acknowledged write is on the new primary, once.
     const promoted = postgres(`postgres://postgres@127.0.0.1:${STANDBY_PORT}/rto`, { max: 1, onnotice: () => {} });
     try {

@@ -228,6 +228,15 @@ export const applications = pgTable(
       sql`coalesce(case ${t.state} when 'submitted' then ${t.acceptDeadline} when 'accepted' then ${t.decideDeadline} end, '9999-12-31'::date)`,
       t.id,
     ),
+    // The same for a system administrator's queue across every province (migration 0015).
+    index('applications_open_national_queue_idx')
+      .on(sql`coalesce(case ${t.state} when 'submitted' then ${t.acceptDeadline} when 'accepted' then ${t.decideDeadline} end, '9999-12-31'::date)`, t.id)
+      .where(sql`state in ('submitted', 'accepted', 'returned', 'approved')`),
+    index('applications_state_national_queue_idx').on(
+      t.state,
+      sql`coalesce(case ${t.state} when 'submitted' then ${t.acceptDeadline} when 'accepted' then ${t.decideDeadline} end, '9999-12-31'::date)`,
+      t.id,
+    ),
     uniqueIndex('applications_idempotency_uq').on(t.userId, t.idempotencyKey),
     // One open application per certificate and business; enforced here so two racing creates cannot both win.
     uniqueIndex('applications_open_uq')

@@ -48,27 +48,25 @@ export function createMetrics({ ctx, pool }: MetricsSources): Registry {
     registers,
   });
 
+  // Counted where queries pass (db/availability.ts): postgres.js tells nothing of its pool.
+  const poolUse = () => pool?.() ?? { max: 1, inUse: 0, waiting: 0 };
   new Gauge({
     name: 'rto_db_pool_connections',
-    help: 'Database connections of this instance, by state (idle, active), and the most it opens (max)',
+    help: 'Database connections of this instance: busy with a statement or a transaction (active), and the most it opens (max)',
     labelNames: ['state'],
     registers,
     collect() {
-      const stats = pool?.() ?? { max: 1, total: 1, idle: 1, waiting: 0 };
+      const stats = poolUse();
       this.set({ state: 'max' }, stats.max);
-      if (stats.total !== undefined && stats.idle !== undefined) {
-        this.set({ state: 'idle' }, stats.idle);
-        this.set({ state: 'active' }, stats.total - stats.idle);
-      }
+      this.set({ state: 'active' }, stats.inUse);
     },
   });
   new Gauge({
     name: 'rto_db_pool_waiting_requests',
-    help: 'Queries waiting for a free database connection (where the driver tells)',
+    help: 'Statements and transactions waiting for a database connection, all being busy',
     registers,
     collect() {
-      const waiting = pool ? pool().waiting : 0;
-      if (waiting !== undefined) this.set(waiting);
+      this.set(poolUse().waiting);
     },
   });
 
