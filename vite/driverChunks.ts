@@ -94,6 +94,8 @@ function staticImports(graph: ModuleGraph): (id: string) => readonly string[] {
         parts.push(part ?? barrel);
       }
     }
+    // No named import found (`import * as vant`, an import written otherwise): the whole barrel.
+    if (parts.length === 0) parts.push(barrel);
     return [...info.importedIds.filter((imported) => imported !== barrel), ...parts];
   };
 }
