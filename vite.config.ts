@@ -26,6 +26,7 @@ import { ElementPlusResolver } from 'unplugin-vue-components/resolvers';
 import { precompiledMessages } from './vite/precompiledMessages.ts';
 import { precompress } from './vite/precompress.ts';
 import { vantIconSubset } from './vite/vantIconSubset.ts';
+import { driverChunkGroups, noChunkCycles } from './vite/driverChunks.ts';
 
 const webRoot = fileURLToPath(new URL('./src/web', import.meta.url));
 const outDir = fileURLToPath(new URL('./dist/web', import.meta.url));
@@ -87,6 +88,7 @@ export default defineConfig({
     spaFallback(),
     noForeignFonts(),
     vantIconSubset(),
+    noChunkCycles(),
     precompress(),
   ],
   resolve: {
@@ -121,6 +123,13 @@ export default defineConfig({
           groups: [
             { name: 'zod', test: /[\\/]node_modules[\\/]zod[\\/]/, priority: 2 },
             { name: 'catalog-schemas', test: /[\\/]src[\\/]domain[\\/](?:catalog|formIssues)\.ts$/, priority: 1, includeDependenciesRecursively: false },
+            // The drivers' pages in a few files rather than one per set of pages sharing a module.
+            ...driverChunkGroups({
+              driverEntry: `${webRoot}/driver/main.ts`,
+              staffEntry: `${webRoot}/staff/main.ts`,
+              homePage: `${webRoot}/driver/pages/HomePage.vue`,
+              isPage: (id) => id.startsWith(`${webRoot}/driver/pages/`),
+            }),
           ],
         },
       },

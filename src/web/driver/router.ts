@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { accountGuard } from './session.ts';
 import { wechatSilentLogin } from './wechat.ts';
+import { loadBusinesses } from './catalog.ts';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -20,7 +21,12 @@ const routes: RouteRecordRaw[] = [
   {
     path: '/business/:key/:variant?',
     name: 'business',
-    component: () => import('./pages/BusinessPage.vue'),
+    // The catalog is asked for while the page's code downloads, not after it has run (the page retries
+    // a failed fetch itself).
+    component: () => {
+      loadBusinesses().catch(() => undefined);
+      return import('./pages/BusinessPage.vue');
+    },
     meta: { titleKey: 'business.title', noTabbar: true },
   },
   {
