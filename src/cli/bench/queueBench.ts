@@ -144,6 +144,15 @@ async function inBatches(database: DatabaseHandle, total: number, statement: (lo
   }
 }
 
+/** The kept state counts after a load with triggers off, as the migration that introduced them counted them. */
+export async function recountStateCounts(db: DatabaseHandle['db']): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`delete from application_state_counts`);
+    await tx.execute(sql`insert into application_state_counts (province_code, state, slot, n)
+                         select province_code, state, (hashtext(id::text) & 7)::smallint, count(*) from applications group by 1, 2, 3`);
+  });
+}
+
 /** Drivers, their certificates and `count` applications, made by the database itself. */
 async function fill(database: DatabaseHandle, count: number, log: (line: string) => void): Promise<void> {
   const drivers = Math.ceil(count / BUSINESSES.length);
@@ -213,12 +222,7 @@ async function fill(database: DatabaseHandle, count: number, log: (line: string)
       await tx.execute(sql.raw(index.definition));
     });
   }
-  // The kept counts, as the migration that introduced them counted them.
-  await db.transaction(async (tx) => {
-    await tx.execute(sql`delete from application_state_counts`);
-    await tx.execute(sql`insert into application_state_counts (province_code, state, slot, n)
-                         select province_code, state, (hashtext(id::text) & 7)::smallint, count(*) from applications group by 1, 2, 3`);
-  });
+  await recountStateCounts(db);
   await db.execute(sql`vacuum analyze users`);
   await db.execute(sql`vacuum analyze certificates`);
   await db.execute(sql`vacuum analyze applications`);
