@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { allowed, validateRules, type RateDecision, type RateLimiter, type RateRule } from './types.ts';
 
 interface Window {
@@ -6,7 +5,7 @@ interface Window {
   /** Event times in ms, oldest first. */
   events: number[];
   /** The reservation of each event, same order. */
-  ids: string[];
+  ids: number[];
 }
 
 /** Counters in this process only: for development and a single instance. */
@@ -14,6 +13,8 @@ export class MemoryRateLimiter implements RateLimiter {
   readonly #now: () => number;
   readonly #windows = new Map<string, Window>();
   #sweepCursor: MapIterator<string> = this.#windows.keys();
+  /** Reservations are numbered: they only need to be told apart within this process. */
+  #reservations = 0;
 
   /** `now` returns milliseconds (default Date.now), injectable for tests. */
   constructor(options: { now?: () => number } = {}) {
@@ -31,22 +32,25 @@ export class MemoryRateLimiter implements RateLimiter {
     const now = this.#now();
     const decision = this.#decide(key, rules, now);
     if (!decision.allowed) return decision;
-    const reservation = randomUUID();
+    const reservation = ++this.#reservations;
     for (const rule of rules) {
       const id = storageKey(key, rule);
-      const window = this.#windows.get(id) ?? { windowMs: rule.windowSeconds * 1000, events: [], ids: [] };
+      let window = this.#windows.get(id);
+      if (!window) {
+        window = { windowMs: rule.windowSeconds * 1000, events: [], ids: [] };
+        this.#windows.set(id, window);
+      }
       window.events.push(now);
       window.ids.push(reservation);
-      this.#windows.set(id, window);
     }
     this.#sweep(now, rules.length + 2);
-    return { ...decision, reservation };
+    return { ...decision, reservation: String(reservation) };
   }
 
   async release(key: string, rules: RateRule[], reservation: string): Promise<void> {
     for (const rule of rules) {
       const window = this.#windows.get(storageKey(key, rule));
-      const index = window?.ids.indexOf(reservation) ?? -1;
+      const index = window?.ids.indexOf(Number(reservation)) ?? -1;
       if (window && index >= 0) {
         window.events.splice(index, 1);
         window.ids.splice(index, 1);
