@@ -14,7 +14,7 @@
  * the framework untouched, with the limit decision already spent on it (SPENT_LIMIT). Checks answered
  * here are not written to the request log one by one: the check log (voucher_checks) records each.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import proxyAddr from '@fastify/proxy-addr';
 import { requestLanguage } from '../http/language.ts';
@@ -22,7 +22,7 @@ import type { RateDecision, RateLimiter } from '../rateLimit/types.ts';
 import type { RequestSeries } from '../ops/metrics.ts';
 import { serializedAnswer } from './answer.ts';
 import { verifyIpRules } from './routes.ts';
-import type { Verifier, VerifyChannel } from './verify.ts';
+import type { Verifier, VerifyChannel, VerifyOutcome } from './verify.ts';
 
 export const VERIFY_ROUTE = '/api/v1/verify/*';
 const PREFIX = '/api/v1/verify/';
@@ -55,15 +55,27 @@ export type Lane = (request: IncomingMessage, response: ServerResponse, next: ()
 
 export function verifyLane(options: VerifyLaneOptions): Lane {
   const headers = { ...options.securityHeaders, 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' };
+  // The whole response of an answer in a language, made once: the answer objects are handed out again.
+  const responses = new WeakMap<VerifyOutcome, Partial<Record<'zh' | 'en', { headers: OutgoingHttpHeaders; body: string }>>>();
+  const responseFor = (outcome: VerifyOutcome, lang: 'zh' | 'en') => {
+    let byLanguage = responses.get(outcome);
+    if (!byLanguage) responses.set(outcome, (byLanguage = {}));
+    let made = byLanguage[lang];
+    if (!made) {
+      const body = serializedAnswer(outcome, lang);
+      made = byLanguage[lang] = { headers: { ...headers, 'content-length': Buffer.byteLength(body) }, body };
+    }
+    return made;
+  };
 
   const answer = (request: LimitCarrier, response: ServerResponse, next: () => void, token: string, channel: VerifyChannel, started: number, decision: RateDecision) => {
     // Looked at again after the limiter answered: a revocation meanwhile is not missed.
     const now = options.now();
     const outcome = decision.allowed ? options.verifier.knownAnswer(token, now) : undefined;
     if (!outcome) return next();
-    const body = serializedAnswer(outcome, requestLanguage(request));
-    response.writeHead(200, { ...headers, 'content-length': Buffer.byteLength(body) });
-    response.end(body);
+    const made = responseFor(outcome, requestLanguage(request));
+    response.writeHead(200, made.headers);
+    response.end(made.body);
     options.verifier.record(outcome, now, channel);
     const labelled = options.series('GET', 200, VERIFY_ROUTE);
     labelled.count.inc();
