@@ -35,4 +35,13 @@ describe('trust list', () => {
     const retired = signTrustList([entry(first, '2026-01-01', '2026-06-01')], '2026-09-01T00:00:00.000Z', [first]);
     expect(verifyTrustList(retired, rotated)).toEqual({ ok: false, problem: 'untrusted' });
   });
+
+  it('judges an instant by its China-time day: a key made after 16:00 UTC is valid from the next China day', () => {
+    // 2026-12-01T16:30Z is 00:30 on 2 December in China, the day the key's window starts.
+    const lateKey = signTrustList([entry(first, '2026-12-02')], '2026-12-01T16:30:00.000Z', [first]);
+    expect(verifyTrustList(lateKey)).toEqual({ ok: true });
+    // And the last China day of a retired key ends at 16:00 UTC.
+    const afterRetirement = signTrustList([entry(first, '2026-01-01', '2026-12-01')], '2026-12-01T16:30:00.000Z', [first]);
+    expect(verifyTrustList(afterRetirement)).toEqual({ ok: false, problem: 'untrusted' });
+  });
 });

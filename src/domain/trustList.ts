@@ -16,6 +16,7 @@
  * key it replaced, so a verifier holding the old list follows the rotation on its own.
  * A key without `documents` (lists published before trust lists) may sign any kind. Pure: no I/O.
  */
+import { chinaDate } from './dates.ts';
 import { sm2Sign, sm2Verify } from './sm2Signature.ts';
 import { base64UrlDecode, base64UrlEncode } from './tokenEncoding.ts';
 
@@ -59,7 +60,16 @@ export type SignatureFailure =
       detail: 'no_such_key' | 'key_not_valid_at_issue' | 'bad_public_key' | 'key_not_for_document';
     };
 
-const dayOf = (value: string): string => value.slice(0, 10);
+/**
+ * The China-time day of `value`: a day (YYYY-MM-DD, already China time, as vouchers carry it) or an
+ * instant (an ISO timestamp, as the lists and QR codes carry it; its UTC date is a day early from
+ * 16:00 UTC, and the keys' windows are China-time days).
+ */
+function dayOf(value: string): string {
+  if (value.length <= 10) return value;
+  const instant = Date.parse(value);
+  return Number.isFinite(instant) ? chinaDate(instant) : value.slice(0, 10);
+}
 
 /**
  * Checks `signature` over `signedBytes` against the key set entry named `kid`, that the key was allowed
