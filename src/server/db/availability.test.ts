@@ -94,6 +94,31 @@ describe('database availability', () => {
     }
   });
 
+  it('finds a database that is there but slow to connect to again: later probes may take as long as a connection', async () => {
+    let probes = 0;
+    const availability = new DatabaseAvailability({
+      // Answers "writable" after 120 ms: longer than the first probe may take, within a later one's time.
+      probe: async () => {
+        probes++;
+        await new Promise((resolve) => setTimeout(resolve, 120));
+        return true;
+      },
+      probeTimeoutMs: 50,
+      retryProbeTimeoutMs: 500,
+      retryMs: 20,
+    });
+    try {
+      availability.suspect();
+      await expect(availability.admit()).rejects.toBeInstanceOf(DatabaseUnreachableError);
+      expect(availability.state).toBe('down');
+      await expect.poll(() => availability.state, { timeout: 2000, interval: 10 }).toBe('up');
+      expect(availability.admit()).toBeUndefined();
+      expect(probes).toBe(2);
+    } finally {
+      availability.close();
+    }
+  });
+
   it('counts operations in flight: beyond the pool size they wait', async () => {
     const use = new PoolUse(1);
     let release!: () => void;

@@ -73,9 +73,14 @@ export interface AvailabilityOptions {
    * Whether a writable node answers (true), none does (false, or a rejection); a timeout counts as none.
    * The signal is aborted when the probe is given up: close what it opened.
    */
-  probe: (signal: AbortSignal) => Promise<boolean>;
-  /** How long a probe may take before no answer counts as unreachable. */
+  probe: (signal: AbortSignal, timeoutMs: number) => Promise<boolean>;
+  /** How long the first probe may take before no answer counts as unreachable (requests wait for it). */
   probeTimeoutMs?: number;
+  /**
+   * How long each later probe may take, while refusing: as long as a new connection may take in the
+   * driver, so a database that is there but slow to connect to is found again, not refused for good.
+   */
+  retryProbeTimeoutMs?: number;
   /** Between probes while unreachable. */
   retryMs?: number;
 }
@@ -87,10 +92,12 @@ export class DatabaseAvailability {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #probeTimeoutMs: number;
+  readonly #retryProbeTimeoutMs: number;
   readonly #retryMs: number;
 
   constructor(private readonly options: AvailabilityOptions) {
     this.#probeTimeoutMs = options.probeTimeoutMs ?? 1000;
+    this.#retryProbeTimeoutMs = options.retryProbeTimeoutMs ?? 5000;
     this.#retryMs = options.retryMs ?? 250;
   }
 
@@ -121,7 +128,7 @@ export class DatabaseAvailability {
     if (this.#state !== 'up' || this.#closed) return;
     this.#state = 'checking';
     // New operations wait for this first verdict, but never longer than the probe may take.
-    this.#verdict = this.#probe().then((reachable) => {
+    this.#verdict = this.#probe(this.#probeTimeoutMs).then((reachable) => {
       if (this.#state !== 'checking') return;
       if (reachable) this.#state = 'up';
       else this.#down();
@@ -133,13 +140,13 @@ export class DatabaseAvailability {
     clearTimeout(this.#timer);
   }
 
-  async #probe(): Promise<boolean> {
+  async #probe(timeoutMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const abandon = new AbortController();
     try {
       return await Promise.race([
-        this.options.probe(abandon.signal).catch((error: unknown) => !isUnreachable(error)),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.#probeTimeoutMs))),
+        this.options.probe(abandon.signal, timeoutMs).catch((error: unknown) => !isUnreachable(error)),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
       ]);
     } finally {
       clearTimeout(timer);
@@ -151,7 +158,7 @@ export class DatabaseAvailability {
     this.#state = 'down';
     const again = () => {
       if (this.#closed || this.#state !== 'down') return;
-      void this.#probe().then((reachable) => {
+      void this.#probe(this.#retryProbeTimeoutMs).then((reachable) => {
         if (reachable) this.#up();
         else this.#timer = setTimeout(again, this.#retryMs).unref();
       });

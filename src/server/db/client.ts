@@ -79,28 +79,31 @@ function tcpConnection(address: NodeAddress, timeoutMs: number): Promise<Socket>
  * `first`. When none does, a connection to the first, so that the driver meets its failure as it would
  * without this (and tries again after its backoff).
  */
-async function socketToFirstAnswering(addresses: NodeAddress[], first: number): Promise<Socket> {
+async function socketToFirstAnswering(addresses: NodeAddress[], first: number, skipped: () => void): Promise<Socket> {
   const order = [...addresses.slice(first), ...addresses.slice(0, first)];
-  for (const address of order) {
+  for (const [index, address] of order.entries()) {
     try {
       const socket = await tcpConnection(address, 1000);
       // The driver names the TLS server after it.
       return Object.assign(socket, { host: address.host, port: address.port });
     } catch {
-      // the next node
+      // The node last found writable does not answer: find out which one does (the next may be a
+      // standby, which the driver turns away again and again until a primary is there).
+      if (index === 0) skipped();
     }
   }
   return Object.assign(createConnection({ host: order[0]!.host, port: order[0]!.port }), { host: order[0]!.host, port: order[0]!.port });
 }
 
 /** Whether the node at `url` answers and takes writes (not a standby), on a connection of its own. */
-async function writableNode(postgres: typeof import('postgres'), url: string, signal: AbortSignal): Promise<boolean> {
-  const node = postgres(url, { max: 1, connect_timeout: 1, idle_timeout: 1, fetch_types: false, onnotice: () => {}, connection: { application_name: 'rto-probe' } });
+async function writableNode(postgres: typeof import('postgres'), url: string, signal: AbortSignal, timeoutMs: number): Promise<boolean> {
+  const node = postgres(url, { max: 1, connect_timeout: Math.max(1, Math.ceil(timeoutMs / 1000)), idle_timeout: 1, fetch_types: false, onnotice: () => {}, connection: { application_name: 'rto-probe' } });
   const close = () => void node.end({ timeout: 0 });
   signal.addEventListener('abort', close, { once: true });
   try {
-    const [row] = await node<{ standby: boolean }[]>`select pg_is_in_recovery() as standby`;
-    return row?.standby === false;
+    // A primary fenced read-only (default_transaction_read_only) refuses writes as a standby does.
+    const [row] = await node<{ standby: boolean; readOnly: boolean }[]>`select pg_is_in_recovery() as standby, current_setting('transaction_read_only') = 'on' as "readOnly"`;
+    return row?.standby === false && row.readOnly === false;
   } finally {
     signal.removeEventListener('abort', close);
     close();
@@ -138,7 +141,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       const now = Date.now();
       recentConnects = [...recentConnects.filter((at) => now - at < 1000), now];
       if (recentConnects.length > 2 * max) availability.suspect();
-      return socketToFirstAnswering(addresses, writableIndex);
+      return socketToFirstAnswering(addresses, writableIndex, () => availability.suspect());
     };
     const client = postgres(forTheDriver(options.databaseUrl), {
       max,
@@ -157,14 +160,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // While no writable node answers, new operations are refused at once (503) rather than waiting in
     // the driver: a probe of each node, on a connection of its own, tells when one takes writes again.
     const availability = new DatabaseAvailability({
-      probe: (signal) =>
+      probe: (signal, timeoutMs) =>
         new Promise<boolean>((resolve) => {
           // Writable as soon as one node says so; otherwise, once all have answered, reachable only if
           // one was there but refused (full, a wrong password): requests then meet that themselves.
           let pending = nodes.length;
           let reachable = false;
           for (const [index, url] of nodes.entries()) {
-            writableNode(postgres, url, signal)
+            writableNode(postgres, url, signal, timeoutMs)
               .then(
                 (writable) => {
                   if (!writable) return;
