@@ -77,13 +77,15 @@ export interface AvailabilityOptions {
   /** How long the first probe may take before no answer counts as unreachable (requests wait for it). */
   probeTimeoutMs?: number;
   /**
-   * How long each later probe may take, while refusing: as long as a new connection may take in the
-   * driver, so a database that is there but slow to connect to is found again, not refused for good.
+   * How long every fifth later probe may take, while refusing: as long as a new connection may take in
+   * the driver, so a database that is there but slow to connect to is found again, not refused for good.
    */
   retryProbeTimeoutMs?: number;
   /** Between probes while unreachable. */
   retryMs?: number;
 }
+
+const RETRIES_PER_LONG_PROBE = 5;
 
 export class DatabaseAvailability {
   /** up: operations go to the driver; checking: they wait for the probe (a second at most); down: refused. */
@@ -156,9 +158,14 @@ export class DatabaseAvailability {
 
   #down(): void {
     this.#state = 'down';
+    let attempt = 0;
     const again = () => {
       if (this.#closed || this.#state !== 'down') return;
-      void this.#probe(this.#retryProbeTimeoutMs).then((reachable) => {
+      // Mostly quick probes, so a node promoted meanwhile is found within a retry or so; every fifth
+      // may take as long as a new connection may take, so a database that is there but slow to
+      // connect to is found again rather than refused for good.
+      const timeoutMs = ++attempt % RETRIES_PER_LONG_PROBE === 0 ? this.#retryProbeTimeoutMs : this.#probeTimeoutMs;
+      void this.#probe(timeoutMs).then((reachable) => {
         if (reachable) this.#up();
         else this.#timer = setTimeout(again, this.#retryMs).unref();
       });
