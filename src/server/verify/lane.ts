@@ -89,7 +89,14 @@ export function verifyLane(options: VerifyLaneOptions): Lane {
     else response.destroy();
   };
 
-  return (request: LimitCarrier, response, next) => {
+  return (request: LimitCarrier, response, handOn) => {
+    // The framework gets a request once at most, whatever fails after it was handed on.
+    let handed = false;
+    const next = () => {
+      if (handed) return;
+      handed = true;
+      handOn();
+    };
     try {
       const url = request.url ?? '';
       if (request.method !== 'GET' || !url.startsWith(PREFIX) || options.stopping()) return next();
