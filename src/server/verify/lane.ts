@@ -11,7 +11,7 @@
  * else — another method or path, a query other than `channel`, a token with characters a token does
  * not have (so no decoding differs), an answer not known yet (also once the limiter has answered),
  * a refused limit (the route then writes the 429), a stopping instance, any failure — is handed to
- * the framework untouched, with the limit decision already spent on it (SPENT_LIMIT). Checks answered
+ * the framework untouched, with the limit decision already spent on it (limit.ts). Checks answered
  * here are not written to the request log one by one: the check log (voucher_checks) records each.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
@@ -21,7 +21,7 @@ import { requestLanguage } from '../http/language.ts';
 import type { RateDecision, RateLimiter } from '../rateLimit/types.ts';
 import type { RequestSeries } from '../ops/metrics.ts';
 import { serializedAnswer } from './answer.ts';
-import { verifyIpRules } from './routes.ts';
+import { verifyLimit } from './limit.ts';
 import type { Verifier, VerifyChannel, VerifyOutcome } from './verify.ts';
 
 export const VERIFY_ROUTE = '/api/v1/verify/*';
@@ -29,13 +29,6 @@ const PREFIX = '/api/v1/verify/';
 /** What a token (or its QR's URL tail) is made of; a path with anything else goes to the framework. */
 const TOKEN = /^[A-Za-z0-9._~-]+$/;
 const CHANNEL_QUERY = /^channel=(web|app|api)$/;
-
-/**
- * Where the lane leaves the limit it spent on a request it then hands on: the route takes that
- * decision instead of asking the limiter again, so a check is counted once whichever way it goes.
- */
-export const SPENT_LIMIT = Symbol('verify limit already spent');
-export type LimitCarrier = IncomingMessage & { [SPENT_LIMIT]?: Promise<RateDecision> };
 
 export interface VerifyLaneOptions {
   verifier: Verifier;
@@ -68,7 +61,7 @@ export function verifyLane(options: VerifyLaneOptions): Lane {
     return made;
   };
 
-  const answer = (request: LimitCarrier, response: ServerResponse, next: () => void, token: string, channel: VerifyChannel, started: number, decision: RateDecision) => {
+  const answer = (request: IncomingMessage, response: ServerResponse, next: () => void, token: string, channel: VerifyChannel, started: number, decision: RateDecision) => {
     // Looked at again after the limiter answered: a revocation meanwhile is not missed.
     const now = options.now();
     const outcome = decision.allowed ? options.verifier.knownAnswer(token, now) : undefined;
@@ -89,7 +82,7 @@ export function verifyLane(options: VerifyLaneOptions): Lane {
     else response.destroy();
   };
 
-  return (request: LimitCarrier, response, handOn) => {
+  return (request, response, handOn) => {
     // The framework gets a request once at most, whatever fails after it was handed on.
     let handed = false;
     const next = () => {
@@ -111,9 +104,7 @@ export function verifyLane(options: VerifyLaneOptions): Lane {
       // Only a token whose answer is known now is taken; it is looked up again once the limit is spent.
       if (!TOKEN.test(token) || !options.verifier.knownAnswer(token, options.now())) return next();
       const started = performance.now();
-      const spent = options.rateLimiter.consume(`verify-ip:${proxyAddr(request, options.trustProxy)}`, verifyIpRules);
-      request[SPENT_LIMIT] = spent;
-      spent.then(
+      verifyLimit(options.rateLimiter, request, proxyAddr(request, options.trustProxy)).then(
         (decision) => {
           try {
             answer(request, response, next, token, channel, started, decision);

@@ -6,12 +6,8 @@ import { publishedKeySetSchema, statusListSchema, verifyChannelSchema, verifyRes
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { requestLanguage } from '../http/language.ts';
-import type { RateRule } from '../rateLimit/types.ts';
 import { serializedAnswer } from './answer.ts';
-import { SPENT_LIMIT, type LimitCarrier } from './lane.ts';
-
-/** Per client IP: generous for a checkpoint scanning a queue of drivers, useless for enumerating. */
-export const verifyIpRules: RateRule[] = [{ name: 'verify-ip-minute', limit: 60, windowSeconds: 60 }];
+import { verifyLimit } from './limit.ts';
 
 /** Public keys change only on rotation; a short cache lets verifiers pick up a new key within minutes. */
 export const KEY_SET_CACHE_SECONDS = 300;
@@ -50,7 +46,7 @@ export async function verifyRoutes(app: FastifyInstance, ctx: AppContext): Promi
     },
     async (request, reply) => {
       // A request the lane took and handed on has spent its limit there already (lane.ts).
-      const decision = await ((request.raw as LimitCarrier)[SPENT_LIMIT] ?? ctx.rateLimiter.consume(`verify-ip:${request.ip}`, verifyIpRules));
+      const decision = await verifyLimit(ctx.rateLimiter, request.raw, request.ip);
       if (!decision.allowed) {
         const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterSeconds));
         reply.header('retry-after', String(retryAfterSeconds));
