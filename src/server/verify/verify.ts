@@ -149,7 +149,7 @@ export class Verifier {
     await this.state.current();
     // A voucher's answer is a function of its token, the day, the key set and the register's state,
     // and both versions move with every change (verifierState.ts): the same answer object is handed
-    // out again until one of them moves, so its serialized form can be kept with it (routes.ts).
+    // out again until one of them moves, so its serialized form can be kept with it (answer.ts).
     // Kept by the token itself, not by what carried it: many inputs name one token.
     const stamp = this.answerStamp(checkedOn);
     const known = this.answers.get(token);
