@@ -148,6 +148,7 @@ describe('the verifier on two instances', () => {
     expect(c.verifier.checkLog.waiting).toBe(25);
     expect(c.verifier.checkLog.verdictCounts()).toEqual({ valid: 25 });
     await c.close();
-    expect(await a.database.db.select().from(voucherChecks).where(eq(voucherChecks.serial, voucher.serial))).toHaveLength(25);
+    const written = await a.database.db.select().from(voucherChecks).where(eq(voucherChecks.serial, voucher.serial));
+    expect(written.reduce((sum, row) => sum + row.checks, 0)).toBe(25);
   });
 });

@@ -71,7 +71,7 @@ describe('verification answers over HTTP', () => {
 
     await a.app.verifier.checkLog.flush();
     const checks = await a.database.db.select().from(voucherChecks).where(eq(voucherChecks.serial, voucher.serial));
-    expect(checks.filter((c) => c.channel === 'web')).toHaveLength(2);
+    expect(checks.filter((c) => c.channel === 'web').reduce((sum, c) => sum + c.checks, 0)).toBe(2);
     expect(checks.every((c) => c.verdict === 'valid')).toBe(true);
     const after = Number((await a.app.metrics.getSingleMetricAsString('rto_http_requests_total')).match(/route="\/api\/v1\/verify\/\*",status="200"} (\d+)/)?.[1] ?? 0);
     expect(after - before).toBe(1);
@@ -112,10 +112,11 @@ describe('verification answers over HTTP', () => {
   });
 
   it('looks at the answer again once the limiter has answered: a revocation meanwhile is not missed', async () => {
-    // An instance whose limiter takes its time (a slow Redis), on the same database.
+    // An instance whose limiter takes its time (a slow Redis: no decision at once), on the same database.
     const slow = new MemoryRateLimiter();
     let delayMs = 0;
     const limiter = Object.assign(Object.create(slow) as MemoryRateLimiter, {
+      consumeNow: undefined,
       consume: async (key: string, rules: Parameters<MemoryRateLimiter['consume']>[1]) => {
         await new Promise((resolve) => setTimeout(resolve, delayMs));
         return slow.consume(key, rules);

@@ -200,14 +200,14 @@ describe('credit-assessment vouchers', () => {
     await t.app.verifier.checkLog.flush();
     const rows = await t.database.db.select().from(voucherChecks);
     expect(rows).toHaveLength(2);
-    expect(rows.map((r) => [r.serial, r.verdict, r.reason, r.channel])).toEqual([
-      [voucher.serial, 'valid', null, 'web'],
-      [null, 'invalid', 'malformed', 'app'],
+    expect(rows.map((r) => [r.serial, r.verdict, r.reason, r.channel, r.checks])).toEqual([
+      [voucher.serial, 'valid', null, 'web', 1],
+      [null, 'invalid', 'malformed', 'app', 1],
     ]);
     const stored = JSON.stringify(rows);
     expect(stored).not.toContain('198.51.100.77');
     expect(stored).not.toContain('CheckpointScanner');
-    expect(Object.keys(rows[0]!).sort()).toEqual(['channel', 'checkedAt', 'id', 'reason', 'serial', 'verdict']);
+    expect(Object.keys(rows[0]!).sort()).toEqual(['channel', 'checkedAt', 'checks', 'id', 'reason', 'serial', 'verdict']);
   });
 
   it('rate limits verification per IP with 429 and Retry-After', async () => {

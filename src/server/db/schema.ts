@@ -457,7 +457,10 @@ export const vouchers = pgTable(
   ],
 );
 
-/** One row per verification of a voucher: the outcome only, nothing about who checked. */
+/**
+ * Verifications of vouchers: the outcome only, nothing about who checked. A row stands for `checks`
+ * identical checks (serial, verdict, reason, channel) within the second `checked_at` starts.
+ */
 export const voucherChecks = pgTable(
   'voucher_checks',
   {
@@ -467,8 +470,9 @@ export const voucherChecks = pgTable(
     reason: text('reason'),
     channel: text('channel').notNull(),
     checkedAt: timestamp('checked_at', { withTimezone: true }).notNull().defaultNow(),
+    checks: integer('checks').notNull().default(1),
   },
-  (t) => [index('voucher_checks_serial_idx').on(t.serial)],
+  (t) => [index('voucher_checks_serial_idx').on(t.serial), check('voucher_checks_checks_positive', sql`${t.checks} > 0`)],
 );
 
 /** Version stamps of what the verifiers keep in memory (one row; bumped by triggers). */

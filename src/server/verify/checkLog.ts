@@ -1,10 +1,12 @@
 /**
  * The log of verification checks (voucher_checks), written in batches off the request path: a check
- * is recorded in memory and written with the others at most FLUSH_INTERVAL_MS later (or as soon as
- * BATCH_SIZE are waiting). A failed write keeps the rows for the next attempt; `close()` writes
- * everything still waiting, so a clean shutdown loses nothing. Only when the database stays
- * unreachable long enough for MAX_PENDING checks to pile up are the oldest dropped (and counted), so
- * an outage cannot exhaust the memory.
+ * is counted in memory and written with the others at most FLUSH_INTERVAL_MS later (or as soon as
+ * BATCH_SIZE rows are waiting). Identical checks (serial, verdict, reason, channel) within one second
+ * are one row with their count: at a roadside rush the same QR is checked again and again, and a row
+ * per check made these writes the verifier's largest cost. A failed write keeps the counts for the
+ * next attempt; `close()` writes everything still waiting, so a clean shutdown loses nothing. Only
+ * when the database stays unreachable long enough for MAX_PENDING rows to pile up are the oldest
+ * dropped (and their checks counted), so an outage cannot exhaust the memory.
  *
  * Rows say what was checked (serial when the signature held), the verdict and the channel — nothing
  * about who checked. `verdictCounts()` and `onCheck()` are for metrics.
@@ -14,11 +16,11 @@ import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 
 /** One statement with one JSON parameter, whatever the batch size (cheap to bind, also in PGlite). */
-async function insertChecks(db: Executor, rows: CheckRecord[]): Promise<void> {
-  const json = JSON.stringify(rows.map((r) => ({ s: r.serial, v: r.verdict, r: r.reason, c: r.channel, t: r.checkedAt.toISOString() })));
+async function insertChecks(db: Executor, rows: PendingRow[]): Promise<void> {
+  const json = JSON.stringify(rows.map((r) => ({ s: r.serial, v: r.verdict, r: r.reason, c: r.channel, t: new Date(r.second).toISOString(), n: r.checks })));
   await db.execute(sql`
-    insert into voucher_checks (serial, verdict, reason, channel, checked_at)
-    select e->>'s', e->>'v', e->>'r', e->>'c', (e->>'t')::timestamptz from jsonb_array_elements(${json}::jsonb) as e`);
+    insert into voucher_checks (serial, verdict, reason, channel, checked_at, checks)
+    select e->>'s', e->>'v', e->>'r', e->>'c', (e->>'t')::timestamptz, (e->>'n')::int from jsonb_array_elements(${json}::jsonb) as e`);
 }
 
 export interface CheckRecord {
@@ -29,17 +31,35 @@ export interface CheckRecord {
   checkedAt: Date;
 }
 
+/** Identical checks within one second (`second`: its first millisecond), waiting to be written. */
+interface PendingRow {
+  serial: string | null;
+  verdict: string;
+  reason: string | null;
+  channel: string;
+  second: number;
+  checks: number;
+}
+
 export const FLUSH_INTERVAL_MS = 1000;
-export const BATCH_SIZE = 500;
+/** Rows (not checks) that start a write at once; above the vouchers a rush checks again and again within a second, or each would be a row of its own. */
+export const BATCH_SIZE = 5000;
+/** Rows kept while the database cannot be written to. */
 export const MAX_PENDING = 100_000;
 
+const rowKey = (second: number, check: CheckRecord) =>
+  `${second}\u0001${check.channel}\u0001${check.verdict}\u0001${check.reason ?? '\u0002'}\u0001${check.serial ?? '\u0002'}`;
+
 export class CheckLog {
-  private pending: CheckRecord[] = [];
+  private pending = new Map<string, PendingRow>();
+  /** Checks in `pending`. */
+  private pendingChecks = 0;
   private flushing: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly counts = new Map<string, number>();
   private readonly listeners: ((check: CheckRecord) => void)[] = [];
   private closed = false;
+  private flushAsked = false;
   /** Checks dropped because the database stayed unreachable (see MAX_PENDING). */
   dropped = 0;
 
@@ -53,17 +73,33 @@ export class CheckLog {
   }
 
   record(check: CheckRecord): void {
-    this.pending.push(check);
+    const ms = check.checkedAt.getTime();
+    const second = ms - (((ms % 1000) + 1000) % 1000);
+    const key = rowKey(second, check);
+    const row = this.pending.get(key);
+    if (row) row.checks += 1;
+    else this.pending.set(key, { serial: check.serial, verdict: check.verdict, reason: check.reason, channel: check.channel, second, checks: 1 });
+    this.pendingChecks += 1;
     this.counts.set(check.verdict, (this.counts.get(check.verdict) ?? 0) + 1);
     for (const listener of this.listeners) listener(check);
+    if (!row) this.dropOldest();
+    if (this.pending.size >= (this.options.batchSize ?? BATCH_SIZE) || this.closed) this.flushQuietly();
+  }
+
+  /** Keeps at most MAX_PENDING rows: the oldest go first (a Map keeps its insertion order). */
+  private dropOldest(): void {
     const max = this.options.maxPending ?? MAX_PENDING;
-    if (this.pending.length > max) {
-      const excess = this.pending.length - max;
-      this.pending.splice(0, excess);
-      this.dropped += excess;
-      this.logger?.error({ dropped: this.dropped }, 'verification check log: database unreachable, oldest checks dropped');
+    if (this.pending.size <= max) return;
+    let lost = 0;
+    // Checks recorded in the same second by another key may sit later: the oldest *rows* go.
+    for (const [key, row] of this.pending) {
+      if (this.pending.size <= max) break;
+      this.pending.delete(key);
+      lost += row.checks;
     }
-    if (this.pending.length >= (this.options.batchSize ?? BATCH_SIZE) || this.closed) this.flushQuietly();
+    this.pendingChecks -= lost;
+    this.dropped += lost;
+    this.logger?.error({ dropped: this.dropped }, 'verification check log: database unreachable, oldest checks dropped');
   }
 
   /** Checks recorded since the start, by verdict. */
@@ -75,28 +111,51 @@ export class CheckLog {
     this.listeners.push(listener);
   }
 
+  /** Checks not written yet. */
   get waiting(): number {
-    return this.pending.length;
+    return this.pendingChecks;
   }
 
-  /** A failed write is logged by flush() and retried on the next tick. */
+  /**
+   * A failed write is logged by flush() and retried on the next tick. One such flush at a time is
+   * asked for: the checks that come meanwhile go with it or with the next.
+   */
   private flushQuietly(): void {
-    this.flush().catch(() => undefined);
+    if (this.flushAsked) return;
+    this.flushAsked = true;
+    this.flush()
+      .catch(() => undefined)
+      .finally(() => {
+        this.flushAsked = false;
+      });
   }
 
   /** Writes what is waiting (one write at a time; a call during a write waits for it and writes the rest). */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
-    if (this.pending.length === 0) return;
+    if (this.pending.size === 0) return;
     const batch = this.pending;
-    this.pending = [];
+    const rows = [...batch.values()];
+    this.pending = new Map();
+    this.pendingChecks = 0;
     this.flushing = (async () => {
+      let written = 0;
       try {
-        for (let i = 0; i < batch.length; i += 5000) await insertChecks(this.db, batch.slice(i, i + 5000));
+        for (; written < rows.length; written += 5000) await insertChecks(this.db, rows.slice(written, written + 5000));
       } catch (error) {
-        // Keep them, oldest first, for the next attempt.
-        this.pending = batch.concat(this.pending);
-        this.logger?.warn({ err: error, waiting: this.pending.length }, 'verification check log: write failed, will retry');
+        // Keep what was not written, oldest first, for the next attempt (counted into rows that came since).
+        const kept = new Map<string, PendingRow>();
+        for (const [key, row] of [...batch].slice(written)) kept.set(key, row);
+        for (const [key, row] of this.pending) {
+          const earlier = kept.get(key);
+          if (earlier) earlier.checks += row.checks;
+          else kept.set(key, row);
+        }
+        this.pending = kept;
+        this.pendingChecks = 0;
+        for (const row of kept.values()) this.pendingChecks += row.checks;
+        this.dropOldest();
+        this.logger?.warn({ err: error, waiting: this.pendingChecks }, 'verification check log: write failed, will retry');
         throw error;
       }
     })().finally(() => {
@@ -112,11 +171,11 @@ export class CheckLog {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         await this.flush();
-        if (this.pending.length === 0) return;
+        if (this.pending.size === 0) return;
       } catch {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
-    if (this.pending.length > 0) this.logger?.error({ lost: this.pending.length }, 'verification check log: checks not written at shutdown');
+    if (this.pending.size > 0) this.logger?.error({ lost: this.pendingChecks }, 'verification check log: checks not written at shutdown');
   }
 }

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { asc } from 'drizzle-orm';
+import type { DatabaseHandle } from '../db/client.ts';
+import { voucherChecks } from '../db/schema.ts';
+import type { Executor } from '../db/client.ts';
+import { freshDatabase } from '../../../test/helpers/db.ts';
+import { CheckLog, type CheckRecord } from './checkLog.ts';
+
+const at = (iso: string): Date => new Date(iso);
+const check = (checkedAt: Date, over: Partial<CheckRecord> = {}): CheckRecord => ({
+  serial: 'CX2026001',
+  verdict: 'valid',
+  reason: null,
+  channel: 'api',
+  checkedAt,
+  ...over,
+});
+
+let database: DatabaseHandle;
+const logs: CheckLog[] = [];
+const newLog = (db: Executor, options: ConstructorParameters<typeof CheckLog>[2] = {}) => {
+  // Timers far away: the test says when a write happens.
+  const log = new CheckLog(db, undefined, { flushIntervalMs: 3_600_000, ...options });
+  logs.push(log);
+  return log;
+};
+const rows = () =>
+  database.db
+    .select({ serial: voucherChecks.serial, verdict: voucherChecks.verdict, reason: voucherChecks.reason, channel: voucherChecks.channel, checkedAt: voucherChecks.checkedAt, checks: voucherChecks.checks })
+    .from(voucherChecks)
+    .orderBy(asc(voucherChecks.checkedAt), asc(voucherChecks.channel), asc(voucherChecks.serial));
+
+/** The database's executor, failing its writes while `down` is set. */
+function flaky(db: Executor) {
+  const state = { down: false };
+  const executor = new Proxy(db, {
+    get(target, name, receiver) {
+      if (name === 'execute' && state.down) return async () => Promise.reject(new Error('connection refused'));
+      return Reflect.get(target, name, receiver);
+    },
+  });
+  return { executor, state };
+}
+
+beforeAll(async () => {
+  database = await freshDatabase({ demo: false });
+});
+afterAll(async () => {
+  for (const log of logs) await log.close();
+  await database.close();
+});
+beforeEach(async () => {
+  await database.db.delete(voucherChecks);
+});
+
+describe('the verification check log', () => {
+  it('writes identical checks within a second as one row with their count, and every check is counted', async () => {
+    const log = newLog(database.db);
+    for (let i = 0; i < 7; i++) log.record(check(at(`2026-12-01T08:00:00.${String(i * 100).padStart(3, '0')}Z`)));
+    log.record(check(at('2026-12-01T08:00:00.950Z'), { channel: 'web' }));
+    log.record(check(at('2026-12-01T08:00:01.000Z')));
+    log.record(check(at('2026-12-01T08:00:00.500Z'), { serial: null, verdict: 'invalid', reason: 'malformed' }));
+    log.record(check(at('2026-12-01T08:00:00.600Z'), { verdict: 'invalid', reason: 'revoked' }));
+    expect(log.waiting).toBe(11);
+    expect(log.verdictCounts()).toEqual({ valid: 9, invalid: 2 });
+    await log.flush();
+    expect(log.waiting).toBe(0);
+    const written = await rows();
+    const expected = [
+      ['2026-12-01T08:00:00.000Z', 'api', 'CX2026001', 'valid', null, 7],
+      ['2026-12-01T08:00:00.000Z', 'api', 'CX2026001', 'invalid', 'revoked', 1],
+      ['2026-12-01T08:00:00.000Z', 'api', null, 'invalid', 'malformed', 1],
+      ['2026-12-01T08:00:00.000Z', 'web', 'CX2026001', 'valid', null, 1],
+      ['2026-12-01T08:00:01.000Z', 'api', 'CX2026001', 'valid', null, 1],
+    ];
+    expect(written).toHaveLength(expected.length);
+    expect(written.map((r) => [r.checkedAt.toISOString(), r.channel, r.serial, r.verdict, r.reason, r.checks])).toEqual(expect.arrayContaining(expected));
+    expect(written.reduce((sum, r) => sum + r.checks, 0)).toBe(11);
+  });
+
+  it('keeps the counts through a failed write and writes them, with the checks since, once the database is back', async () => {
+    const { executor, state } = flaky(database.db);
+    const log = newLog(executor);
+    for (let i = 0; i < 3; i++) log.record(check(at('2026-12-01T09:00:00.100Z')));
+    state.down = true;
+    await expect(log.flush()).rejects.toThrow('connection refused');
+    expect(log.waiting).toBe(3);
+    log.record(check(at('2026-12-01T09:00:00.900Z')));
+    log.record(check(at('2026-12-01T09:00:02.000Z')));
+    expect(log.waiting).toBe(5);
+    state.down = false;
+    await log.flush();
+    expect((await rows()).map((r) => [r.checkedAt.toISOString(), r.checks])).toEqual([
+      ['2026-12-01T09:00:00.000Z', 4],
+      ['2026-12-01T09:00:02.000Z', 1],
+    ]);
+    expect(log.dropped).toBe(0);
+  });
+
+  it('drops the oldest rows, counting their checks, only when an outage outlasts its bound', async () => {
+    const { executor, state } = flaky(database.db);
+    const log = newLog(executor, { maxPending: 3, batchSize: 1000 });
+    state.down = true;
+    log.record(check(at('2026-12-01T10:00:00Z')));
+    log.record(check(at('2026-12-01T10:00:00.5Z')));
+    for (let s = 1; s <= 3; s++) log.record(check(at(`2026-12-01T10:00:0${s}Z`)));
+    expect(log.dropped).toBe(2);
+    expect(log.waiting).toBe(3);
+    state.down = false;
+    await log.flush();
+    expect((await rows()).map((r) => r.checkedAt.toISOString())).toEqual(['2026-12-01T10:00:01.000Z', '2026-12-01T10:00:02.000Z', '2026-12-01T10:00:03.000Z']);
+  });
+
+  it('starts a write once a batch of rows waits, and close() writes the rest', async () => {
+    const log = newLog(database.db, { batchSize: 4 });
+    for (let s = 0; s < 4; s++) log.record(check(at(`2026-12-01T11:00:0${s}Z`)));
+    await expect.poll(async () => (await rows()).length).toBe(4);
+    log.record(check(at('2026-12-01T11:00:09Z')));
+    log.record(check(at('2026-12-01T11:00:09.2Z')));
+    await log.close();
+    expect((await rows()).at(-1)).toMatchObject({ checks: 2 });
+  });
+});
