@@ -12,7 +12,7 @@ interface Window {
 export class MemoryRateLimiter implements RateLimiter {
   readonly #now: () => number;
   readonly #windows = new Map<string, Window>();
-  #sweepCursor: MapIterator<string> = this.#windows.keys();
+  #sweepCursor: MapIterator<[string, Window]> = this.#windows.entries();
   /** Reservations are numbered: they only need to be told apart within this process. */
   #reservations = 0;
 
@@ -26,8 +26,12 @@ export class MemoryRateLimiter implements RateLimiter {
     return this.#decide(key, rules, this.#now());
   }
 
-  // Decide and record with no await in between: one step for every concurrent caller in this process.
   async consume(key: string, rules: RateRule[]): Promise<RateDecision> {
+    return this.consumeNow(key, rules);
+  }
+
+  // Decide and record in one synchronous step: one step for every concurrent caller in this process.
+  consumeNow(key: string, rules: RateRule[]): RateDecision {
     validateRules(rules);
     const now = this.#now();
     const decision = this.#decide(key, rules, now);
@@ -44,7 +48,7 @@ export class MemoryRateLimiter implements RateLimiter {
       window.ids.push(reservation);
     }
     this.#sweep(now, rules.length + 2);
-    return { ...decision, reservation: String(reservation) };
+    return { allowed: true, retryAfterSeconds: 0, reservation: String(reservation) };
   }
 
   async release(key: string, rules: RateRule[], reservation: string): Promise<void> {
@@ -86,7 +90,12 @@ export class MemoryRateLimiter implements RateLimiter {
 
   #live(id: string, now: number): number[] {
     const window = this.#windows.get(id);
-    if (!window) return [];
+    return window ? this.#prune(id, window, now) : [];
+  }
+
+  /** The window's events still inside it; an empty window is forgotten. */
+  #prune(id: string, window: Window, now: number): number[] {
+    if (window.events.length > 0 && window.events[0]! > now - window.windowMs) return window.events;
     const firstLive = window.events.findIndex((at) => at > now - window.windowMs);
     if (firstLive === -1) {
       this.#windows.delete(id);
@@ -109,10 +118,10 @@ export class MemoryRateLimiter implements RateLimiter {
     for (let i = 0; i < count; i++) {
       const next = this.#sweepCursor.next();
       if (next.done) {
-        this.#sweepCursor = this.#windows.keys();
+        this.#sweepCursor = this.#windows.entries();
         return;
       }
-      this.#live(next.value, now);
+      this.#prune(next.value[0], next.value[1], now);
     }
   }
 }

@@ -25,6 +25,11 @@ export interface RateDecision {
 export interface RateLimiter {
   check(key: string, rules: RateRule[]): Promise<RateDecision>;
   consume(key: string, rules: RateRule[]): Promise<RateDecision>;
+  /**
+   * `consume` decided at once, where the counters are in this process (memory): the caller goes on
+   * without a turn of the event loop. Absent where the decision needs a round trip (Redis).
+   */
+  consumeNow?(key: string, rules: RateRule[]): RateDecision;
   /** Gives back a slot `consume` took (its decision's `reservation`); unknown reservations are ignored. */
   release(key: string, rules: RateRule[], reservation: string): Promise<void>;
   reset?(key: string, rules?: RateRule[]): Promise<void>;
@@ -33,7 +38,11 @@ export interface RateLimiter {
   close?(): Promise<void>;
 }
 
+/** Rule lists found valid: most callers pass the same constant list on every request. */
+const validated = new WeakSet<RateRule[]>();
+
 export function validateRules(rules: RateRule[]): void {
+  if (validated.has(rules)) return;
   const names = new Set<string>();
   for (const rule of rules) {
     if (!Number.isInteger(rule.limit) || rule.limit < 0) throw new Error(`Rate rule ${rule.name}: limit must be a whole number ≥ 0`);
@@ -41,6 +50,8 @@ export function validateRules(rules: RateRule[]): void {
     if (!rule.name || names.has(rule.name)) throw new Error(`Rate rule names must be present and distinct: ${rule.name}`);
     names.add(rule.name);
   }
+  // Only a frozen list stays valid: anything else may be changed after it was checked.
+  if (Object.isFrozen(rules) && rules.every((rule) => Object.isFrozen(rule))) validated.add(rules);
 }
 
 export const allowed: RateDecision = Object.freeze({ allowed: true, retryAfterSeconds: 0 });

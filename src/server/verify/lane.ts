@@ -6,7 +6,8 @@
  * itself at a roadside rush, when the same few thousand vouchers are checked again and again.
  *
  * It answers exactly as the route does (routes.ts), and only then: the same per-IP limit through the
- * same limiter, the same body (serialized once by the contract's schema), the same security headers
+ * same limiter (decided at once when its counters are in this process; else the answer is looked up
+ * again once the limiter has answered), the same body (serialized once by the contract's schema), the same security headers
  * (securityHeaders.ts) and `Cache-Control`, the check logged and counted the same way. Everything
  * else — another method or path, a query other than `channel`, a token with characters a token does
  * not have (so no decoding differs), an answer not known yet (also once the limiter has answered),
@@ -18,10 +19,10 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { FastifyBaseLogger } from 'fastify';
 import proxyAddr from '@fastify/proxy-addr';
 import { requestLanguage } from '../http/language.ts';
-import type { RateDecision, RateLimiter } from '../rateLimit/types.ts';
+import type { RateLimiter } from '../rateLimit/types.ts';
 import type { RequestSeries } from '../ops/metrics.ts';
 import { serializedAnswer } from './answer.ts';
-import { verifyLimit } from './limit.ts';
+import { verifyLimit, verifyLimitNow } from './limit.ts';
 import type { Verifier, VerifyChannel, VerifyOutcome } from './verify.ts';
 
 export const VERIFY_ROUTE = '/api/v1/verify/*';
@@ -61,18 +62,16 @@ export function verifyLane(options: VerifyLaneOptions): Lane {
     return made;
   };
 
-  const answer = (request: IncomingMessage, response: ServerResponse, next: () => void, token: string, channel: VerifyChannel, started: number, decision: RateDecision) => {
-    // Looked at again after the limiter answered: a revocation meanwhile is not missed.
-    const now = options.now();
-    const outcome = decision.allowed ? options.verifier.knownAnswer(token, now) : undefined;
-    if (!outcome) return next();
+  // The request series answered checks count in, looked up once.
+  let answeredSeries: ReturnType<RequestSeries> | undefined;
+  const answer = (request: IncomingMessage, response: ServerResponse, outcome: VerifyOutcome, now: Date, channel: VerifyChannel, started: number) => {
     const made = responseFor(outcome, requestLanguage(request));
     response.writeHead(200, made.headers);
     response.end(made.body);
     options.verifier.record(outcome, now, channel);
-    const labelled = options.series('GET', 200, VERIFY_ROUTE);
-    labelled.count.inc();
-    labelled.time.observe((performance.now() - started) / 1000);
+    answeredSeries ??= options.series('GET', 200, VERIFY_ROUTE);
+    answeredSeries.count.inc();
+    answeredSeries.time.observe((performance.now() - started) / 1000);
   };
 
   const failed = (response: ServerResponse, next: () => void, error: unknown) => {
@@ -101,13 +100,23 @@ export function verifyLane(options: VerifyLaneOptions): Lane {
         if (!match) return next();
         channel = match[1] as VerifyChannel;
       }
-      // Only a token whose answer is known now is taken; it is looked up again once the limit is spent.
-      if (!TOKEN.test(token) || !options.verifier.knownAnswer(token, options.now())) return next();
+      // Only a token whose answer is known now is taken.
+      const now = options.now();
+      const known = TOKEN.test(token) ? options.verifier.knownAnswer(token, now) : undefined;
+      if (!known) return next();
       const started = performance.now();
-      verifyLimit(options.rateLimiter, request, proxyAddr(request, options.trustProxy)).then(
+      const clientIp = proxyAddr(request, options.trustProxy);
+      // Counters in this process: decided at once, so the answer just looked up is still the one.
+      const decision = verifyLimitNow(options.rateLimiter, request, clientIp);
+      if (decision) return decision.allowed ? answer(request, response, known, now, channel, started) : next();
+      verifyLimit(options.rateLimiter, request, clientIp).then(
         (decision) => {
           try {
-            answer(request, response, next, token, channel, started, decision);
+            // Looked up again once the limiter answered: a revocation meanwhile is not missed.
+            const later = options.now();
+            const outcome = decision.allowed ? options.verifier.knownAnswer(token, later) : undefined;
+            if (!outcome) return next();
+            answer(request, response, outcome, later, channel, started);
           } catch (error) {
             failed(response, next, error);
           }

@@ -65,6 +65,8 @@ export const MAX_TOKEN_LENGTH = 1024;
 /** The token inside what a QR or a person gives: a bare token or any URL ending in /v/{token}. */
 export function extractToken(input: string): string {
   const text = input.trim();
+  // Most inputs are the bare token (the API's path, a scanner's text): no URL to look into.
+  if (!text.includes('/v/')) return text;
   const match = /\/v\/([A-Za-z0-9_-]+)\/?(?:[?#].*)?$/.exec(text);
   return match?.[1] ?? text;
 }
@@ -79,14 +81,24 @@ const NOT_ON_RECORD_TTL_MS = 60_000;
 
 type RecordAnswer = 'on_record' | 'not_on_record';
 
+/** A whole answer, with the day, key set and register state it was worked out for. */
+interface KnownAnswer {
+  checkedOn: string;
+  keysVersion: number;
+  statusVersion: number;
+  outcome: VerifyOutcome;
+}
+
 export class Verifier {
   readonly state: VerifierState;
   readonly checkLog: CheckLog;
   private readonly signatures = new LRUCache<string, { failure: SignatureFailure | null }>({ max: SIGNATURE_CACHE_SIZE });
   private readonly records = new LRUCache<string, RecordAnswer>({ max: RECORD_CACHE_SIZE });
   private readonly verifications = new LRUCache<string, VoucherVerification>({ max: SIGNATURE_CACHE_SIZE });
-  /** Whole answers for vouchers on record, valid for one day, key set and register state (see answerStamp). */
-  private readonly answers = new LRUCache<string, { stamp: string; outcome: VerifyOutcome }>({ max: ANSWER_CACHE_SIZE });
+  /** Whole answers for vouchers on record, valid for one day, key set and register state (see stillHolds). */
+  private readonly answers = new LRUCache<string, KnownAnswer>({ max: ANSWER_CACHE_SIZE });
+  /** China's day of the last check, with the instants it spans (worked out again when one falls outside). */
+  private day = { from: 0, until: 0, date: '' };
   private readonly cachedCheck: SignatureCheck;
 
   constructor(
@@ -125,7 +137,7 @@ export class Verifier {
   knownAnswer(input: string, now: Date): VerifyOutcome | undefined {
     if (!this.state.isCurrent()) return undefined;
     const known = this.answers.get(extractToken(input));
-    return known?.stamp === this.answerStamp(chinaDate(now)) ? known.outcome : undefined;
+    return known && this.stillHolds(known, this.checkedOn(now)) ? known.outcome : undefined;
   }
 
   /** Logs one check that was answered with `outcome`. */
@@ -133,8 +145,19 @@ export class Verifier {
     this.checkLog.record({ serial: checkedSerial(outcome), verdict: outcome.verdict, reason: outcome.reason ?? null, channel, checkedAt: now });
   }
 
-  private answerStamp(checkedOn: string): string {
-    return `${checkedOn}|${this.state.keysVersion}|${this.state.statusVersion}`;
+  /** An answer holds on the day it was worked out for, while neither the key set nor the register has moved. */
+  private stillHolds(known: KnownAnswer, checkedOn: string): boolean {
+    return known.checkedOn === checkedOn && known.keysVersion === this.state.keysVersion && known.statusVersion === this.state.statusVersion;
+  }
+
+  /** chinaDate(now), worked out once a day (every check asks). */
+  private checkedOn(now: Date): string {
+    const ms = now.getTime();
+    if (ms >= this.day.from && ms < this.day.until) return this.day.date;
+    const date = chinaDate(now);
+    const from = Date.parse(`${date}T00:00:00+08:00`);
+    this.day = { from, until: from + 86_400_000, date };
+    return date;
   }
 
   /** Writes the waiting check log; call when the app closes, before the database does. */
@@ -144,22 +167,23 @@ export class Verifier {
 
   private async outcome(input: string, now: Date): Promise<VerifyOutcome> {
     const token = extractToken(input);
-    const checkedOn = chinaDate(now);
+    const checkedOn = this.checkedOn(now);
     if (token.length > MAX_TOKEN_LENGTH) return { verdict: 'invalid', reason: 'malformed', messages: invalidReasonMessages.malformed, checkedOn };
     await this.state.current();
     // A voucher's answer is a function of its token, the day, the key set and the register's state,
     // and both versions move with every change (verifierState.ts): the same answer object is handed
     // out again until one of them moves, so its serialized form can be kept with it (answer.ts).
     // Kept by the token itself, not by what carried it: many inputs name one token.
-    const stamp = this.answerStamp(checkedOn);
+    // The versions as they were before the answer is worked out: a change meanwhile makes it stale.
+    const workedOutAt = { checkedOn, keysVersion: this.state.keysVersion, statusVersion: this.state.statusVersion };
     const known = this.answers.get(token);
-    if (known?.stamp === stamp) return known.outcome;
+    if (known && this.stillHolds(known, checkedOn)) return known.outcome;
     const outcome = await this.freshOutcome(token, checkedOn, now);
     if (outcome.kind === 'voucher' && outcome.reason !== 'not_on_record' && outcome.claims) {
       // Serialized before it is kept: an answer the contract cannot carry is never handed out again.
       serializedAnswer(outcome, 'zh');
       serializedAnswer(outcome, 'en');
-      this.answers.set(token, { stamp, outcome });
+      this.answers.set(token, { ...workedOutAt, outcome });
     }
     return outcome;
   }
