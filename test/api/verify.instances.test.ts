@@ -11,9 +11,11 @@ import { openStatusList, readStatusList, STATUS_LIST_MIN_ENTRIES } from '../../s
 import { verifyTrustList } from '../../src/domain/trustList.ts';
 import { decodeVoucherToken } from '../../src/domain/voucherToken.ts';
 import { buildApp, type App } from '../../src/server/app.ts';
-import { users, voucherChecks } from '../../src/server/db/schema.ts';
+import { users, voucherChecks, vouchers } from '../../src/server/db/schema.ts';
 import { MemoryRateLimiter } from '../../src/server/rateLimit/index.ts';
 import { rotateSigningKey } from '../../src/server/vouchers/keyStore.ts';
+import { VerifierState } from '../../src/server/verify/verifierState.ts';
+import type { Executor } from '../../src/server/db/client.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { acceptedCreditAssessment, approveWithVoucher } from '../helpers/applications.ts';
 import { testSecrets } from '../helpers/dataKey.ts';
@@ -137,6 +139,60 @@ describe('the verifier on two instances', () => {
     expect(reading).toMatchObject({ revoked: true, superseded: false });
     // The size says nothing about which entries are set.
     expect(next.json().entries).toBe(list.entries);
+  });
+
+  /** The database as `db`, its answers arriving `delay.ms` after they were read. */
+  const lateAnswers = (db: Executor, delay: { ms: number; reads: number }): Executor => {
+    const wrap = <T extends object>(target: T): T =>
+      new Proxy(target, {
+        get(object, name) {
+          const value = Reflect.get(object, name, object) as unknown;
+          if (typeof value !== 'function') return value;
+          if (name === 'then') {
+            delay.reads += 1;
+            return (resolve: (v: unknown) => void, reject: (e: unknown) => void) =>
+              (value as (a: unknown, b: unknown) => unknown).call(object, (v: unknown) => setTimeout(() => resolve(v), delay.ms), reject);
+          }
+          return (...args: unknown[]) => {
+            const out = (value as (...a: unknown[]) => unknown).apply(object, args);
+            return out && typeof out === 'object' ? wrap(out) : out;
+          };
+        },
+      });
+    return wrap(db);
+  };
+
+  it('a look under way when this instance changes the register vouches for nothing: the change is seen at once', async () => {
+    const voucher = await newVoucher();
+    const delay = { ms: 0, reads: 0 };
+    const state = new VerifierState(lateAnswers(a.database.db, delay), 60_000);
+    await state.current();
+    expect(state.voucher(voucher.serial)).toEqual({});
+    // A look that read the database before the revocation, and answers after it.
+    delay.ms = 200;
+    state.invalidate();
+    const looking = state.current();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await a.database.db.update(vouchers).set({ revokedAt: a.clock.now(), revocationReason: '考核等级评定有误' }).where(eq(vouchers.serial, voucher.serial));
+    state.invalidate();
+    delay.ms = 0;
+    await looking;
+    expect(state.isCurrent()).toBe(true);
+    expect(state.voucher(voucher.serial)).toMatchObject({ revocationReason: '考核等级评定有误' });
+  });
+
+  it('looks at the database ahead of time under steady checks, so it never goes stale while in use', async () => {
+    const delay = { ms: 0, reads: 0 };
+    const state = new VerifierState(lateAnswers(a.database.db, delay), 200);
+    await state.current();
+    const started = Date.now();
+    while (Date.now() - started < 700) {
+      expect(state.isCurrent()).toBe(true);
+      state.refreshAhead();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // The first look, then one about every 100 ms (half the freshness window).
+    expect(delay.reads).toBeGreaterThanOrEqual(1 + 4);
   });
 
   it('writes every logged check when the instance closes', async () => {

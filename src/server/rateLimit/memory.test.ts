@@ -135,6 +135,25 @@ describe('MemoryRateLimiter', () => {
     expect(again.filter((d) => d.allowed)).toHaveLength(1);
   });
 
+  it('decides at once with consumeNow, on the same counters as consume', async () => {
+    const clock = fakeClock();
+    const limiter = new MemoryRateLimiter({ now: clock.now });
+    const rules = Object.freeze([Object.freeze({ name: 'verify', limit: 2, windowSeconds: 60 })]) as RateRule[];
+    expect(limiter.consumeNow('10.0.0.1', rules)).toMatchObject({ allowed: true, reservation: expect.any(String) });
+    expect((await limiter.consume('10.0.0.1', rules)).allowed).toBe(true);
+    expect(limiter.consumeNow('10.0.0.1', rules)).toEqual({ allowed: false, retryAfterSeconds: 60, rule: 'verify' });
+    clock.advance(60);
+    expect(limiter.consumeNow('10.0.0.1', rules).allowed).toBe(true);
+  });
+
+  it('checks a rule list again unless it is frozen: one changed after a check is still refused', () => {
+    const limiter = new MemoryRateLimiter();
+    const rules: RateRule[] = [{ name: 'open', limit: 5, windowSeconds: 60 }];
+    expect(limiter.consumeNow('k', rules).allowed).toBe(true);
+    rules[0]!.limit = -1;
+    expect(() => limiter.consumeNow('k', rules)).toThrow(/limit/);
+  });
+
   it('is what createRateLimiter gives without a Redis URL', () => {
     expect(createRateLimiter()).toBeInstanceOf(MemoryRateLimiter);
   });

@@ -29,7 +29,11 @@ export class VerifierState {
   /** certificate id → cancelled categories by code. */
   readonly cancelledCategories = new Map<string, Map<string, CancelledCategory>>();
   private checkedAt = Number.NEGATIVE_INFINITY;
-  private refreshing: Promise<void> | undefined;
+  /** Moves with every invalidate(). */
+  private generation = 0;
+  private refreshing: Promise<boolean> | undefined;
+  /** A look started ahead of time (refreshAhead), while what is in memory is still current. */
+  private ahead: Promise<boolean> | undefined;
   private readonly keyListeners: (() => void)[] = [];
 
   constructor(
@@ -45,6 +49,8 @@ export class VerifierState {
   /** Makes the next check look at the version stamps again (after a change made by this instance). */
   invalidate(): void {
     this.checkedAt = Number.NEGATIVE_INFINITY;
+    // A look already under way may have read the database before the change: it vouches for nothing.
+    this.generation += 1;
   }
 
   /** Whether what is in memory was looked at less than maxAgeMs ago. */
@@ -52,17 +58,36 @@ export class VerifierState {
     return performance.now() - this.checkedAt < this.maxAgeMs && this.keysVersion >= 0;
   }
 
-  /** Current to within maxAgeMs. Concurrent callers share one look at the database. */
-  async current(): Promise<void> {
-    if (this.isCurrent()) return;
-    this.refreshing ??= this.refresh().finally(() => {
-      this.refreshing = undefined;
-    });
-    await this.refreshing;
+  /**
+   * Once half of maxAgeMs has passed, looks at the database in the background: under steady checks
+   * what is in memory is renewed before it goes stale, so no check waits for the look (and none is
+   * handed from the lane to the route for it). A failure here is left to the next `current()`.
+   */
+  refreshAhead(): void {
+    if (this.refreshing || this.ahead || performance.now() - this.checkedAt < this.maxAgeMs / 2) return;
+    this.ahead = this.refresh()
+      .catch(() => false)
+      .finally(() => {
+        this.ahead = undefined;
+      });
   }
 
-  private async refresh(): Promise<void> {
+  /** Current to within maxAgeMs. Concurrent callers share one look at the database (never two at once). */
+  async current(): Promise<void> {
+    if (this.isCurrent()) return;
+    // Again when the look ended without vouching for anything (invalidated meanwhile, or the one
+    // ahead of time failed: then a look of its own meets the failure).
+    for (let looks = 0; looks < 3; looks++) {
+      const look = this.ahead ?? (this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined)));
+      if (await look) return;
+    }
+    throw new Error('verifier state: changed during every look at the database');
+  }
+
+  /** True when what it read vouches for the state (nothing invalidated it meanwhile). */
+  private async refresh(): Promise<boolean> {
     const started = performance.now();
+    const generation = this.generation;
     const [stamp] = await this.db.select().from(verifyState);
     const keysVersion = stamp?.keysVersion ?? 0;
     const statusVersion = stamp?.statusVersion ?? 0;
@@ -72,7 +97,9 @@ export class VerifierState {
       for (const listener of this.keyListeners) listener();
     }
     if (statusVersion !== this.statusVersion) await this.loadStatus(statusVersion);
+    if (generation !== this.generation) return false;
     this.checkedAt = started;
+    return true;
   }
 
   private async loadStatus(statusVersion: number): Promise<void> {

@@ -136,6 +136,7 @@ export class Verifier {
    */
   knownAnswer(input: string, now: Date): VerifyOutcome | undefined {
     if (!this.state.isCurrent()) return undefined;
+    this.state.refreshAhead();
     const known = this.answers.get(extractToken(input));
     return known && this.stillHolds(known, this.checkedOn(now)) ? known.outcome : undefined;
   }
