@@ -80,13 +80,14 @@ const commands: Record<string, Command> = {
   },
   bench: {
     summary: 'Benchmarks: offline ID-card OCR (accuracy and time per image), voucher signing/rendering, the staff queue at scale, image intake, registry import, verification throughput, the drivers\' app on a mid-range phone',
-    usage: 'rto bench [--only ocr|voucher|queue|intake|registry|verify|web] [--count N] [--applications N] [--keep] [--rows N] [--vouchers N] [--seconds S] [--connections C]',
+    usage: 'rto bench [--only ocr|voucher|queue|intake|registry|verify|web] [--count N] [--applications N] [--keep] [--rows N] [--vouchers N] [--seconds S] [--connections C] [--rounds R]',
     options: {
       only: { type: 'string', description: 'run one benchmark: ocr, voucher, queue, intake, registry, verify or web' },
       rows: { type: 'string', description: 'rows of the registry-import benchmark (default 1000000)' },
       vouchers: { type: 'string', description: 'vouchers in the database for the verify benchmark (default 100000; 1000000 for the full size)' },
       seconds: { type: 'string', description: 'seconds of load per target in the verify benchmark (default 10)' },
       connections: { type: 'string', description: 'concurrent connections in the verify benchmark (default 50)' },
+      rounds: { type: 'string', description: 'rounds the verify benchmark splits its seconds into, bare then verify in each (default 5)' },
       count: { type: 'string', description: 'generated ID-card photos per condition in the OCR benchmark (default 4; 15 conditions); cold loads per page in the web benchmark (default 3)' },
       applications: { type: 'string', description: 'applications in the queue benchmark (default 200000; 1000000 and 10000000 for the province and national sizes)' },
       keep: { type: 'boolean', description: 'queue benchmark on PostgreSQL: keep its filled database (rto_queue_bench_N) and use it again next time' },
@@ -137,7 +138,7 @@ const commands: Record<string, Command> = {
         console.log('\n== Public verification throughput (target: ≥ 80 % of a bare Fastify JSON route on PostgreSQL, ≥ 50 % on PGlite)');
         const { runVerifyBench } = await import('./bench/verifyBench.ts');
         const whole = (v: unknown, fallback: number) => (v === undefined ? fallback : Number(v));
-        await runVerifyBench({ vouchers: whole(values.vouchers, 100_000), seconds: whole(values.seconds, 10), connections: whole(values.connections, 50) });
+        await runVerifyBench({ vouchers: whole(values.vouchers, 100_000), seconds: whole(values.seconds, 10), connections: whole(values.connections, 50), rounds: whole(values.rounds, 5) });
       }
       if (only === undefined || only === 'web') {
         console.log('\n== The drivers\' app on a mid-range phone (targets: home ≤ 90 KB JS, business flow ≤ 160 KB JS, FCP ≤ 1.2 s, load ≤ 2 s)');

@@ -4,6 +4,10 @@
  * request so the per-IP limit does not answer) on the same machine in the same run; prints both and
  * the ratio. The servers run in a child process, the load generator in this one.
  *
+ * The time is taken in rounds, bare then verify in each, and the medians are reported: on a shared
+ * machine the speed of both drifts by a third within a minute, and one long run of each compared a
+ * fast minute with a slow one.
+ *
  * The database holds `vouchers` vouchers (made by the database itself); `distinct` of them carry real
  * signed tokens that the load cycles through, 1 % of those revoked.
  *
@@ -28,10 +32,27 @@ export interface LoadResult {
 export interface VerifyBenchResult {
   vouchers: number;
   database: string;
+  /** Medians over the rounds (req/s, p50, p99); errors and non-2xx summed. */
   bare: LoadResult;
   verify: LoadResult;
+  /** The median of the rounds' ratios, in %. */
   ratio: number;
+  rounds: { bare: LoadResult; verify: LoadResult; ratio: number }[];
 }
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+const medianLoad = (loads: LoadResult[]): LoadResult => ({
+  requestsPerSecond: Math.round(median(loads.map((l) => l.requestsPerSecond))),
+  p50Ms: median(loads.map((l) => l.p50Ms)),
+  p99Ms: median(loads.map((l) => l.p99Ms)),
+  errors: loads.reduce((sum, l) => sum + l.errors, 0),
+  non2xx: loads.reduce((sum, l) => sum + l.non2xx, 0),
+});
 
 interface ChildReady {
   bareUrl: string;
@@ -165,12 +186,15 @@ async function load(url: string, paths: string[], seconds: number, connections: 
 }
 
 export async function runVerifyBench(
-  opts: { vouchers?: number; distinct?: number; seconds?: number; connections?: number; quiet?: boolean } = {},
+  opts: { vouchers?: number; distinct?: number; seconds?: number; connections?: number; rounds?: number; quiet?: boolean } = {},
 ): Promise<VerifyBenchResult> {
   const vouchers = Math.max(1, opts.vouchers ?? 100_000);
   const distinct = Math.max(1, Math.min(vouchers, opts.distinct ?? 1000));
   const seconds = Math.max(1, opts.seconds ?? 10);
   const connections = Math.max(1, opts.connections ?? 50);
+  // `seconds` of load on each target in all, in rounds of at least 2 s.
+  const rounds = Math.max(1, Math.min(opts.rounds ?? 5, Math.floor(seconds / 2)));
+  const roundSeconds = Math.max(1, Math.round(seconds / rounds));
   const log = opts.quiet ? () => undefined : console.log;
   const child = spawn(process.execPath, [...(process.env.RTO_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.RTO_BENCH_PROFILE] : []), '--import', 'tsx', fileURLToPath(import.meta.url)], {
     env: { ...process.env, RTO_VERIFY_BENCH_CHILD: JSON.stringify({ vouchers, distinct }) },
@@ -198,13 +222,21 @@ export async function runVerifyBench(
     );
     await load(ready.appUrl, verifyPaths, 1, connections);
     await load(ready.bareUrl, ['/bare'], 1, connections);
-    const bare = await load(ready.bareUrl, ['/bare'], seconds, connections);
-    log(`bare Fastify JSON route   ${bare.requestsPerSecond} req/s  p50 ${bare.p50Ms} ms  p99 ${bare.p99Ms} ms`);
-    const verify = await load(ready.appUrl, verifyPaths, seconds, connections);
-    log(`GET /api/v1/verify/{token} ${verify.requestsPerSecond} req/s  p50 ${verify.p50Ms} ms  p99 ${verify.p99Ms} ms  (errors ${verify.errors}, non-2xx ${verify.non2xx})`);
-    const ratio = Math.round((verify.requestsPerSecond / Math.max(1, bare.requestsPerSecond)) * 1000) / 10;
-    log(`ratio ${ratio} % of the bare route (${ready.database}, ${vouchers.toLocaleString('en')} vouchers, ${connections} connections, ${seconds} s each)`);
-    return { vouchers, database: ready.database, bare, verify, ratio };
+    const measured: VerifyBenchResult['rounds'] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const bare = await load(ready.bareUrl, ['/bare'], roundSeconds, connections);
+      const verify = await load(ready.appUrl, verifyPaths, roundSeconds, connections);
+      const ratio = Math.round((verify.requestsPerSecond / Math.max(1, bare.requestsPerSecond)) * 1000) / 10;
+      measured.push({ bare, verify, ratio });
+      log(`round ${round}/${rounds}: bare ${bare.requestsPerSecond} req/s, verify ${verify.requestsPerSecond} req/s (p99 ${verify.p99Ms} ms): ${ratio} %`);
+    }
+    const bare = medianLoad(measured.map((r) => r.bare));
+    const verify = medianLoad(measured.map((r) => r.verify));
+    const ratio = Math.round(median(measured.map((r) => r.ratio)) * 10) / 10;
+    log(`bare Fastify JSON route   ${bare.requestsPerSecond} req/s  p50 ${bare.p50Ms} ms  p99 ${bare.p99Ms} ms  (medians of ${rounds} rounds of ${roundSeconds} s)`);
+    log(`GET /api/v1/verify/{token} ${verify.requestsPerSecond} req/s  p50 ${verify.p50Ms} ms  p99 ${verify.p99Ms} ms, worst round p99 ${Math.max(...measured.map((r) => r.verify.p99Ms))} ms  (errors ${verify.errors}, non-2xx ${verify.non2xx})`);
+    log(`ratio ${ratio} % of the bare route, median of the rounds (${ready.database}, ${vouchers.toLocaleString('en')} vouchers, ${connections} connections)`);
+    return { vouchers, database: ready.database, bare, verify, ratio, rounds: measured };
   } finally {
     child.stdin!.end();
     if (child.exitCode === null) await once(child, 'exit');
