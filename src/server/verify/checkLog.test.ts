@@ -30,12 +30,12 @@ const rows = () =>
     .from(voucherChecks)
     .orderBy(asc(voucherChecks.checkedAt), asc(voucherChecks.channel), asc(voucherChecks.serial));
 
-/** The database's executor, failing its writes while `down` is set. */
+/** The database's executor, failing its writes while `down` is set, or the `failAt`-th write from now. */
 function flaky(db: Executor) {
-  const state = { down: false };
+  const state = { down: false, failAt: 0 };
   const executor = new Proxy(db, {
     get(target, name, receiver) {
-      if (name === 'execute' && state.down) return async () => Promise.reject(new Error('connection refused'));
+      if (name === 'execute' && (state.down || (state.failAt > 0 && --state.failAt === 0))) return async () => Promise.reject(new Error('connection refused'));
       return Reflect.get(target, name, receiver);
     },
   });
@@ -95,6 +95,20 @@ describe('the verification check log', () => {
       ['2026-12-01T09:00:02.000Z', 1],
     ]);
     expect(log.dropped).toBe(0);
+  });
+
+  it('writes a long batch in several statements; one failing keeps only what it and the later ones held', async () => {
+    const { executor, state } = flaky(database.db);
+    const log = newLog(executor);
+    for (let i = 0; i < 450; i++) log.record(check(at('2026-12-01T09:30:00Z'), { serial: `CX${String(i).padStart(6, '0')}` }));
+    state.failAt = 2;
+    await expect(log.flush()).rejects.toThrow('connection refused');
+    expect((await rows()).length).toBe(200);
+    expect(log.waiting).toBe(250);
+    await log.flush();
+    const written = await rows();
+    expect(written).toHaveLength(450);
+    expect(new Set(written.map((r) => r.serial)).size).toBe(450);
   });
 
   it('drops the oldest rows, counting their checks, only when an outage outlasts its bound', async () => {

@@ -44,6 +44,8 @@ interface PendingRow {
 export const FLUSH_INTERVAL_MS = 1000;
 /** Rows (not checks) that start a write at once; above the vouchers a rush checks again and again within a second, or each would be a row of its own. */
 export const BATCH_SIZE = 5000;
+/** Rows per statement: small enough that the embedded database's write of them is a short pause. */
+const STATEMENT_ROWS = 200;
 /** Rows kept while the database cannot be written to. */
 export const MAX_PENDING = 100_000;
 
@@ -141,7 +143,12 @@ export class CheckLog {
     this.flushing = (async () => {
       let written = 0;
       try {
-        for (; written < rows.length; written += 5000) await insertChecks(this.db, rows.slice(written, written + 5000));
+        for (; written < rows.length; written += STATEMENT_ROWS) {
+          // The embedded database writes in this very process: a turn of the event loop between
+          // statements lets the checks waiting meanwhile be answered.
+          if (written > 0) await new Promise((resolve) => setImmediate(resolve));
+          await insertChecks(this.db, rows.slice(written, written + STATEMENT_ROWS));
+        }
       } catch (error) {
         // Keep what was not written, oldest first, for the next attempt (counted into rows that came since).
         const kept = new Map<string, PendingRow>();
