@@ -138,7 +138,12 @@ const commands: Record<string, Command> = {
         console.log('\n== Public verification throughput (target: ≥ 80 % of a bare Fastify JSON route on PostgreSQL, ≥ 50 % on PGlite)');
         const { runVerifyBench } = await import('./bench/verifyBench.ts');
         const whole = (v: unknown, fallback: number) => (v === undefined ? fallback : Number(v));
-        await runVerifyBench({ vouchers: whole(values.vouchers, 100_000), seconds: whole(values.seconds, 10), connections: whole(values.connections, 50), rounds: whole(values.rounds, 5) });
+        const load = { vouchers: whole(values.vouchers, 100_000), seconds: whole(values.seconds, 10), connections: whole(values.connections, 50), rounds: whole(values.rounds, 5) };
+        if (Object.values(load).some((n) => !Number.isInteger(n) || n < 1)) {
+          console.error('--vouchers, --seconds, --connections and --rounds take a whole number ≥ 1');
+          return 2;
+        }
+        await runVerifyBench(load);
       }
       if (only === undefined || only === 'web') {
         console.log('\n== The drivers\' app on a mid-range phone (targets: home ≤ 90 KB JS, business flow ≤ 160 KB JS, FCP ≤ 1.2 s, load ≤ 2 s)');

@@ -88,6 +88,22 @@ describe('the verifier on two instances', () => {
     expect((await verdictOn(b, second.token)).verdict).toBe('valid');
   });
 
+  it('answers superseded at once on the instance whose approval replaced the voucher', async () => {
+    // An instance that looks at the register only once a minute: only its own change can tell it.
+    const c = await buildApp({ config: { ...a.config, verifyStatusMaxAgeMs: 60_000 }, db: a.database.db, now: a.clock.now, secrets: testSecrets, adapters: { rateLimiter: new MemoryRateLimiter() } });
+    try {
+      const first = await newVoucher();
+      const application = await acceptedCreditAssessment(a.database.db, driverId, a.clock.now());
+      expect((await verdictOn(c, first.token)).verdict).toBe('valid');
+      const login = await staffLogin(a, 'bj-reviewer');
+      const approved = await c.inject({ method: 'POST', url: `/api/v1/staff/applications/${application.id}/actions`, headers: login.headers, payload: { action: 'approve', rating: 'AAA' } });
+      expect(approved.statusCode, approved.body).toBe(200);
+      expect((await verdictOn(c, first.token)).verdict).toBe('superseded');
+    } finally {
+      await c.close();
+    }
+  });
+
   it('picks up a key rotated anywhere: new vouchers verify on both, old ones still do', async () => {
     const before = await newVoucher();
     expect((await verdictOn(b, before.token)).verdict).toBe('valid');
@@ -162,13 +178,13 @@ describe('the verifier on two instances', () => {
     return wrap(db);
   };
 
-  it('a look under way when this instance changes the register vouches for nothing: the change is seen at once', async () => {
+  it('a look under way when this instance changes the register vouches for nothing: the next check sees the change', async () => {
     const voucher = await newVoucher();
     const delay = { ms: 0, reads: 0 };
     const state = new VerifierState(lateAnswers(a.database.db, delay), 60_000);
     await state.current();
     expect(state.voucher(voucher.serial)).toEqual({});
-    // A look that read the database before the revocation, and answers after it.
+    // A check whose look reads the database before the revocation, and answers after it.
     delay.ms = 200;
     state.invalidate();
     const looking = state.current();
@@ -176,9 +192,24 @@ describe('the verifier on two instances', () => {
     await a.database.db.update(vouchers).set({ revokedAt: a.clock.now(), revocationReason: '考核等级评定有误' }).where(eq(vouchers.serial, voucher.serial));
     state.invalidate();
     delay.ms = 0;
+    // That check came with the revocation: either answer is right for it. Nothing after it may be valid.
     await looking;
+    expect(state.isCurrent()).toBe(false);
+    await state.current();
     expect(state.isCurrent()).toBe(true);
     expect(state.voucher(voucher.serial)).toMatchObject({ revocationReason: '考核等级评定有误' });
+  });
+
+  it('keeps answering while changes through this instance come faster than a look takes', async () => {
+    const delay = { ms: 30, reads: 0 };
+    const state = new VerifierState(lateAnswers(a.database.db, delay), 60_000);
+    const burst = setInterval(() => state.invalidate(), 5);
+    try {
+      const checks = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => new Promise((resolve) => setTimeout(resolve, i * 20)).then(() => state.current())));
+      expect(checks.map((c) => c.status)).toEqual(Array(5).fill('fulfilled'));
+    } finally {
+      clearInterval(burst);
+    }
   });
 
   it('looks at the database ahead of time under steady checks, so it never goes stale while in use', async () => {

@@ -193,7 +193,8 @@ export async function runVerifyBench(
   const seconds = Math.max(1, opts.seconds ?? 10);
   const connections = Math.max(1, opts.connections ?? 50);
   // `seconds` of load on each target in all, in rounds of at least 2 s.
-  const rounds = Math.max(1, Math.min(opts.rounds ?? 5, Math.floor(seconds / 2)));
+  const asked = Number.isFinite(opts.rounds) ? Math.trunc(opts.rounds!) : 5;
+  const rounds = Math.max(1, Math.min(asked, Math.floor(seconds / 2)));
   const roundSeconds = Math.max(1, Math.round(seconds / rounds));
   const log = opts.quiet ? () => undefined : console.log;
   const child = spawn(process.execPath, [...(process.env.RTO_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.RTO_BENCH_PROFILE] : []), '--import', 'tsx', fileURLToPath(import.meta.url)], {

@@ -176,7 +176,7 @@ function planApproval(ctx: AppContext, application: ApplicationRow, certificate:
 export async function performStaffAction(ctx: AppContext, who: StaffPrincipal, id: string, input: StaffActionRequest, ip: string): Promise<ApplicationRow> {
   const now = ctx.now();
   const today = chinaToday(now);
-  return ctx.db.transaction(async (tx) => {
+  const acted = await ctx.db.transaction(async (tx) => {
     const application = await visibleApplication(tx, who, id);
     const by = actingAs(who, application, input.action);
     if (input.expectedVersion !== undefined && input.expectedVersion !== application.version) throw versionConflict(application);
@@ -248,4 +248,8 @@ export async function performStaffAction(ctx: AppContext, who: StaffPrincipal, i
     );
     return current;
   });
+  // An approval may have superseded a voucher or cancelled categories: this instance answers so from
+  // the next check on, the others within VERIFY_STATUS_MAX_AGE_MS.
+  if (input.action === 'approve') ctx.verifier.state.invalidate();
+  return acted;
 }

@@ -31,9 +31,11 @@ export class VerifierState {
   private checkedAt = Number.NEGATIVE_INFINITY;
   /** Moves with every invalidate(). */
   private generation = 0;
-  private refreshing: Promise<boolean> | undefined;
-  /** A look started ahead of time (refreshAhead), while what is in memory is still current. */
-  private ahead: Promise<boolean> | undefined;
+  private refreshing: Promise<number> | undefined;
+  /** A look started ahead of time (refreshAhead), while what is in memory is still current; -1 if it failed. */
+  private ahead: Promise<number> | undefined;
+  /** No look ahead of time before this (performance.now()): the last one failed. */
+  private aheadPausedUntil = 0;
   private readonly keyListeners: (() => void)[] = [];
 
   constructor(
@@ -61,12 +63,18 @@ export class VerifierState {
   /**
    * Once half of maxAgeMs has passed, looks at the database in the background: under steady checks
    * what is in memory is renewed before it goes stale, so no check waits for the look (and none is
-   * handed from the lane to the route for it). A failure here is left to the next `current()`.
+   * handed from the lane to the route for it). A failure here is left to the next `current()`, and
+   * the next look ahead waits half the window.
    */
   refreshAhead(): void {
-    if (this.refreshing || this.ahead || performance.now() - this.checkedAt < this.maxAgeMs / 2) return;
+    const now = performance.now();
+    if (this.refreshing || this.ahead || now - this.checkedAt < this.maxAgeMs / 2 || now < this.aheadPausedUntil) return;
     this.ahead = this.refresh()
-      .catch(() => false)
+      .catch(() => {
+        // Left to the route once the state is stale, which meets and reports the failure; until then not again at once.
+        this.aheadPausedUntil = performance.now() + this.maxAgeMs / 2;
+        return -1;
+      })
       .finally(() => {
         this.ahead = undefined;
       });
@@ -75,17 +83,20 @@ export class VerifierState {
   /** Current to within maxAgeMs. Concurrent callers share one look at the database (never two at once). */
   async current(): Promise<void> {
     if (this.isCurrent()) return;
-    // Again when the look ended without vouching for anything (invalidated meanwhile, or the one
-    // ahead of time failed: then a look of its own meets the failure).
-    for (let looks = 0; looks < 3; looks++) {
+    // A look that started after this call did: one already under way is shared unless the register
+    // was changed through this instance after it started (invalidate). At most two looks.
+    const wanted = this.generation;
+    for (;;) {
       const look = this.ahead ?? (this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined)));
-      if (await look) return;
+      if ((await look) >= wanted) return;
     }
-    throw new Error('verifier state: changed during every look at the database');
   }
 
-  /** True when what it read vouches for the state (nothing invalidated it meanwhile). */
-  private async refresh(): Promise<boolean> {
+  /**
+   * Reads the stamps (and what moved); answers the generation it started in. It makes the state
+   * current only when nothing invalidated it meanwhile: it may have read before the change.
+   */
+  private async refresh(): Promise<number> {
     const started = performance.now();
     const generation = this.generation;
     const [stamp] = await this.db.select().from(verifyState);
@@ -97,9 +108,8 @@ export class VerifierState {
       for (const listener of this.keyListeners) listener();
     }
     if (statusVersion !== this.statusVersion) await this.loadStatus(statusVersion);
-    if (generation !== this.generation) return false;
-    this.checkedAt = started;
-    return true;
+    if (generation === this.generation) this.checkedAt = started;
+    return generation;
   }
 
   private async loadStatus(statusVersion: number): Promise<void> {
