@@ -20,7 +20,13 @@ const PRIMARY_PORT = 55161;
 const STANDBY_PORT = 55162;
 const available = existsSync(path.join(BIN, 'initdb'));
 /** Between the primary's death and the standby's promotion. */
-const OUTAGE_MS = 3_000;
+const OUTAGE_MS = 4_000;
+/**
+ * From the hang until both instances have found that no node takes writes: a new connection hangs for
+ * 1.5 s before the database is suspect, then the first probe waits up to a second (requests wait for
+ * it); and some margin.
+ */
+const SETTLED_MS = 2_700;
 const asRoot = process.getuid?.() === 0;
 
 /** Runs a PostgreSQL tool as the postgres user (initdb refuses root). */
@@ -190,8 +196,15 @@ describe.skipIf(!available)('failover to a synchronous standby', () => {
     const killedAt = Date.now();
     // The driver submits during the outage, on the second instance.
     const duringOutage = submit(second);
+    // Callers that come during the outage, each on its own: one every 50 ms on alternate instances
+    // (the writers above may each be held by a request that was under way when the primary hung).
+    const arrivals: Promise<void>[] = [];
+    const arriving = setInterval(() => {
+      if (Date.now() >= killedAt + SETTLED_MS) arrivals.push(write(instances[arrivals.length % 2]!));
+    }, 50);
     // A failover manager takes a few seconds to decide; meanwhile no node takes writes.
     await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+    clearInterval(arriving);
     const promotingAt = Date.now();
     pgTool('pg_ctl', ['-D', standbyDir(), '-w', 'promote']);
     // Alone now, the new primary would wait for a synchronous standby forever: as Patroni does in
@@ -211,24 +224,34 @@ describe.skipIf(!available)('failover to a synchronous standby', () => {
     const recoveredMs = Date.now() - killedAt;
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     running = false;
-    await Promise.all(writers);
+    await Promise.all([...writers, ...arrivals]);
 
     // The submit sent in the outage got an answer or none; the retry with the same key, on the other
     // instance, gets the submission, and the original answer when there was one.
     const original = await duringOutage;
     expect([0, 200, 503]).toContain(original.status);
-    const retry = await submit(first);
+    // A client told 503 comes back (Retry-After); just after the failover one instance may still say so.
+    const untilServed = async <T extends { status: number } | number>(attempt: () => Promise<T>): Promise<T> => {
+      const deadline = Date.now() + 5_000;
+      for (;;) {
+        const result = await attempt();
+        const status = typeof result === 'number' ? result : result.status;
+        if (status !== 503 || Date.now() > deadline) return result;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    };
+    const retry = await untilServed(() => submit(first));
     expect(retry.status).toBe(200);
     if (original.status === 200) expect(JSON.parse(retry.body)).toEqual(JSON.parse(original.body));
     // Staff work on it on the new primary.
-    expect(await handler.act(draft.id, { action: 'accept' })).toBe(200);
+    expect(await untilServed(() => handler.act(draft.id, { action: 'accept' }))).toBe(200);
 
     // Meanwhile: 503 with Retry-After, never a 500.
     expect(statuses.get(500) ?? 0).toBe(0);
     expect([...statuses.keys()].filter((s) => s !== 202 && s !== 503 && s !== 0)).toEqual([]);
-    // Once the instances have found no writable node (the first failure sets off a probe), a request is
-    // refused at once, not held for a node that is not there.
-    const whileNoPrimary = answers.filter((a) => a.startedAt >= killedAt + 1_000 && a.startedAt + a.ms <= promotingAt);
+    // Once the instances have found no writable node (SETTLED_MS), a request is refused at once, not
+    // held for a node that is not there.
+    const whileNoPrimary = answers.filter((a) => a.startedAt >= killedAt + SETTLED_MS && a.startedAt + a.ms <= promotingAt);
     expect(whileNoPrimary.length, JSON.stringify([...statuses])).toBeGreaterThan(10);
     expect(whileNoPrimary.filter((a) => a.status !== 503 || a.ms > 1_000 || !a.retryAfter)).toEqual([]);
     // Every acknowledged write is on the new primary, once.
