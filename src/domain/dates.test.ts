@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { addDays, addMonths, addYears, ageOn, chinaDate, daysBetween, fromDayNumber, isIsoDate, toDayNumber, weekday } from './dates.ts';
+import { addDays, addMonths, addYears, ageOn, chinaDate, chinaDayStart, daysBetween, fromDayNumber, isIsoDate, toDayNumber, weekday } from './dates.ts';
 
 describe('dates', () => {
   it('recognises real calendar dates only', () => {
@@ -31,6 +31,16 @@ describe('dates', () => {
     expect(chinaDate(new Date('2025-12-31T15:59:59Z'))).toBe('2025-12-31');
     expect(chinaDate(new Date('2025-12-31T16:00:00Z'))).toBe('2026-01-01');
     expect(chinaDate('2026-01-01T00:30:00+08:00')).toBe('2026-01-01');
+  });
+
+  it('starts a China day at 16:00 UTC the day before, across month, year and leap-day ends', () => {
+    expect(chinaDayStart('2026-01-01').toISOString()).toBe('2025-12-31T16:00:00.000Z');
+    expect(chinaDayStart('2024-03-01').toISOString()).toBe('2024-02-29T16:00:00.000Z');
+    for (const date of ['2025-12-31', '2024-02-29', '2026-07-15'] as const) {
+      const start = chinaDayStart(date).getTime();
+      expect(chinaDate(start)).toBe(date);
+      expect(chinaDate(start - 1)).toBe(addDays(date, -1));
+    }
   });
 
   it('computes age in full years', () => {

@@ -105,6 +105,11 @@ export function chinaDate(instant: Date | number | string = new Date()): IsoDate
   return isoDate(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
 }
 
+/** The instant a China (UTC+8) calendar day begins: 16:00 UTC the day before. */
+export function chinaDayStart(date: IsoDate): Date {
+  return new Date(toDayNumber(date) * MS_PER_DAY - CHINA_UTC_OFFSET_MS);
+}
+
 /** Today's date in China. */
 export function chinaToday(now: Date = new Date()): IsoDate {
   return chinaDate(now);

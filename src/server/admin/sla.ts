@@ -3,7 +3,7 @@ import type { SlaDeadlineRow, SlaResponse } from '../../contract/admin.ts';
 import type { BusinessKey } from '../../domain/businessKeys.ts';
 import type { WorkingCalendar } from '../../domain/calendar.ts';
 import { businessName } from '../../domain/catalog.ts';
-import { addDays, chinaDate } from '../../domain/dates.ts';
+import { addDays, chinaDate, chinaDayStart } from '../../domain/dates.ts';
 import { provinceCalendar } from '../calendar/workingCalendar.ts';
 import type { Executor } from '../db/client.ts';
 import { applicationActions, applications, issuingAuthorities } from '../db/schema.ts';
@@ -140,7 +140,7 @@ export async function slaOverview(db: Executor, province: ProvinceRef | null, no
   }
 
   // Applications that reached acceptance or a decision in the window, with their whole logs.
-  const windowStart = new Date(`${from}T00:00:00+08:00`);
+  const windowStart = chinaDayStart(from);
   const reached = await db
     .selectDistinct({ id: applicationActions.applicationId })
     .from(applicationActions)

@@ -2,7 +2,7 @@ import { and, desc, eq, gte, isNotNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import type { AuditEntry, AuditQuery, AuditResponse } from '../../contract/staff.ts';
 import { chainHash, GENESIS_HASH, type AuditChainRow } from '../../domain/auditChain.ts';
-import { addDays } from '../../domain/dates.ts';
+import { addDays, chinaDayStart } from '../../domain/dates.ts';
 import type { Executor } from '../db/client.ts';
 import { auditLog } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
@@ -82,9 +82,6 @@ export async function auditChange(db: Executor, request: FastifyRequest, provinc
 export async function writeDriverAudit(db: Executor, driver: { id: string; provinceCode: string | null }, ip: string | null, record: Omit<AuditRecord, 'targetKind' | 'targetId'>, at: Date): Promise<void> {
   await writeAudit(db, { id: null, username: `driver:${driver.id}`, role: 'driver', provinceCode: driver.provinceCode }, ip, { ...record, targetKind: 'user', targetId: driver.id }, at);
 }
-
-/** China is UTC+8 all year: a China-time day starts at 16:00 UTC the day before. */
-const chinaDayStart = (date: string): Date => new Date(`${date}T00:00:00+08:00`);
 
 function encodeCursor(id: number): string {
   return Buffer.from(JSON.stringify({ id }), 'utf8').toString('base64url');

@@ -75,8 +75,7 @@ export class CheckLog {
   }
 
   record(check: CheckRecord): void {
-    const ms = check.checkedAt.getTime();
-    const second = ms - (((ms % 1000) + 1000) % 1000);
+    const second = Math.floor(check.checkedAt.getTime() / 1000) * 1000;
     const key = rowKey(second, check);
     const row = this.pending.get(key);
     if (row) row.checks += 1;

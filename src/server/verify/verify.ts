@@ -19,7 +19,7 @@ import { LRUCache } from 'lru-cache';
 import { eq } from 'drizzle-orm';
 import type { CertificateClaims } from '../../domain/certificateToken.ts';
 import { signedTokenKind, tokenCategoryLabel, verifySignedToken, type SignedTokenResult } from '../../domain/certificateToken.ts';
-import { chinaDate } from '../../domain/dates.ts';
+import { chinaDate, chinaDayStart } from '../../domain/dates.ts';
 import type { Localized } from '../../domain/errors.ts';
 import { checkSignature, type SignatureFailure } from '../../domain/trustList.ts';
 import {
@@ -156,7 +156,7 @@ export class Verifier {
     const ms = now.getTime();
     if (ms >= this.day.from && ms < this.day.until) return this.day.date;
     const date = chinaDate(now);
-    const from = Date.parse(`${date}T00:00:00+08:00`);
+    const from = chinaDayStart(date).getTime();
     this.day = { from, until: from + 86_400_000, date };
     return date;
   }
