@@ -46,6 +46,35 @@ describe('MemoryRateLimiter', () => {
     expect((await limiter.consume('13800000001', perPhone)).allowed).toBe(true);
   });
 
+  it('keeps counting a key across the turns of its generations, and forgets idle keys two windows on', async () => {
+    const clock = fakeClock();
+    const limiter = new MemoryRateLimiter({ now: clock.now });
+    const perMinute: RateRule[] = [{ name: 'per-minute', limit: 5, windowSeconds: 60 }];
+    // 100 clients once each, and one client five times late in the first window.
+    for (let i = 0; i < 100; i++) expect((await limiter.consume(`client-${i}`, perMinute)).allowed).toBe(true);
+    clock.advance(55);
+    for (let i = 0; i < 5; i++) expect((await limiter.consume('busy', perMinute)).allowed).toBe(true);
+    expect(limiter.logsHeld).toBe(101);
+    // A new window begins: the busy client's five events (at 55 s) still count until 115 s.
+    clock.advance(10);
+    expect(await limiter.consume('busy', perMinute)).toEqual({ allowed: false, retryAfterSeconds: 50, rule: 'per-minute' });
+    clock.advance(49);
+    expect((await limiter.consume('busy', perMinute)).allowed).toBe(false);
+    clock.advance(1.001);
+    expect((await limiter.consume('busy', perMinute)).allowed).toBe(true);
+    // Two windows after they were last seen, the idle clients are gone; the busy one is still counted.
+    expect(limiter.logsHeld).toBe(101);
+    clock.advance(11);
+    expect(await limiter.check('busy', perMinute)).toEqual({ allowed: true, retryAfterSeconds: 0 });
+    expect(limiter.logsHeld).toBe(1);
+    for (let i = 0; i < 4; i++) expect((await limiter.consume('busy', perMinute)).allowed).toBe(true);
+    expect((await limiter.consume('busy', perMinute)).allowed).toBe(false);
+    // A long silence: everything is forgotten, and every client starts afresh.
+    clock.advance(3600);
+    expect((await limiter.consume('client-1', perMinute)).allowed).toBe(true);
+    expect(limiter.logsHeld).toBe(1);
+  });
+
   it('allows ten a day', async () => {
     const clock = fakeClock();
     const limiter = new MemoryRateLimiter({ now: clock.now });

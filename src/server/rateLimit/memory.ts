@@ -1,18 +1,58 @@
 import { allowed, validateRules, type RateDecision, type RateLimiter, type RateRule } from './types.ts';
 
-interface Window {
-  windowMs: number;
-  /** Event times in ms, oldest first. */
-  events: number[];
-  /** The reservation of each event, same order. */
-  ids: number[];
+/** A key's events under one rule, oldest first, as pairs: time in ms, then the reservation's number. */
+type EventLog = number[];
+
+/**
+ * The event logs of one rule, in two generations: logs touched since `startedAt` are in `current`,
+ * the others in `previous`. A generation lasts a window: when one ends, `previous` is dropped whole —
+ * its logs were last touched at least a window ago, so every event in them has left its window — and
+ * `current` becomes `previous`. Memory stays bounded by the keys of the last two windows without a
+ * walk over them (at a roadside rush, 400 000 clients a window, a walk that forgot idle keys as it
+ * went cost more than the rest of the limiter).
+ */
+class RuleLogs {
+  current = new Map<string, EventLog>();
+  previous = new Map<string, EventLog>();
+
+  constructor(
+    readonly windowMs: number,
+    private startedAt: number,
+  ) {}
+
+  /** Starts a new generation once the current one has lasted a window (or both, after two). */
+  turn(now: number): void {
+    const age = now - this.startedAt;
+    if (age < this.windowMs) return;
+    // Nothing was touched for a window since the current generation's first: all of it is old too.
+    this.previous = age >= 2 * this.windowMs ? new Map() : this.current;
+    this.current = new Map();
+    this.startedAt = now;
+  }
+
+  /** The key's log, brought into the current generation. */
+  get(key: string): EventLog | undefined {
+    const log = this.current.get(key);
+    if (log) return log;
+    const old = this.previous.get(key);
+    if (old) {
+      this.previous.delete(key);
+      this.current.set(key, old);
+    }
+    return old;
+  }
+
+  delete(key: string): void {
+    this.current.delete(key);
+    this.previous.delete(key);
+  }
 }
 
 /** Counters in this process only: for development and a single instance. */
 export class MemoryRateLimiter implements RateLimiter {
   readonly #now: () => number;
-  readonly #windows = new Map<string, Window>();
-  #sweepCursor: MapIterator<[string, Window]> = this.#windows.entries();
+  /** By rule name, then window length: a name used with another window counts apart. */
+  readonly #rules = new Map<string, Map<number, RuleLogs>>();
   /** Reservations are numbered: they only need to be told apart within this process. */
   #reservations = 0;
 
@@ -38,94 +78,80 @@ export class MemoryRateLimiter implements RateLimiter {
     if (!decision.allowed) return decision;
     const reservation = ++this.#reservations;
     for (const rule of rules) {
-      const id = storageKey(key, rule);
-      let window = this.#windows.get(id);
-      if (!window) {
-        window = { windowMs: rule.windowSeconds * 1000, events: [], ids: [] };
-        this.#windows.set(id, window);
-      }
-      window.events.push(now);
-      window.ids.push(reservation);
+      const logs = this.#logs(rule, now);
+      const log = logs.get(key);
+      if (log) log.push(now, reservation);
+      else logs.current.set(key, [now, reservation]);
     }
-    this.#sweep(now, rules.length + 2);
     return { allowed: true, retryAfterSeconds: 0, reservation: String(reservation) };
   }
 
   async release(key: string, rules: RateRule[], reservation: string): Promise<void> {
+    const id = Number(reservation);
     for (const rule of rules) {
-      const window = this.#windows.get(storageKey(key, rule));
-      const index = window?.ids.indexOf(Number(reservation)) ?? -1;
-      if (window && index >= 0) {
-        window.events.splice(index, 1);
-        window.ids.splice(index, 1);
+      const log = this.#rules.get(rule.name)?.get(rule.windowSeconds * 1000)?.get(key);
+      if (!log) continue;
+      for (let i = 1; i < log.length; i += 2) {
+        if (log[i] === id) {
+          log.splice(i - 1, 2);
+          break;
+        }
       }
     }
   }
 
   async reset(key: string, rules?: RateRule[]): Promise<void> {
     if (rules) {
-      for (const rule of rules) this.#windows.delete(storageKey(key, rule));
+      for (const rule of rules) this.#rules.get(rule.name)?.get(rule.windowSeconds * 1000)?.delete(key);
       return;
     }
-    const prefix = `${key}\u0000`;
-    for (const id of this.#windows.keys()) if (id.startsWith(prefix)) this.#windows.delete(id);
+    for (const byWindow of this.#rules.values()) for (const logs of byWindow.values()) logs.delete(key);
   }
 
   async close(): Promise<void> {}
 
+  /** Event logs held, over all rules: what the limiter's memory grows with. */
+  get logsHeld(): number {
+    let held = 0;
+    for (const byWindow of this.#rules.values()) for (const logs of byWindow.values()) held += logs.current.size + logs.previous.size;
+    return held;
+  }
+
+  #logs(rule: RateRule, now: number): RuleLogs {
+    const windowMs = rule.windowSeconds * 1000;
+    let byWindow = this.#rules.get(rule.name);
+    if (!byWindow) this.#rules.set(rule.name, (byWindow = new Map()));
+    let logs = byWindow.get(windowMs);
+    if (!logs) byWindow.set(windowMs, (logs = new RuleLogs(windowMs, now)));
+    logs.turn(now);
+    return logs;
+  }
+
   #decide(key: string, rules: RateRule[], now: number): RateDecision {
     let worst: { waitMs: number; rule: string } | undefined;
     for (const rule of rules) {
-      const windowMs = rule.windowSeconds * 1000;
-      const events = this.#live(storageKey(key, rule), now);
-      if (events.length < rule.limit) continue;
+      const logs = this.#logs(rule, now);
+      const log = logs.get(key);
+      const events = log ? this.#prune(logs, key, log, now) : 0;
+      if (events < rule.limit) continue;
       // The event that must leave the window before one more fits.
-      const blocking = events[events.length - rule.limit];
-      const waitMs = blocking === undefined ? windowMs : blocking + windowMs - now;
+      const waitMs = rule.limit === 0 ? logs.windowMs : log![(events - rule.limit) * 2]! + logs.windowMs - now;
       if (!worst || waitMs > worst.waitMs) worst = { waitMs, rule: rule.name };
     }
     if (!worst) return allowed;
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(worst.waitMs / 1000)), rule: worst.rule };
   }
 
-  #live(id: string, now: number): number[] {
-    const window = this.#windows.get(id);
-    return window ? this.#prune(id, window, now) : [];
-  }
-
-  /** The window's events still inside it; an empty window is forgotten. */
-  #prune(id: string, window: Window, now: number): number[] {
-    if (window.events.length > 0 && window.events[0]! > now - window.windowMs) return window.events;
-    const firstLive = window.events.findIndex((at) => at > now - window.windowMs);
-    if (firstLive === -1) {
-      this.#windows.delete(id);
-      return [];
+  /** Drops the log's events that have left the window and says how many are left; an empty log is forgotten. */
+  #prune(logs: RuleLogs, key: string, log: EventLog, now: number): number {
+    const since = now - logs.windowMs;
+    let firstLive = 0;
+    while (firstLive < log.length && log[firstLive]! <= since) firstLive += 2;
+    if (firstLive === log.length) {
+      logs.delete(key);
+      return 0;
     }
-    if (firstLive > 0) {
-      window.events.splice(0, firstLive);
-      window.ids.splice(0, firstLive);
-    }
-    return window.events;
+    if (firstLive > 0) log.splice(0, firstLive);
+    return log.length / 2;
   }
-
-  /**
-   * Forgets a few idle windows per call (two more than the call may add), walking the map round, so
-   * the walk outpaces new keys: memory stays bounded by the clients
-   * of the last window, at a constant cost per request (a full walk every so often stalled every
-   * thousandth request for as long as the map was big — 400 000 clients at a roadside rush).
-   */
-  #sweep(now: number, count: number): void {
-    for (let i = 0; i < count; i++) {
-      const next = this.#sweepCursor.next();
-      if (next.done) {
-        this.#sweepCursor = this.#windows.entries();
-        return;
-      }
-      this.#prune(next.value[0], next.value[1], now);
-    }
-  }
-}
-
-function storageKey(key: string, rule: RateRule): string {
-  return `${key}\u0000${rule.name}`;
 }
