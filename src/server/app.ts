@@ -115,7 +115,7 @@ const loggerOptions = (config: Config) => ({
 export async function buildApp(options: BuildAppOptions): Promise<App> {
   const { config } = options;
   // Known verification answers are given before the framework (verify/lane.ts); set once the verifier exists.
-  let lane: Lane = (_request, _response, next) => next();
+  let lane: Lane = (request, response, handler) => handler(request, response);
   // One trust for the client address, given to the framework and the lane alike.
   const trustProxy = config.trustProxy ? () => true : () => false;
   const app = Fastify({
@@ -124,7 +124,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     trustProxy,
     bodyLimit: 1024 * 1024,
     serverFactory: (handler, serverOptions) => {
-      const server = http.createServer((request, response) => lane(request, response, () => handler(request, response)));
+      const server = http.createServer((request, response) => lane(request, response, handler));
       // What Fastify sets on the server it makes itself (its options, with its defaults filled in).
       const timeouts = serverOptions as { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number };
       server.keepAliveTimeout = timeouts.keepAliveTimeout ?? 72_000;

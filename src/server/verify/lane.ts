@@ -19,7 +19,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { FastifyBaseLogger } from 'fastify';
 import proxyAddr from '@fastify/proxy-addr';
 import { requestLanguage } from '../http/language.ts';
-import type { RateLimiter } from '../rateLimit/types.ts';
+import type { RateDecision, RateLimiter } from '../rateLimit/types.ts';
 import type { RequestSeries } from '../ops/metrics.ts';
 import { serializedAnswer } from './answer.ts';
 import { verifyLimit, verifyLimitNow } from './limit.ts';
@@ -45,7 +45,9 @@ export interface VerifyLaneOptions {
   logger: Pick<FastifyBaseLogger, 'error'>;
 }
 
-export type Lane = (request: IncomingMessage, response: ServerResponse, next: () => void) => void;
+/** The framework's handler, or the lane's caller's: it answers whatever the lane does not take. */
+export type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+export type Lane = (request: IncomingMessage, response: ServerResponse, handler: Handler) => void;
 
 export function verifyLane(options: VerifyLaneOptions): Lane {
   const headers = { ...options.securityHeaders, 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' };
@@ -74,58 +76,78 @@ export function verifyLane(options: VerifyLaneOptions): Lane {
     answeredSeries.time.observe((performance.now() - started) / 1000);
   };
 
-  const failed = (response: ServerResponse, next: () => void, error: unknown) => {
+  /** After a failure in the lane: true when the request is done with (its answer had begun), false when the framework is to answer it. */
+  const failed = (response: ServerResponse, error: unknown): boolean => {
     options.logger.error({ err: error }, 'verification lane failed');
-    // Not answered yet: the route answers (it takes the limit already spent, and meets any failure itself).
-    if (!response.headersSent) next();
-    else response.destroy();
+    if (!response.headersSent) return false;
+    response.destroy();
+    return true;
   };
 
-  return (request, response, handOn) => {
-    // The framework gets a request once at most, whatever fails after it was handed on.
-    let handed = false;
-    const next = () => {
-      if (handed) return;
-      handed = true;
-      handOn();
-    };
+  /** Once the limiter has answered (Redis): the answer is looked up again, so a revocation meanwhile is not missed. */
+  const afterLimit = (request: IncomingMessage, response: ServerResponse, handler: Handler, token: string, channel: VerifyChannel, started: number, decision: RateDecision) => {
+    let taken: boolean;
     try {
-      const url = request.url ?? '';
-      if (request.method !== 'GET' || !url.startsWith(PREFIX) || options.stopping()) return next();
-      const queryAt = url.indexOf('?', PREFIX.length);
-      const token = queryAt < 0 ? url.slice(PREFIX.length) : url.slice(PREFIX.length, queryAt);
-      let channel: VerifyChannel = 'api';
-      if (queryAt >= 0) {
-        const match = CHANNEL_QUERY.exec(url.slice(queryAt + 1));
-        if (!match) return next();
-        channel = match[1] as VerifyChannel;
-      }
-      // Only a token whose answer is known now is taken.
-      const now = options.now();
-      const known = TOKEN.test(token) ? options.verifier.knownAnswer(token, now) : undefined;
-      if (!known) return next();
-      const started = performance.now();
-      const clientIp = proxyAddr(request, options.trustProxy);
-      // Counters in this process: decided at once, so the answer just looked up is still the one.
-      const decision = verifyLimitNow(options.rateLimiter, request, clientIp);
-      if (decision) return decision.allowed ? answer(request, response, known, now, channel, started) : next();
-      verifyLimit(options.rateLimiter, request, clientIp).then(
-        (decision) => {
-          try {
-            // Looked up again once the limiter answered: a revocation meanwhile is not missed.
-            const later = options.now();
-            const outcome = decision.allowed ? options.verifier.knownAnswer(token, later) : undefined;
-            if (!outcome) return next();
-            answer(request, response, outcome, later, channel, started);
-          } catch (error) {
-            failed(response, next, error);
-          }
-        },
-        // The limiter could not answer (Redis down): the route meets the same failure and answers it.
-        () => next(),
-      );
+      const later = options.now();
+      const outcome = decision.allowed ? options.verifier.knownAnswer(token, later) : undefined;
+      taken = outcome !== undefined;
+      if (outcome) answer(request, response, outcome, later, channel, started);
     } catch (error) {
-      failed(response, next, error);
+      taken = failed(response, error);
     }
+    if (!taken) handler(request, response);
+  };
+
+  /**
+   * Answers the request when it can, and says whether it did (or will, once the limiter has answered);
+   * false hands it to the framework. No closure per request: this runs for every check at a rush.
+   */
+  const take = (request: IncomingMessage, response: ServerResponse, handler: Handler): boolean => {
+    const url = request.url ?? '';
+    if (request.method !== 'GET' || !url.startsWith(PREFIX) || options.stopping()) return false;
+    const queryAt = url.indexOf('?', PREFIX.length);
+    const token = queryAt < 0 ? url.slice(PREFIX.length) : url.slice(PREFIX.length, queryAt);
+    let channel: VerifyChannel = 'api';
+    if (queryAt >= 0) {
+      const match = CHANNEL_QUERY.exec(url.slice(queryAt + 1));
+      if (!match) return false;
+      channel = match[1] as VerifyChannel;
+    }
+    // Only a token whose answer is known now is taken.
+    const now = options.now();
+    const known = TOKEN.test(token) ? options.verifier.knownAnswer(token, now) : undefined;
+    if (!known) return false;
+    const started = performance.now();
+    const clientIp = proxyAddr(request, options.trustProxy);
+    // Counters in this process: decided at once, so the answer just looked up is still the one.
+    const decision = verifyLimitNow(options.rateLimiter, request, clientIp);
+    if (decision) {
+      if (!decision.allowed) return false;
+      answer(request, response, known, now, channel, started);
+      return true;
+    }
+    verifyLimit(options.rateLimiter, request, clientIp)
+      .then(
+        (decision) => afterLimit(request, response, handler, token, channel, started, decision),
+        // The limiter could not answer (Redis down): the route meets the same failure and answers it.
+        () => handler(request, response),
+      )
+      // Only the framework's handler can throw here: the request is in no state to be answered.
+      .catch((error: unknown) => {
+        options.logger.error({ err: error }, 'verification lane: the framework failed on a request handed on');
+        response.destroy();
+      });
+    return true;
+  };
+
+  // The framework gets a request once at most: it is called here only, outside the lane's own failures.
+  return (request, response, handler) => {
+    let taken: boolean;
+    try {
+      taken = take(request, response, handler);
+    } catch (error) {
+      taken = failed(response, error);
+    }
+    if (!taken) handler(request, response);
   };
 }
