@@ -9,7 +9,7 @@
  * dropped (and their checks counted), so an outage cannot exhaust the memory.
  *
  * Rows say what was checked (serial when the signature held), the verdict and the channel — nothing
- * about who checked. `verdictCounts()` and `onCheck()` are for metrics.
+ * about who checked. `verdictCounts()` is for metrics.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { sql } from 'drizzle-orm';
@@ -59,7 +59,6 @@ export class CheckLog {
   private flushing: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly counts = new Map<string, number>();
-  private readonly listeners: ((check: CheckRecord) => void)[] = [];
   private closed = false;
   private flushAsked = false;
   /** Checks dropped because the database stayed unreachable (see MAX_PENDING). */
@@ -82,7 +81,6 @@ export class CheckLog {
     else this.pending.set(key, { serial: check.serial, verdict: check.verdict, reason: check.reason, channel: check.channel, second, checks: 1 });
     this.pendingChecks += 1;
     this.counts.set(check.verdict, (this.counts.get(check.verdict) ?? 0) + 1);
-    for (const listener of this.listeners) listener(check);
     if (!row) this.dropOldest();
     if (this.pending.size >= (this.options.batchSize ?? BATCH_SIZE) || this.closed) this.flushQuietly();
   }
@@ -106,10 +104,6 @@ export class CheckLog {
   /** Checks recorded since the start, by verdict. */
   verdictCounts(): Record<string, number> {
     return Object.fromEntries(this.counts);
-  }
-
-  onCheck(listener: (check: CheckRecord) => void): void {
-    this.listeners.push(listener);
   }
 
   /** Checks not written yet. */
