@@ -7,13 +7,14 @@
  *
  * It answers exactly as the route does (routes.ts), and only then: the same per-IP limit through the
  * same limiter (decided at once when its counters are in this process; else the answer is looked up
- * again once the limiter has answered), the same body (serialized once by the contract's schema), the same security headers
- * (securityHeaders.ts) and `Cache-Control`, the check logged and counted the same way. Everything
- * else — another method or path, a query other than `channel`, a token with characters a token does
- * not have (so no decoding differs), an answer not known yet (also once the limiter has answered),
- * a refused limit (the route then writes the 429), a stopping instance, any failure — is handed to
- * the framework untouched, with the limit decision already spent on it (limit.ts). Checks answered
- * here are not written to the request log one by one: the check log (voucher_checks) records each.
+ * again once the limiter has answered), the same body (serialized once by the contract's schema),
+ * the same security headers (securityHeaders.ts) and `Cache-Control`, the check logged and counted
+ * the same way. Everything else — another method or path, a query other than `channel`, a token
+ * with characters a token does not have (so no decoding differs), an answer not known yet (also once
+ * the limiter has answered), a refused limit (the route then writes the 429), a stopping instance,
+ * any failure — is handed to the framework untouched, with the limit decision already spent on it
+ * (limit.ts). Checks answered here are not written to the request log one by one: the check log
+ * (voucher_checks) records each.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
