@@ -2,12 +2,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { chinaToday } from '../../domain/dates.ts';
 import type { AppContext } from '../context.ts';
 import type { PoolStats } from '../db/client.ts';
 import { AppError } from '../errors.ts';
 import { queryRows } from '../db/rows.ts';
+import { requestTallies, type RequestTally } from './requestTally.ts';
 
 /**
  * Prometheus metrics (`prom-client`), one registry per app. What a province's operators watch:
@@ -39,14 +40,8 @@ export function createMetrics({ ctx, pool }: MetricsSources): Registry {
     }
   };
 
-  new Counter({ name: 'rto_http_requests_total', help: 'HTTP requests answered, by method, route pattern and status', labelNames: ['method', 'route', 'status'], registers });
-  new Histogram({
-    name: 'rto_http_request_duration_seconds',
-    help: 'Time to answer an HTTP request, by method, route pattern and status',
-    labelNames: ['method', 'route', 'status'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers,
-  });
+  // Tallied on the request path in plain numbers (requestTally.ts).
+  requestTallies(registry);
 
   // Counted where queries pass (db/availability.ts): postgres.js tells nothing of its pool.
   const poolUse = () => pool?.() ?? { max: 1, inUse: 0, waiting: 0 };
@@ -182,32 +177,19 @@ export function createMetrics({ ctx, pool }: MetricsSources): Registry {
   return registry;
 }
 
-export type RequestSeries = (method: string, status: number, route: string) => { count: Counter.Internal; time: Histogram.Internal<'method' | 'route' | 'status'> };
+export type RequestSeries = (method: string, status: number, route: string) => RequestTally;
 
-/** The labelled series of each method, status and route, looked up once (there are a few hundred). */
+/** The request tally of each method, status and route. */
 export function requestSeries(registry: Registry): RequestSeries {
-  const requests = registry.getSingleMetric('rto_http_requests_total') as Counter<'method' | 'route' | 'status'>;
-  const durations = registry.getSingleMetric('rto_http_request_duration_seconds') as Histogram<'method' | 'route' | 'status'>;
-  const series = new Map<string, ReturnType<RequestSeries>>();
-  return (method, status, route) => {
-    const key = `${method} ${status} ${route}`;
-    let labelled = series.get(key);
-    if (!labelled) {
-      const labels = { method, route, status: String(status) };
-      labelled = { count: requests.labels(labels), time: durations.labels(labels) };
-      series.set(key, labelled);
-    }
-    return labelled;
-  };
+  const tallies = requestTallies(registry);
+  return (method, status, route) => tallies.of(method, status, route);
 }
 
 /** Counts every answered request; the route is the pattern (never the raw URL with its ids and queries). */
 export function registerRequestMetrics(app: FastifyInstance, series: RequestSeries): void {
   // A plain (not async) hook: it runs on every request.
   app.addHook('onResponse', (request, reply, done) => {
-    const labelled = series(request.method, reply.statusCode, request.routeOptions.url ?? 'unmatched');
-    labelled.count.inc();
-    labelled.time.observe(reply.elapsedTime / 1000);
+    series(request.method, reply.statusCode, request.routeOptions.url ?? 'unmatched').record(reply.elapsedTime / 1000);
     done();
   });
 }

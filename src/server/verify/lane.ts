@@ -73,8 +73,7 @@ export function verifyLane(options: VerifyLaneOptions): Lane {
     response.end(made.body);
     options.verifier.record(outcome, now, channel);
     answeredSeries ??= options.series('GET', 200, VERIFY_ROUTE);
-    answeredSeries.count.inc();
-    answeredSeries.time.observe((performance.now() - started) / 1000);
+    answeredSeries.record((performance.now() - started) / 1000);
   };
 
   /** After a failure in the lane: true when the request is done with (its answer had begun), false when the framework is to answer it. */
