@@ -4,6 +4,7 @@
  * counted, a revocation on another instance answered within a second, and everything the lane does
  * not know handed to the framework unchanged.
  */
+import http from 'node:http';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp, type App } from '../../src/server/app.ts';
@@ -153,6 +154,38 @@ describe('verification answers over HTTP', () => {
     record.mockRestore();
     // Still serving.
     expect((await get(baseA, `/api/v1/verify/${voucher.token}`)).status).toBe(200);
+  });
+
+  it('a failure after the answer was written leaves the connection open for the next check', async () => {
+    const voucher = await newVoucher();
+    await known(baseA, voucher.token);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const check = () =>
+      new Promise<{ status: number; body: string; reusedSocket: boolean }>((resolve, reject) => {
+        const request = http.get(`${baseA}/api/v1/verify/${voucher.token}`, { agent, headers: { 'x-forwarded-for': nextIp() } }, (response) => {
+          let body = '';
+          response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+          response.on('end', () => resolve({ status: response.statusCode!, body, reusedSocket: request.reusedSocket }));
+        });
+        request.on('error', reject);
+      });
+    try {
+      expect((await check()).status).toBe(200);
+      const record = vi.spyOn(a.app.verifier, 'record').mockImplementationOnce(() => {
+        throw new Error('check log unavailable');
+      });
+      const failedAfter = await check();
+      expect(record).toHaveBeenCalled();
+      record.mockRestore();
+      expect(failedAfter.status).toBe(200);
+      expect(JSON.parse(failedAfter.body).verdict).toBe('valid');
+      // The next check goes over the same connection: the finished answer was not torn down.
+      const next = await check();
+      expect(next.status).toBe(200);
+      expect(next.reusedSocket).toBe(true);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('hands the framework whatever it does not know, unchanged', async () => {

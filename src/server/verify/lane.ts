@@ -76,11 +76,15 @@ export function verifyLane(options: VerifyLaneOptions): Lane {
     answeredSeries.record((performance.now() - started) / 1000);
   };
 
-  /** After a failure in the lane: true when the request is done with (its answer had begun), false when the framework is to answer it. */
+  /**
+   * After a failure in the lane: true when the request is done with, false when the framework is to
+   * answer it. An answer written whole (the failure came after, in the logging) is left to be
+   * delivered on its connection; one cut short is torn down, so no client takes half an answer.
+   */
   const failed = (response: ServerResponse, error: unknown): boolean => {
     options.logger.error({ err: error }, 'verification lane failed');
     if (!response.headersSent) return false;
-    response.destroy();
+    if (!response.writableEnded) response.destroy();
     return true;
   };
 
