@@ -4,9 +4,15 @@
  * request so the per-IP limit does not answer) on the same machine in the same run; prints both and
  * the ratio. The servers run in a child process, the load generator in this one.
  *
- * The time is taken in rounds, bare then verify in each, and the medians are reported: on a shared
- * machine the speed of both drifts by a third within a minute, and one long run of each compared a
- * fast minute with a slow one.
+ * A third target tells how much of the gap is the answer itself: the bare route answering the verify
+ * answer's very bytes (its body and headers, taken from the real endpoint) with no work at all. The
+ * load generator parses every response in JavaScript, and the larger answer costs it — and the
+ * kernel — more per request than the bare route's; that share no server can win back, and its ratio
+ * is the ceiling for the real endpoint's in the same run.
+ *
+ * The time is taken in rounds, the three targets in turn in each, and the medians are reported: on a
+ * shared machine the speed of all drifts by a third within a minute, and one long run of each
+ * compared a fast minute with a slow one.
  *
  * The database holds `vouchers` vouchers (made by the database itself); `distinct` of them carry real
  * signed tokens that the load cycles through, 1 % of those revoked.
@@ -34,10 +40,14 @@ export interface VerifyBenchResult {
   database: string;
   /** Medians over the rounds (req/s, p50, p99); errors and non-2xx summed. */
   bare: LoadResult;
+  /** The bare route answering the verify answer's bytes: the ceiling for `verify` (see above). */
+  sameBytes: LoadResult;
   verify: LoadResult;
-  /** The median of the rounds' ratios, in %. */
+  /** The median of the rounds' ratios verify / bare, in %. */
   ratio: number;
-  rounds: { bare: LoadResult; verify: LoadResult; ratio: number }[];
+  /** The same for sameBytes / bare. */
+  sameBytesRatio: number;
+  rounds: { bare: LoadResult; sameBytes: LoadResult; verify: LoadResult; ratio: number; sameBytesRatio: number }[];
 }
 
 const median = (values: number[]): number => {
@@ -145,6 +155,13 @@ async function serve(vouchers: number, distinct: number): Promise<void> {
   const bare = Fastify({ logger: false, trustProxy: true });
   bare.get('/bare', async () => ({ ok: true }));
   const appUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+  // The answer a check gets, byte for byte (what the server adds to every response left out).
+  const sample = await fetch(`${appUrl}/api/v1/verify/${tokens[tokens.length - 1]}`, { headers: { 'x-forwarded-for': '10.254.0.1' } });
+  const sameBody = await sample.text();
+  const sameHeaders = Object.fromEntries([...sample.headers].filter(([name]) => !['date', 'connection', 'keep-alive', 'content-length'].includes(name)));
+  bare.get('/same-bytes/*', (_request, reply) => {
+    reply.headers(sameHeaders).send(sameBody);
+  });
   const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
   const ready: ChildReady = { bareUrl, appUrl, tokens, database: database.kind };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
@@ -223,23 +240,32 @@ export async function runVerifyBench(
         }
       }),
     );
+    // The same token paths on the same-bytes route: the request the load generator sends is the same too.
+    const sameBytesPaths = ready.tokens.map((token) => `/same-bytes/${token}`);
     await load(ready.appUrl, verifyPaths, 1, connections);
     await load(ready.bareUrl, ['/bare'], 1, connections);
+    await load(ready.bareUrl, sameBytesPaths, 1, connections);
+    const percentOf = (load: LoadResult, base: LoadResult) => Math.round((load.requestsPerSecond / Math.max(1, base.requestsPerSecond)) * 1000) / 10;
     const measured: VerifyBenchResult['rounds'] = [];
     for (let round = 1; round <= rounds; round++) {
       const bare = await load(ready.bareUrl, ['/bare'], roundSeconds, connections);
+      const sameBytes = await load(ready.bareUrl, sameBytesPaths, roundSeconds, connections);
       const verify = await load(ready.appUrl, verifyPaths, roundSeconds, connections);
-      const ratio = Math.round((verify.requestsPerSecond / Math.max(1, bare.requestsPerSecond)) * 1000) / 10;
-      measured.push({ bare, verify, ratio });
-      log(`round ${round}/${rounds}: bare ${bare.requestsPerSecond} req/s, verify ${verify.requestsPerSecond} req/s (p99 ${verify.p99Ms} ms): ${ratio} %`);
+      const ratio = percentOf(verify, bare);
+      const sameBytesRatio = percentOf(sameBytes, bare);
+      measured.push({ bare, sameBytes, verify, ratio, sameBytesRatio });
+      log(`round ${round}/${rounds}: bare ${bare.requestsPerSecond} req/s, same bytes ${sameBytes.requestsPerSecond} req/s (${sameBytesRatio} %), verify ${verify.requestsPerSecond} req/s (p99 ${verify.p99Ms} ms): ${ratio} %`);
     }
     const bare = medianLoad(measured.map((r) => r.bare));
+    const sameBytes = medianLoad(measured.map((r) => r.sameBytes));
     const verify = medianLoad(measured.map((r) => r.verify));
     const ratio = Math.round(median(measured.map((r) => r.ratio)) * 10) / 10;
+    const sameBytesRatio = Math.round(median(measured.map((r) => r.sameBytesRatio)) * 10) / 10;
     log(`bare Fastify JSON route   ${bare.requestsPerSecond} req/s  p50 ${bare.p50Ms} ms  p99 ${bare.p99Ms} ms  (medians of ${rounds} rounds of ${roundSeconds} s)`);
+    log(`bare route, answer's bytes ${sameBytes.requestsPerSecond} req/s  p50 ${sameBytes.p50Ms} ms  p99 ${sameBytes.p99Ms} ms: ${sameBytesRatio} % — the ceiling for the endpoint in this run`);
     log(`GET /api/v1/verify/{token} ${verify.requestsPerSecond} req/s  p50 ${verify.p50Ms} ms  p99 ${verify.p99Ms} ms, worst round p99 ${Math.max(...measured.map((r) => r.verify.p99Ms))} ms  (errors ${verify.errors}, non-2xx ${verify.non2xx})`);
     log(`ratio ${ratio} % of the bare route, median of the rounds (${ready.database}, ${vouchers.toLocaleString('en')} vouchers, ${connections} connections)`);
-    return { vouchers, database: ready.database, bare, verify, ratio, rounds: measured };
+    return { vouchers, database: ready.database, bare, sameBytes, verify, ratio, sameBytesRatio, rounds: measured };
   } finally {
     child.stdin!.end();
     if (child.exitCode === null) await once(child, 'exit');
