@@ -125,6 +125,34 @@ describe('the verification check log', () => {
     expect((await rows()).map((r) => r.checkedAt.toISOString())).toEqual(['2026-12-01T10:00:01.000Z', '2026-12-01T10:00:02.000Z', '2026-12-01T10:00:03.000Z']);
   });
 
+  it('says once that it is dropping checks, not once per check, and how many once it writes again', async () => {
+    const { executor, state } = flaky(database.db);
+    const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+    const logger = {
+      warn: (fields: Record<string, unknown>, message: string) => lines.push({ level: 'warn', fields, message }),
+      error: (fields: Record<string, unknown>, message: string) => lines.push({ level: 'error', fields, message }),
+    };
+    const log = new CheckLog(executor, logger as never, { flushIntervalMs: 3_600_000, maxPending: 3, batchSize: 1000 });
+    logs.push(log);
+    state.down = true;
+    for (let s = 10; s < 50; s++) log.record(check(at(`2026-12-01T10:00:${s}Z`)));
+    await expect(log.flush()).rejects.toThrow('connection refused');
+    for (let s = 50; s < 60; s++) log.record(check(at(`2026-12-01T10:00:${s}Z`)));
+    expect(log.dropped).toBe(47);
+    const dropping = lines.filter((l) => l.message.includes('dropping the oldest'));
+    expect(dropping).toHaveLength(1);
+    expect(dropping[0]!.level).toBe('error');
+    state.down = false;
+    await log.flush();
+    const writingAgain = lines.filter((l) => l.message.includes('writing again'));
+    expect(writingAgain).toEqual([{ level: 'warn', fields: { dropped: 47 }, message: 'verification check log: writing again after dropping checks' }]);
+    expect(await rows()).toHaveLength(3);
+    // A later outage is told again.
+    state.down = true;
+    for (let s = 0; s < 5; s++) log.record(check(at(`2026-12-01T10:01:0${s}Z`)));
+    expect(lines.filter((l) => l.message.includes('dropping the oldest'))).toHaveLength(2);
+  });
+
   it('starts a write once a batch of rows waits, and close() writes the rest', async () => {
     const log = newLog(database.db, { batchSize: 4 });
     for (let s = 0; s < 4; s++) log.record(check(at(`2026-12-01T11:00:0${s}Z`)));

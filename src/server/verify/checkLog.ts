@@ -63,6 +63,8 @@ export class CheckLog {
   private flushAsked = false;
   /** Checks dropped because the database stayed unreachable (see MAX_PENDING). */
   dropped = 0;
+  /** `dropped` when the current run of drops began (one log line then, one once a write succeeds); undefined outside one. */
+  private droppedBefore: number | undefined;
 
   constructor(
     private readonly db: Executor,
@@ -97,8 +99,12 @@ export class CheckLog {
       lost += row.checks;
     }
     this.pendingChecks -= lost;
+    // One line when the drops begin, not one per check at a rush: the total is told once writes succeed again.
+    if (this.droppedBefore === undefined) {
+      this.droppedBefore = this.dropped;
+      this.logger?.error({ maxPending: max }, 'verification check log: database unreachable, dropping the oldest checks');
+    }
     this.dropped += lost;
-    this.logger?.error({ dropped: this.dropped }, 'verification check log: database unreachable, oldest checks dropped');
   }
 
   /** Checks recorded since the start, by verdict. */
@@ -141,6 +147,10 @@ export class CheckLog {
           // statements lets the checks waiting meanwhile be answered.
           if (written > 0) await new Promise((resolve) => setImmediate(resolve));
           await insertChecks(this.db, rows.slice(written, written + STATEMENT_ROWS));
+        }
+        if (this.droppedBefore !== undefined) {
+          this.logger?.warn({ dropped: this.dropped - this.droppedBefore }, 'verification check log: writing again after dropping checks');
+          this.droppedBefore = undefined;
         }
       } catch (error) {
         // Keep what was not written, oldest first, for the next attempt (counted into rows that came since).
