@@ -192,18 +192,21 @@ describe('verification answers over HTTP', () => {
     const voucher = await newVoucher();
     await known(baseA, voucher.token);
     const verify = vi.spyOn(a.app.verifier, 'verify');
-    // Another query, an encoded path, HEAD, and a token nobody issued all take the route.
+    // Another query (or one more parameter), an encoded path, HEAD, and a token nobody issued all take the route.
     const badChannel = await get(baseA, `/api/v1/verify/${voucher.token}?channel=fax`);
     expect(badChannel.status).toBe(400);
     expect((await badChannel.json()).error.code).toBe('VALIDATION_FAILED');
     const encoded = await get(baseA, `/api/v1/verify/${voucher.token.slice(0, 4)}%2E${voucher.token.slice(4)}`);
     expect(encoded.status).toBe(200);
     expect((await encoded.json()).verdict).toBe('invalid');
+    const extraQuery = await get(baseA, `/api/v1/verify/${voucher.token}?channel=web&x=1`);
+    expect(verify.mock.calls.at(-1)?.[2]).toBe('web');
+    expect((await extraQuery.json()).verdict).toBe('valid');
     const head = await fetch(`${baseA}/api/v1/verify/${voucher.token}`, { method: 'HEAD', headers: { 'x-forwarded-for': nextIp() } });
     expect(head.status).toBe(200);
     const junk = await get(baseA, '/api/v1/verify/RT2-not-a-token');
     expect((await junk.json()).verdict).toBe('invalid');
-    expect(verify.mock.calls.length).toBe(3);
+    expect(verify.mock.calls.length).toBe(4);
     verify.mockRestore();
   });
 });
