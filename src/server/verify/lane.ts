@@ -49,6 +49,8 @@ export interface VerifyLaneOptions {
 /** The framework's handler, or the lane's caller's: it answers whatever the lane does not take. */
 export type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 export type Lane = (request: IncomingMessage, response: ServerResponse, handler: Handler) => void;
+/** A step of the lane: true when it took the request (answered it, or will), false to hand it on. */
+type Step = (request: IncomingMessage, response: ServerResponse, handler: Handler) => boolean;
 
 export function verifyLane(options: VerifyLaneOptions): Lane {
   const headers = { ...options.securityHeaders, 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' };
@@ -77,36 +79,37 @@ export function verifyLane(options: VerifyLaneOptions): Lane {
   };
 
   /**
-   * After a failure in the lane: true when the request is done with, false when the framework is to
-   * answer it. An answer written whole (the failure came after, in the logging) is left to be
-   * delivered on its connection; one cut short is torn down, so no client takes half an answer.
+   * Runs a step of the lane, which says whether it took the request. The framework's handler is called
+   * here only, for what the step did not take or failed on before answering: once at most, and
+   * outside the step's own failures. An answer written whole (a failure came after, in the logging)
+   * is left to be delivered on its connection; one cut short is torn down, so no client takes half.
    */
-  const failed = (response: ServerResponse, error: unknown): boolean => {
-    options.logger.error({ err: error }, 'verification lane failed');
-    if (!response.headersSent) return false;
-    if (!response.writableEnded) response.destroy();
-    return true;
+  const settle = (request: IncomingMessage, response: ServerResponse, handler: Handler, step: Step) => {
+    let taken: boolean;
+    try {
+      taken = step(request, response, handler);
+    } catch (error) {
+      options.logger.error({ err: error }, 'verification lane failed');
+      taken = response.headersSent;
+      if (taken && !response.writableEnded) response.destroy();
+    }
+    if (!taken) handler(request, response);
   };
 
   /** Once the limiter has answered (Redis): the answer is looked up again, so a revocation meanwhile is not missed. */
-  const afterLimit = (request: IncomingMessage, response: ServerResponse, handler: Handler, token: string, channel: VerifyChannel, started: number, decision: RateDecision) => {
-    let taken: boolean;
-    try {
-      const later = options.now();
-      const outcome = decision.allowed ? options.verifier.knownAnswer(token, later) : undefined;
-      taken = outcome !== undefined;
-      if (outcome) answer(request, response, outcome, later, channel, started);
-    } catch (error) {
-      taken = failed(response, error);
-    }
-    if (!taken) handler(request, response);
+  const afterLimit = (token: string, channel: VerifyChannel, started: number, decision: RateDecision): Step => (request, response) => {
+    const later = options.now();
+    const outcome = decision.allowed ? options.verifier.knownAnswer(token, later) : undefined;
+    if (!outcome) return false;
+    answer(request, response, outcome, later, channel, started);
+    return true;
   };
 
   /**
    * Answers the request when it can, and says whether it did (or will, once the limiter has answered);
    * false hands it to the framework. No closure per request: this runs for every check at a rush.
    */
-  const take = (request: IncomingMessage, response: ServerResponse, handler: Handler): boolean => {
+  const take: Step = (request, response, handler) => {
     const url = request.url ?? '';
     if (request.method !== 'GET' || !url.startsWith(PREFIX) || options.stopping()) return false;
     const queryAt = url.indexOf('?', PREFIX.length);
@@ -132,7 +135,7 @@ export function verifyLane(options: VerifyLaneOptions): Lane {
     }
     verifyLimit(options.rateLimiter, request, clientIp)
       .then(
-        (decision) => afterLimit(request, response, handler, token, channel, started, decision),
+        (decision) => settle(request, response, handler, afterLimit(token, channel, started, decision)),
         // The limiter could not answer (Redis down): the route meets the same failure and answers it.
         () => handler(request, response),
       )
@@ -144,14 +147,5 @@ export function verifyLane(options: VerifyLaneOptions): Lane {
     return true;
   };
 
-  // The framework gets a request once at most: it is called here only, outside the lane's own failures.
-  return (request, response, handler) => {
-    let taken: boolean;
-    try {
-      taken = take(request, response, handler);
-    } catch (error) {
-      taken = failed(response, error);
-    }
-    if (!taken) handler(request, response);
-  };
+  return (request, response, handler) => settle(request, response, handler, take);
 }
