@@ -144,7 +144,7 @@ describe('verification answers over HTTP', () => {
   it('a failure inside the lane neither crashes the process nor loses the answer', async () => {
     const voucher = await newVoucher();
     await known(baseA, voucher.token);
-    const record = vi.spyOn(a.app.verifier, 'record').mockImplementationOnce(() => {
+    const record = vi.spyOn(a.app.verifier, 'recordKnown').mockImplementationOnce(() => {
       throw new Error('check log unavailable');
     });
     const response = await get(baseA, `/api/v1/verify/${voucher.token}`);
@@ -171,7 +171,7 @@ describe('verification answers over HTTP', () => {
       });
     try {
       expect((await check()).status).toBe(200);
-      const record = vi.spyOn(a.app.verifier, 'record').mockImplementationOnce(() => {
+      const record = vi.spyOn(a.app.verifier, 'recordKnown').mockImplementationOnce(() => {
         throw new Error('check log unavailable');
       });
       const failedAfter = await check();

@@ -63,7 +63,9 @@ export class MemoryRateLimiter implements RateLimiter {
 
   async check(key: string, rules: RateRule[]): Promise<RateDecision> {
     validateRules(rules);
-    return this.#decide(key, rules, this.#now());
+    const now = this.#now();
+    const logs = rules.map((rule) => this.#logs(rule, now));
+    return this.#decide(rules, logs, this.#liveLogs(logs, key, now), now);
   }
 
   async consume(key: string, rules: RateRule[]): Promise<RateDecision> {
@@ -71,17 +73,20 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   // Decide and record in one synchronous step: one step for every concurrent caller in this process.
+  // Each rule's logs and the key's log in them are looked up once, for the decision and the record:
+  // at a rush most keys are new, and each look into maps that large is memory far away.
   consumeNow(key: string, rules: RateRule[]): RateDecision {
     validateRules(rules);
     const now = this.#now();
-    const decision = this.#decide(key, rules, now);
+    const logs = rules.map((rule) => this.#logs(rule, now));
+    const live = this.#liveLogs(logs, key, now);
+    const decision = this.#decide(rules, logs, live, now);
     if (!decision.allowed) return decision;
     const reservation = ++this.#reservations;
-    for (const rule of rules) {
-      const logs = this.#logs(rule, now);
-      const log = logs.get(key);
+    for (let i = 0; i < rules.length; i++) {
+      const log = live[i];
       if (log) log.push(now, reservation);
-      else logs.current.set(key, [now, reservation]);
+      else logs[i]!.current.set(key, [now, reservation]);
     }
     return { allowed: true, retryAfterSeconds: 0, reservation: String(reservation) };
   }
@@ -127,15 +132,23 @@ export class MemoryRateLimiter implements RateLimiter {
     return logs;
   }
 
-  #decide(key: string, rules: RateRule[], now: number): RateDecision {
+  /** The key's log under each rule with the events that left the window dropped; undefined where none is left. */
+  #liveLogs(logs: RuleLogs[], key: string, now: number): (EventLog | undefined)[] {
+    return logs.map((ruleLogs) => {
+      const log = ruleLogs.get(key);
+      return log && this.#prune(ruleLogs, key, log, now) > 0 ? log : undefined;
+    });
+  }
+
+  #decide(rules: RateRule[], logs: RuleLogs[], live: (EventLog | undefined)[], now: number): RateDecision {
     let worst: { waitMs: number; rule: string } | undefined;
-    for (const rule of rules) {
-      const logs = this.#logs(rule, now);
-      const log = logs.get(key);
-      const events = log ? this.#prune(logs, key, log, now) : 0;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
+      const log = live[i];
+      const events = log ? log.length / 2 : 0;
       if (events < rule.limit) continue;
       // The event that must leave the window before one more fits.
-      const waitMs = rule.limit === 0 ? logs.windowMs : log![(events - rule.limit) * 2]! + logs.windowMs - now;
+      const waitMs = rule.limit === 0 ? logs[i]!.windowMs : log![(events - rule.limit) * 2]! + logs[i]!.windowMs - now;
       if (!worst || waitMs > worst.waitMs) worst = { waitMs, rule: rule.name };
     }
     if (!worst) return allowed;

@@ -78,6 +78,39 @@ describe('the verification check log', () => {
     expect(written.reduce((sum, r) => sum + r.checks, 0)).toBe(11);
   });
 
+  it('counts a check handed the row of an earlier one where that row is still the right one, and only there', async () => {
+    const { executor, state } = flaky(database.db);
+    const log = newLog(executor);
+    let row = log.record(check(at('2026-12-01T08:30:00.100Z')));
+    row = log.record(check(at('2026-12-01T08:30:00.200Z')), row);
+    // Another channel, another verdict, another second: not that row, whatever the caller hands.
+    log.record(check(at('2026-12-01T08:30:00.300Z'), { channel: 'web' }), row);
+    log.record(check(at('2026-12-01T08:30:00.400Z'), { verdict: 'invalid', reason: 'revoked' }), row);
+    row = log.record(check(at('2026-12-01T08:30:01.000Z')), row);
+    // A row already taken by a write (here one that fails and is kept) is not counted into behind its back.
+    state.failAt = 1;
+    const failing = log.flush();
+    row = log.record(check(at('2026-12-01T08:30:01.500Z')), row);
+    await expect(failing).rejects.toThrow('connection refused');
+    row = log.record(check(at('2026-12-01T08:30:01.600Z')), row);
+    await log.flush();
+    // And one written since is not either.
+    log.record(check(at('2026-12-01T08:30:01.700Z')), row);
+    await log.flush();
+    const written = (await rows()).map((r) => [r.checkedAt.toISOString(), r.channel, r.verdict, r.checks]);
+    expect(written).toEqual(
+      expect.arrayContaining([
+        ['2026-12-01T08:30:00.000Z', 'api', 'valid', 2],
+        ['2026-12-01T08:30:00.000Z', 'web', 'valid', 1],
+        ['2026-12-01T08:30:00.000Z', 'api', 'invalid', 1],
+        ['2026-12-01T08:30:01.000Z', 'api', 'valid', 3],
+        ['2026-12-01T08:30:01.000Z', 'api', 'valid', 1],
+      ]),
+    );
+    expect(written.reduce((sum, r) => sum + (r[3] as number), 0)).toBe(8);
+    expect(log.waiting).toBe(0);
+  });
+
   it('keeps the counts through a failed write and writes them, with the checks since, once the database is back', async () => {
     const { executor, state } = flaky(database.db);
     const log = newLog(executor);

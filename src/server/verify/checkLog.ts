@@ -39,7 +39,12 @@ interface PendingRow {
   channel: string;
   second: number;
   checks: number;
+  /** True while the row is in `pending`: counting into it then counts the check. */
+  waiting: boolean;
 }
+
+/** The row a check was counted in, for `record`'s caller to hand back with the next check of the same thing. */
+export type CheckRow = Readonly<Pick<PendingRow, 'serial' | 'verdict' | 'reason' | 'channel' | 'second'>>;
 
 export const FLUSH_INTERVAL_MS = 1000;
 /** Rows (not checks) that start a write at once; above the vouchers a rush checks again and again within a second, or each would be a row of its own. */
@@ -75,16 +80,30 @@ export class CheckLog {
     this.timer.unref();
   }
 
-  record(check: CheckRecord): void {
+  /**
+   * Counts one check and answers the row it went into. `sameAs`, the row a check of the same thing
+   * went into before, spares looking the row up when it is still waiting for this very second and
+   * channel (at a rush, the same QR checked again and again); any other row is looked up as usual.
+   */
+  record(check: CheckRecord, sameAs?: CheckRow): CheckRow {
     const second = Math.floor(check.checkedAt.getTime() / 1000) * 1000;
-    const key = rowKey(second, check);
-    const row = this.pending.get(key);
-    if (row) row.checks += 1;
-    else this.pending.set(key, { serial: check.serial, verdict: check.verdict, reason: check.reason, channel: check.channel, second, checks: 1 });
+    let row = sameAs as PendingRow | undefined;
+    let added = false;
+    if (!row?.waiting || row.second !== second || row.channel !== check.channel || row.serial !== check.serial || row.verdict !== check.verdict || row.reason !== check.reason) {
+      const key = rowKey(second, check);
+      row = this.pending.get(key);
+      if (!row) {
+        row = { serial: check.serial, verdict: check.verdict, reason: check.reason, channel: check.channel, second, checks: 0, waiting: true };
+        this.pending.set(key, row);
+        added = true;
+      }
+    }
+    row.checks += 1;
     this.pendingChecks += 1;
     this.counts.set(check.verdict, (this.counts.get(check.verdict) ?? 0) + 1);
-    if (!row) this.dropOldest();
+    if (added) this.dropOldest();
     if (this.pending.size >= (this.options.batchSize ?? BATCH_SIZE) || this.closed) this.flushQuietly();
+    return row;
   }
 
   /** Keeps at most MAX_PENDING rows: the oldest go first (a Map keeps its insertion order). */
@@ -96,6 +115,7 @@ export class CheckLog {
     for (const [key, row] of this.pending) {
       if (this.pending.size <= max) break;
       this.pending.delete(key);
+      row.waiting = false;
       lost += row.checks;
     }
     this.pendingChecks -= lost;
@@ -137,6 +157,7 @@ export class CheckLog {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     const rows = [...batch.values()];
+    for (const row of rows) row.waiting = false;
     this.pending = new Map();
     this.pendingChecks = 0;
     this.flushing = (async () => {
@@ -155,11 +176,16 @@ export class CheckLog {
       } catch (error) {
         // Keep what was not written, oldest first, for the next attempt (counted into rows that came since).
         const kept = new Map<string, PendingRow>();
-        for (const [key, row] of [...batch].slice(written)) kept.set(key, row);
+        for (const [key, row] of [...batch].slice(written)) {
+          row.waiting = true;
+          kept.set(key, row);
+        }
         for (const [key, row] of this.pending) {
           const earlier = kept.get(key);
-          if (earlier) earlier.checks += row.checks;
-          else kept.set(key, row);
+          if (earlier) {
+            earlier.checks += row.checks;
+            row.waiting = false;
+          } else kept.set(key, row);
         }
         this.pending = kept;
         this.pendingChecks = 0;

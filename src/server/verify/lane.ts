@@ -22,9 +22,8 @@ import proxyAddr from '@fastify/proxy-addr';
 import { requestLanguage } from '../http/language.ts';
 import type { RateDecision, RateLimiter } from '../rateLimit/types.ts';
 import type { RequestSeries } from '../ops/metrics.ts';
-import { serializedAnswer } from './answer.ts';
 import { verifyLimit, verifyLimitNow } from './limit.ts';
-import type { Verifier, VerifyChannel, VerifyOutcome } from './verify.ts';
+import type { KnownAnswer, Verifier, VerifyChannel } from './verify.ts';
 
 export const VERIFY_ROUTE = '/api/v1/verify/*';
 const PREFIX = '/api/v1/verify/';
@@ -54,26 +53,26 @@ type Step = (request: IncomingMessage, response: ServerResponse, handler: Handle
 
 export function verifyLane(options: VerifyLaneOptions): Lane {
   const headers = { ...options.securityHeaders, 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' };
-  // The whole response of an answer in a language, made once: the answer objects are handed out again.
-  const responses = new WeakMap<VerifyOutcome, Partial<Record<'zh' | 'en', { headers: OutgoingHttpHeaders; body: string }>>>();
-  const responseFor = (outcome: VerifyOutcome, lang: 'zh' | 'en') => {
-    let byLanguage = responses.get(outcome);
-    if (!byLanguage) responses.set(outcome, (byLanguage = {}));
-    let made = byLanguage[lang];
-    if (!made) {
-      const body = serializedAnswer(outcome, lang);
-      made = byLanguage[lang] = { headers: { ...headers, 'content-length': Buffer.byteLength(body) }, body };
-    }
+  // The headers of an answer of each length, made once: they differ in nothing else, and there are
+  // only as many lengths as answers differ by in size (a few hundred at most), so every check shares a few objects.
+  const headersByLength = new Map<number, OutgoingHttpHeaders>();
+  const headersFor = (bytes: number) => {
+    let made = headersByLength.get(bytes);
+    if (!made) headersByLength.set(bytes, (made = { ...headers, 'content-length': bytes }));
     return made;
   };
 
   // The request series answered checks count in, looked up once.
   let answeredSeries: ReturnType<RequestSeries> | undefined;
-  const answer = (request: IncomingMessage, response: ServerResponse, outcome: VerifyOutcome, now: Date, channel: VerifyChannel, started: number) => {
-    const made = responseFor(outcome, requestLanguage(request));
-    response.writeHead(200, made.headers);
-    response.end(made.body);
-    options.verifier.record(outcome, now, channel);
+  const answer = (request: IncomingMessage, response: ServerResponse, known: KnownAnswer, now: Date, channel: VerifyChannel, started: number) => {
+    if (requestLanguage(request) === 'en') {
+      response.writeHead(200, headersFor(known.enBytes));
+      response.end(known.en);
+    } else {
+      response.writeHead(200, headersFor(known.zhBytes));
+      response.end(known.zh);
+    }
+    options.verifier.recordKnown(known, now, channel);
     answeredSeries ??= options.series('GET', 200, VERIFY_ROUTE);
     answeredSeries.record((performance.now() - started) / 1000);
   };
@@ -99,9 +98,9 @@ export function verifyLane(options: VerifyLaneOptions): Lane {
   /** Once the limiter has answered (Redis): the answer is looked up again, so a revocation meanwhile is not missed. */
   const afterLimit = (token: string, channel: VerifyChannel, started: number, decision: RateDecision): Step => (request, response) => {
     const later = options.now();
-    const outcome = decision.allowed ? options.verifier.knownAnswer(token, later) : undefined;
-    if (!outcome) return false;
-    answer(request, response, outcome, later, channel, started);
+    const known = decision.allowed ? options.verifier.knownAnswer(token, later) : undefined;
+    if (!known) return false;
+    answer(request, response, known, later, channel, started);
     return true;
   };
 

@@ -35,7 +35,8 @@ import {
 import type { Executor } from '../db/client.ts';
 import { certificateCategories, vouchers } from '../db/schema.ts';
 import { serializedAnswer } from './answer.ts';
-import { CheckLog } from './checkLog.ts';
+import { CheckLog, type CheckRow } from './checkLog.ts';
+import { RecentMap } from './recentMap.ts';
 import { VerifierState } from './verifierState.ts';
 
 export type VerifyChannel = 'web' | 'app' | 'api';
@@ -81,12 +82,24 @@ const NOT_ON_RECORD_TTL_MS = 60_000;
 
 type RecordAnswer = 'on_record' | 'not_on_record';
 
-/** A whole answer, with the day, key set and register state it was worked out for. */
-interface KnownAnswer {
-  checkedOn: string;
-  keysVersion: number;
-  statusVersion: number;
-  outcome: VerifyOutcome;
+/**
+ * A whole answer, with the day, key set and register state it was worked out for, and all that a
+ * check answered with it needs — its body in each language, what its log row says, the row it was
+ * last counted in — in one object: at a rush, each further object a check reads is memory far away.
+ */
+export interface KnownAnswer {
+  readonly checkedOn: string;
+  readonly keysVersion: number;
+  readonly statusVersion: number;
+  readonly outcome: VerifyOutcome;
+  /** The answer as the API serializes it (answer.ts), in Chinese and in English, with their lengths in bytes. */
+  readonly zh: string;
+  readonly zhBytes: number;
+  readonly en: string;
+  readonly enBytes: number;
+  /** The serial the check log records (checkedSerial). */
+  readonly serial: string | null;
+  lastRow?: CheckRow;
 }
 
 export class Verifier {
@@ -96,7 +109,7 @@ export class Verifier {
   private readonly records = new LRUCache<string, RecordAnswer>({ max: RECORD_CACHE_SIZE });
   private readonly verifications = new LRUCache<string, VoucherVerification>({ max: SIGNATURE_CACHE_SIZE });
   /** Whole answers for vouchers on record, valid for one day, key set and register state (see stillHolds). */
-  private readonly answers = new LRUCache<string, KnownAnswer>({ max: ANSWER_CACHE_SIZE });
+  private readonly answers = new RecentMap<string, KnownAnswer>(ANSWER_CACHE_SIZE);
   /** China's day of the last check, with the instants it spans (worked out again when one falls outside). */
   private day = { from: 0, until: 0, date: '' };
   private readonly cachedCheck: SignatureCheck;
@@ -134,16 +147,22 @@ export class Verifier {
    * memory is current (within maxAgeMs) and the answer was worked out since it last moved — else
    * undefined (then `verify()` finds it). Not logged: the caller logs what it answers (`record`).
    */
-  knownAnswer(input: string, now: Date): VerifyOutcome | undefined {
+  knownAnswer(input: string, now: Date): KnownAnswer | undefined {
     if (!this.state.isCurrent()) return undefined;
     this.state.refreshAhead();
     const known = this.answers.get(extractToken(input));
-    return known && this.stillHolds(known, this.checkedOn(now)) ? known.outcome : undefined;
+    return known && this.stillHolds(known, this.checkedOn(now)) ? known : undefined;
   }
 
   /** Logs one check that was answered with `outcome`. */
   record(outcome: VerifyOutcome, now: Date, channel: VerifyChannel): void {
     this.checkLog.record({ serial: checkedSerial(outcome), verdict: outcome.verdict, reason: outcome.reason ?? null, channel, checkedAt: now });
+  }
+
+  /** Logs one check answered with a known answer. */
+  recordKnown(known: KnownAnswer, now: Date, channel: VerifyChannel): void {
+    const { outcome } = known;
+    known.lastRow = this.checkLog.record({ serial: known.serial, verdict: outcome.verdict, reason: outcome.reason ?? null, channel, checkedAt: now }, known.lastRow);
   }
 
   /** An answer holds on the day it was worked out for, while neither the key set nor the register has moved. */
@@ -176,15 +195,25 @@ export class Verifier {
     // out again until one of them moves, so its serialized form can be kept with it (answer.ts).
     // Kept by the token itself, not by what carried it: many inputs name one token.
     // The versions as they were before the answer is worked out: a change meanwhile makes it stale.
-    const workedOutAt = { checkedOn, keysVersion: this.state.keysVersion, statusVersion: this.state.statusVersion };
+    const { keysVersion, statusVersion } = this.state;
     const known = this.answers.get(token);
     if (known && this.stillHolds(known, checkedOn)) return known.outcome;
     const outcome = await this.freshOutcome(token, checkedOn, now);
     if (outcome.kind === 'voucher' && outcome.reason !== 'not_on_record' && outcome.claims) {
       // Serialized before it is kept: an answer the contract cannot carry is never handed out again.
-      serializedAnswer(outcome, 'zh');
-      serializedAnswer(outcome, 'en');
-      this.answers.set(token, { ...workedOutAt, outcome });
+      const zh = serializedAnswer(outcome, 'zh');
+      const en = serializedAnswer(outcome, 'en');
+      this.answers.set(token, {
+        checkedOn,
+        keysVersion,
+        statusVersion,
+        outcome,
+        zh,
+        zhBytes: Buffer.byteLength(zh),
+        en,
+        enBytes: Buffer.byteLength(en),
+        serial: checkedSerial(outcome),
+      });
     }
     return outcome;
   }
