@@ -83,9 +83,11 @@ describe('the verification check log', () => {
     const log = newLog(executor);
     let row = log.record(check(at('2026-12-01T08:30:00.100Z')));
     row = log.record(check(at('2026-12-01T08:30:00.200Z')), row);
-    // Another channel, another verdict, another second: not that row, whatever the caller hands.
+    // Another channel, serial, verdict, reason or second: not that row, whatever the caller hands.
     log.record(check(at('2026-12-01T08:30:00.300Z'), { channel: 'web' }), row);
-    log.record(check(at('2026-12-01T08:30:00.400Z'), { verdict: 'invalid', reason: 'revoked' }), row);
+    log.record(check(at('2026-12-01T08:30:00.350Z'), { serial: 'CX2026002' }), row);
+    const revoked = log.record(check(at('2026-12-01T08:30:00.400Z'), { verdict: 'invalid', reason: 'revoked' }), row);
+    log.record(check(at('2026-12-01T08:30:00.450Z'), { verdict: 'invalid', reason: 'superseded' }), revoked);
     row = log.record(check(at('2026-12-01T08:30:01.000Z')), row);
     // A row already taken by a write (here one that fails and is kept) is not counted into behind its back.
     state.failAt = 1;
@@ -97,18 +99,52 @@ describe('the verification check log', () => {
     // And one written since is not either.
     log.record(check(at('2026-12-01T08:30:01.700Z')), row);
     await log.flush();
-    const written = (await rows()).map((r) => [r.checkedAt.toISOString(), r.channel, r.verdict, r.checks]);
+    const written = (await rows()).map((r) => [r.checkedAt.toISOString(), r.channel, r.serial, r.verdict, r.reason, r.checks]);
+    expect(written).toHaveLength(7);
     expect(written).toEqual(
       expect.arrayContaining([
-        ['2026-12-01T08:30:00.000Z', 'api', 'valid', 2],
-        ['2026-12-01T08:30:00.000Z', 'web', 'valid', 1],
-        ['2026-12-01T08:30:00.000Z', 'api', 'invalid', 1],
-        ['2026-12-01T08:30:01.000Z', 'api', 'valid', 3],
-        ['2026-12-01T08:30:01.000Z', 'api', 'valid', 1],
+        ['2026-12-01T08:30:00.000Z', 'api', 'CX2026001', 'valid', null, 2],
+        ['2026-12-01T08:30:00.000Z', 'web', 'CX2026001', 'valid', null, 1],
+        ['2026-12-01T08:30:00.000Z', 'api', 'CX2026002', 'valid', null, 1],
+        ['2026-12-01T08:30:00.000Z', 'api', 'CX2026001', 'invalid', 'revoked', 1],
+        ['2026-12-01T08:30:00.000Z', 'api', 'CX2026001', 'invalid', 'superseded', 1],
+        ['2026-12-01T08:30:01.000Z', 'api', 'CX2026001', 'valid', null, 3],
+        ['2026-12-01T08:30:01.000Z', 'api', 'CX2026001', 'valid', null, 1],
       ]),
     );
-    expect(written.reduce((sum, r) => sum + (r[3] as number), 0)).toBe(8);
+    expect(written.reduce((sum, r) => sum + (r[5] as number), 0)).toBe(10);
     expect(log.waiting).toBe(0);
+  });
+
+  it('does not count into a row handed back after an outage dropped it', async () => {
+    const { executor, state } = flaky(database.db);
+    const log = newLog(executor, { maxPending: 1, batchSize: 1000 });
+    state.down = true;
+    const first = log.record(check(at('2026-12-01T08:40:00Z')));
+    log.record(check(at('2026-12-01T08:40:00Z'), { serial: 'CX2026002' }));
+    expect(log.dropped).toBe(1);
+    // The dropped row comes back with the next check of its voucher: counted anew, not into the lost row.
+    log.record(check(at('2026-12-01T08:40:00.5Z')), first);
+    expect(log.dropped).toBe(2);
+    expect(log.waiting).toBe(1);
+    state.down = false;
+    await log.flush();
+    expect((await rows()).map((r) => [r.serial, r.checks])).toEqual([['CX2026001', 1]]);
+  });
+
+  it('does not count into a row of a write in several statements that is under way', async () => {
+    const log = newLog(database.db);
+    const handed = [];
+    for (let i = 0; i < 450; i++) handed.push(log.record(check(at('2026-12-01T08:50:00Z'), { serial: `CX${String(i).padStart(6, '0')}` })));
+    const writing = log.flush();
+    // Rows in the second and third statements, handed back while the first is being written.
+    log.record(check(at('2026-12-01T08:50:00.5Z'), { serial: 'CX000300' }), handed[300]);
+    log.record(check(at('2026-12-01T08:50:00.6Z'), { serial: 'CX000449' }), handed[449]);
+    await writing;
+    await log.flush();
+    const written = await rows();
+    expect(written.reduce((sum, r) => sum + r.checks, 0)).toBe(452);
+    expect(written.filter((r) => r.serial === 'CX000300').map((r) => r.checks)).toEqual([1, 1]);
   });
 
   it('keeps the counts through a failed write and writes them, with the checks since, once the database is back', async () => {

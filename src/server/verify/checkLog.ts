@@ -43,7 +43,10 @@ interface PendingRow {
   waiting: boolean;
 }
 
-/** The row a check was counted in, for `record`'s caller to hand back with the next check of the same thing. */
+/**
+ * The row a check was counted in: a handle for `record`'s caller to hand back with the next check of
+ * the same thing, read by the log only (a row no longer waiting is never counted into again).
+ */
 export type CheckRow = Readonly<Pick<PendingRow, 'serial' | 'verdict' | 'reason' | 'channel' | 'second'>>;
 
 export const FLUSH_INTERVAL_MS = 1000;

@@ -30,6 +30,8 @@ const PREFIX = '/api/v1/verify/';
 /** What a token (or its QR's URL tail) is made of; a path with anything else goes to the framework. */
 const TOKEN = /^[A-Za-z0-9._~-]+$/;
 const CHANNEL_QUERY = /^channel=(web|app|api)$/;
+/** Headers objects kept, one per answer length. */
+const HEADER_SETS = 4096;
 
 export interface VerifyLaneOptions {
   verifier: Verifier;
@@ -53,12 +55,16 @@ type Step = (request: IncomingMessage, response: ServerResponse, handler: Handle
 
 export function verifyLane(options: VerifyLaneOptions): Lane {
   const headers = { ...options.securityHeaders, 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' };
-  // The headers of an answer of each length, made once: they differ in nothing else, and there are
-  // only as many lengths as answers differ by in size (a few hundred at most), so every check shares a few objects.
+  // The headers of an answer of each length, made once: they differ in nothing else, and answers of
+  // genuine vouchers on record come in few lengths, so every check shares a few objects (kept to
+  // HEADER_SETS; past that, made for the check).
   const headersByLength = new Map<number, OutgoingHttpHeaders>();
   const headersFor = (bytes: number) => {
     let made = headersByLength.get(bytes);
-    if (!made) headersByLength.set(bytes, (made = { ...headers, 'content-length': bytes }));
+    if (!made) {
+      made = { ...headers, 'content-length': bytes };
+      if (headersByLength.size < HEADER_SETS) headersByLength.set(bytes, made);
+    }
     return made;
   };
 

@@ -1,8 +1,8 @@
 /**
  * A bounded map that keeps what was used lately, in two generations: entries set or read since the
- * current generation began are in `current`, the others in `previous`. When `current` holds half
- * the bound it becomes `previous` and the old `previous` is dropped whole. An entry read at least
- * once every half-bound of new entries stays; at most `max` are held.
+ * current generation began are in `current`, the others in `previous`. When `current` holds `keep`
+ * entries it becomes `previous` and the old `previous` is dropped whole. An entry read or set within
+ * the last `keep` new entries stays; at most 2 × `keep` are held.
  *
  * Made for a lookup on every check at a roadside rush: a hit is one plain Map lookup, where an LRU
  * list moves the entry and its neighbours on every read — memory far apart, which at that rate
@@ -11,10 +11,10 @@
 export class RecentMap<K, V> {
   private current = new Map<K, V>();
   private previous = new Map<K, V>();
-  private readonly half: number;
+  private readonly keep: number;
 
-  constructor(max: number) {
-    this.half = Math.max(1, Math.floor(max / 2));
+  constructor(keep: number) {
+    this.keep = Math.max(1, Math.floor(keep));
   }
 
   get(key: K): V | undefined {
@@ -48,7 +48,7 @@ export class RecentMap<K, V> {
   }
 
   private put(key: K, value: V): void {
-    if (!this.current.has(key) && this.current.size >= this.half) {
+    if (!this.current.has(key) && this.current.size >= this.keep) {
       this.previous = this.current;
       this.current = new Map();
     }

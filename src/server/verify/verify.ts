@@ -74,8 +74,8 @@ export function extractToken(input: string): string {
 
 /** Distinct tokens whose signature check is remembered (~1 KB each). */
 export const SIGNATURE_CACHE_SIZE = 50_000;
-/** Whole answers remembered (~4 KB each with their serialized forms): the vouchers checked most lately. */
-export const ANSWER_CACHE_SIZE = 10_000;
+/** Whole answers kept for certain: the vouchers checked most lately (RecentMap holds up to twice as many, ~4 KB each with their serialized forms). */
+export const ANSWER_CACHE_SIZE = 5_000;
 /** Tokens whose "on record" answer is remembered. */
 export const RECORD_CACHE_SIZE = 100_000;
 const NOT_ON_RECORD_TTL_MS = 60_000;
