@@ -85,8 +85,9 @@ export class CheckLog {
 
   /**
    * Counts one check and answers the row it went into. `sameAs`, the row a check of the same thing
-   * went into before, spares looking the row up when it is still waiting for this very second and
-   * channel (at a rush, the same QR checked again and again); any other row is looked up as usual.
+   * went into before, spares looking the row up while it is still waiting and says the same as this
+   * check (second, channel, serial, verdict, reason) — at a rush, the same QR checked again and
+   * again; otherwise the row is looked up as usual.
    */
   record(check: CheckRecord, sameAs?: CheckRow): CheckRow {
     const second = Math.floor(check.checkedAt.getTime() / 1000) * 1000;
