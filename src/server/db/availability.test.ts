@@ -97,11 +97,13 @@ describe('database availability', () => {
   it('finds a database that is there but slow to connect to again: some later probes may take as long as a connection', async () => {
     let probes = 0;
     const availability = new DatabaseAvailability({
-      // Answers "writable" after 120 ms: longer than the first probe may take, within a later one's time.
-      probe: async () => {
+      // Connecting takes 120 ms: longer than the first probe may take, within a later one's time. Like
+      // the driver given the probe's time as its connect timeout, a shorter attempt gives up when it
+      // runs out (decided by the time given, not by which timer a busy machine runs first).
+      probe: async (_signal, timeoutMs) => {
         probes++;
-        await new Promise((resolve) => setTimeout(resolve, 120));
-        return true;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 120)));
+        return timeoutMs >= 120;
       },
       probeTimeoutMs: 50,
       retryProbeTimeoutMs: 500,
