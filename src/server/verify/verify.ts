@@ -156,13 +156,16 @@ export class Verifier {
 
   /** Logs one check that was answered with `outcome`. */
   record(outcome: VerifyOutcome, now: Date, channel: VerifyChannel): void {
-    this.checkLog.record({ serial: checkedSerial(outcome), verdict: outcome.verdict, reason: outcome.reason ?? null, channel, checkedAt: now });
+    this.logCheck(checkedSerial(outcome), outcome, now, channel);
   }
 
-  /** Logs one check answered with a known answer. */
+  /** Logs one check answered with a known answer, in the row its last check went into when that still fits. */
   recordKnown(known: KnownAnswer, now: Date, channel: VerifyChannel): void {
-    const { outcome } = known;
-    known.lastRow = this.checkLog.record({ serial: known.serial, verdict: outcome.verdict, reason: outcome.reason ?? null, channel, checkedAt: now }, known.lastRow);
+    known.lastRow = this.logCheck(known.serial, known.outcome, now, channel, known.lastRow);
+  }
+
+  private logCheck(serial: string | null, outcome: VerifyOutcome, now: Date, channel: VerifyChannel, sameAs?: CheckRow): CheckRow {
+    return this.checkLog.record({ serial, verdict: outcome.verdict, reason: outcome.reason ?? null, channel, checkedAt: now }, sameAs);
   }
 
   /** An answer holds on the day it was worked out for, while neither the key set nor the register has moved. */
